@@ -68,6 +68,7 @@ class _ConsoleProgress:
 
 
 def cmd_train(args) -> int:
+    from model.jobs import TrainingLock
     from model.train import TrainConfig, TrainingCancelled, train_run
 
     config = TrainConfig(
@@ -86,9 +87,10 @@ def cmd_train(args) -> int:
     signal.signal(signal.SIGINT, lambda *_: cancel.set())
     store = _store(args)
     try:
-        version = train_run(
-            config, store, _ConsoleProgress(args.json_progress), cancel.is_set, name=args.name
-        )
+        with TrainingLock(store):
+            version = train_run(
+                config, store, _ConsoleProgress(args.json_progress), cancel.is_set, name=args.name
+            )
     except TrainingCancelled as err:
         print(f"\n{err}", file=sys.stderr)
         return 130
@@ -192,7 +194,7 @@ def cmd_ship(args) -> int:
     """Copy a trained version into the package, where the app finds it on a fresh machine."""
     import shutil
 
-    from model.store import SHIPPED_DIR, check_name
+    from model.store import SHIPPED_DIR, check_name, write_json_atomic
 
     version = _store(args).get(args.version)
     if version.problem:
@@ -201,6 +203,7 @@ def cmd_ship(args) -> int:
     staging = target.with_name(f".{target.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(version.path, staging)
+    write_json_atomic(staging / "meta.json", {**version.meta, "name": target.name})
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     print(f"shipped {version.name} as {target}")
@@ -265,11 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from model.data import MnistUnavailable
+    from model.jobs import TrainingBusy
     from model.store import StoreError
 
     try:
         return args.run(args)
-    except (MnistUnavailable, StoreError, ValueError, OSError) as err:
+    except (MnistUnavailable, StoreError, TrainingBusy, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

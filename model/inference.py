@@ -86,13 +86,13 @@ class Predictor:
         return Prediction(self.probabilities(preprocessed.image)[0], preprocessed)
 
 
-def load_active(store: ModelStore) -> tuple[Predictor, list[str]]:
-    """The active version's predictor, falling back to the shipped default if it is broken.
+def load_active(store: ModelStore, name: str | None = None) -> tuple[Predictor, list[str]]:
+    """The active (or named) version's predictor, falling back to the shipped default.
 
     Returns the predictor and the warnings to show (which version is broken and why).
     """
     warnings: list[str] = []
-    candidates = [store.active_name()]
+    candidates = [name or store.active_name()]
     if candidates[0] != "default":
         candidates.append("default")
     for name in candidates:

@@ -4,13 +4,13 @@
     <root>/versions/<name>/history.json  per-epoch loss and accuracy, train and validation
     <root>/versions/<name>/meta.json     architecture, parameters, data checksum, accuracy, time...
     <root>/active                        the active version's name
-    <root>/.staging-*/                   versions being written
+    <root>/.staging-<pid>-*/             versions being written by process <pid>
 
 A version is written into a staging directory and renamed into place in one step, so a crash or a
-kill mid-training leaves no half version (stale staging directories are swept on open). The shipped
-versions live read-only in the package (`model/shipped/`); they are always listed and are what the
-app falls back to when the active version is missing or broken. Version names are checked against a
-strict pattern, so a name from a user can never become a path outside the store.
+kill mid-training leaves no half version (staging directories of dead processes are swept on open).
+The shipped versions live read-only in the package (`model/shipped/`); they are always listed and
+are what the app falls back to when the active version is missing or broken. Version names are
+checked against a strict pattern, so a name from a user can never become a path outside the store.
 """
 
 from __future__ import annotations
@@ -41,6 +41,21 @@ def default_root() -> Path:
         return Path(env)
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "digit-studio"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped) is not a trainer any more.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def check_name(name: str) -> str:
@@ -112,11 +127,12 @@ class ModelStore:
         except OSError:
             self.writable = False  # read-only disk: the shipped versions still serve
 
-    def sweep_staging(self, older_than_s: float = 0.0) -> None:
-        """Remove staging directories left by crashed or killed runs."""
-        for stale in self.root.glob(".staging-*"):
-            if time.time() - stale.stat().st_mtime >= older_than_s:
-                shutil.rmtree(stale, ignore_errors=True)
+    def sweep_staging(self) -> None:
+        """Remove staging directories left by crashed or killed runs (their pid is gone)."""
+        for staging in self.root.glob(".staging-*"):
+            pid = staging.name.split("-")[1]
+            if not (pid.isdigit() and pid_alive(int(pid))):
+                shutil.rmtree(staging, ignore_errors=True)
 
     def list(self) -> list[Version]:
         """Shipped versions first, then the user's, newest last."""
@@ -164,7 +180,7 @@ class ModelStore:
         check_name(name)
         if not self.writable:
             raise StoreError(f"the model store at {self.root} is read-only")
-        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".staging-"))
+        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".staging-{os.getpid()}-"))
         try:
             write(staging)
             missing = [f for f in FILES if not (staging / f).is_file()]

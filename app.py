@@ -1,0 +1,35 @@
+"""Digit Studio: draw a digit, watch a CNN think.
+
+The entry file: the page list and the shared sidebar (which model version is serving). The pages
+live in `pages/`, one small file each; all machine learning lives in `model/`.
+Run with `streamlit run app.py`.
+"""
+
+import streamlit as st
+
+from pages.resources import active_predictor, store
+
+st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/draw.py", title="Draw", icon="✍️", default=True),
+        st.Page("pages/inside.py", title="Inside the CNN", icon="🔬", url_path="inside"),
+        st.Page("pages/training.py", title="Training", icon="📈", url_path="training"),
+    ]
+)
+
+with st.sidebar:
+    predictor, warnings = active_predictor()
+    version = predictor.version
+    st.caption("Serving model")
+    st.markdown(f"**{version.name}** · `{version.meta.get('arch', '?')}`")
+    accuracy = version.meta.get("test_accuracy")
+    if accuracy is not None:
+        st.caption(f"MNIST test accuracy {accuracy:.2%}")
+    for warning in warnings:
+        st.warning(warning, icon="⚠️")
+    if not store().writable:
+        st.warning(f"The model store {store().root} is read-only: retraining is off.")
+
+navigation.run()

@@ -1,0 +1,169 @@
+"""Background training: one run at a time, in a child process, watched from the app.
+
+The app starts `python -m model train --json-progress ...` as a child process, the same code path
+as the command line. The child prints one JSON event per line (batches, epochs, the final version),
+which a reader thread turns into a `TrainingJob` that any page in any session can display. Training
+in a separate process keeps the app's inference responsive and makes Cancel (SIGTERM: stop after
+this batch, write nothing) and even a SIGKILL safe: the store only ever gains complete versions.
+
+`TrainingLock` is a lock file holding the trainer's pid, taken by every training run (app or CLI):
+only one trains at a time, and a lock left by a dead process is detected and cleared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.store import ModelStore, pid_alive
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class TrainingBusy(RuntimeError):
+    """Another training run holds the lock."""
+
+
+class TrainingLock:
+    """An exclusive lock file with the holder's pid; stale locks of dead processes are cleared."""
+
+    def __init__(self, store: ModelStore):
+        self.path = store.root / "training.lock"
+
+    def holder(self) -> int | None:
+        """The pid of the live process holding the lock, or None (clearing a stale lock)."""
+        try:
+            pid = int(self.path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            pid = 0
+        if pid and pid_alive(pid):
+            return pid
+        if self.path.exists():
+            self.path.unlink(missing_ok=True)  # stale: its process is gone
+        return None
+
+    def acquire(self) -> None:
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if (pid := self.holder()) is not None:
+                    raise TrainingBusy(f"another training run is in progress (pid {pid})") from None
+                continue  # the stale lock was cleared; try once more
+            with os.fdopen(fd, "w") as f:
+                f.write(str(os.getpid()))
+            return
+        raise TrainingBusy("could not take the training lock")
+
+    def release(self) -> None:
+        try:
+            if int(self.path.read_text().strip()) == os.getpid():
+                self.path.unlink()
+        except (OSError, ValueError):
+            pass
+
+    def __enter__(self):
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+@dataclass
+class TrainingJob:
+    """What a page needs to show about one training run; updated by the reader thread."""
+
+    args: list[str]
+    state: str = "starting"  # starting, running, evaluating, done, failed, cancelled
+    config: dict = field(default_factory=dict)
+    progress: dict = field(default_factory=dict)  # the latest batch event
+    history: dict = field(default_factory=dict)  # per-epoch curves so far
+    version: str | None = None
+    test_accuracy: float | None = None
+    message: str = ""
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    process: subprocess.Popen | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("starting", "running", "evaluating")
+
+    def cancel(self) -> None:
+        if self.running and self.process is not None:
+            self.process.send_signal(signal.SIGTERM)  # the trainer stops after this batch
+
+    def apply(self, event: dict) -> None:
+        kind = event.get("event")
+        if kind == "start":
+            self.state, self.config = "running", event.get("config", {})
+        elif kind == "batch":
+            self.progress = event
+        elif kind == "epoch":
+            self.history = event.get("history", {})
+            self.progress = {**self.progress, "epoch": event["epoch"], "eta": event["eta"]}
+        elif kind == "evaluating":
+            self.state = "evaluating"
+        elif kind == "done":
+            self.version, self.test_accuracy = event["version"], event.get("test_accuracy")
+
+
+class Trainer:
+    """Starts training runs in child processes and remembers the latest one (one per process)."""
+
+    def __init__(self, store: ModelStore):
+        self.store = store
+        self.lock = TrainingLock(store)
+        self.job: TrainingJob | None = None
+        self._guard = threading.Lock()
+
+    def start(self, cli_args: list[str]) -> TrainingJob:
+        """Start `python -m model train *cli_args`; if a run is going, return that one instead."""
+        with self._guard:
+            if self.job is not None and self.job.running:
+                return self.job
+            if (pid := self.lock.holder()) is not None:
+                raise TrainingBusy(f"another training run is in progress (pid {pid})")
+            args = [sys.executable, "-m", "model", "--store", str(self.store.root)]
+            args += [*cli_args, "--json-progress"]
+            job = TrainingJob(args=args)
+            job.process = subprocess.Popen(
+                args,
+                cwd=REPO_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                bufsize=1,
+            )
+            self.job = job
+            threading.Thread(target=self._watch, args=(job,), daemon=True).start()
+            return job
+
+    @staticmethod
+    def _watch(job: TrainingJob) -> None:
+        process = job.process
+        for line in process.stdout:
+            try:
+                job.apply(json.loads(line))
+            except (ValueError, KeyError):
+                continue  # not an event (a library printed something)
+        errors = process.stderr.read().strip()
+        code = process.wait()
+        job.finished = time.time()
+        if code == 0 and job.version:
+            job.state, job.message = "done", f"trained version {job.version}"
+        elif code == 130:
+            job.state, job.message = "cancelled", "training cancelled; nothing was saved"
+        else:
+            last = errors.splitlines()[-1] if errors else f"exit code {code}"
+            if code < 0:
+                last = f"the training process was killed by signal {-code}"
+            job.state, job.message = "failed", f"training failed: {last}; nothing was saved"
