@@ -64,12 +64,32 @@ class _ConsoleProgress:
                 flush=True,
             )
         elif kind == "done":
-            print(f"test accuracy {event['test_accuracy']:.4f}; saved version {event['version']}")
+            print(
+                f"accuracy: MNIST test {event['test_accuracy']:.4f}, drawings "
+                f"{event['drawings_accuracy']:.4f}; saved version {event['version']}"
+            )
+
+
+def _run_training(args, work) -> int:
+    """Run `work(should_cancel)` holding the training lock; SIGTERM/Ctrl-C cancel it cleanly."""
+    from model.jobs import TrainingLock
+    from model.train import TrainingCancelled
+
+    cancel = threading.Event()
+    # SIGTERM (the app's Cancel button) and Ctrl-C stop after the current batch, writing nothing.
+    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
+    signal.signal(signal.SIGINT, lambda *_: cancel.set())
+    try:
+        with TrainingLock(_store(args)):
+            work(cancel.is_set)
+    except TrainingCancelled as err:
+        print(f"\n{err}", file=sys.stderr)
+        return 130
+    return 0
 
 
 def cmd_train(args) -> int:
-    from model.jobs import TrainingLock
-    from model.train import TrainConfig, TrainingCancelled, train_run
+    from model.train import TrainConfig, train_run
 
     config = TrainConfig(
         arch=args.arch,
@@ -80,24 +100,19 @@ def cmd_train(args) -> int:
         subset=args.subset,
         seed=args.seed,
         schedule=args.schedule,
+        drawings=args.drawings,
     )
-    cancel = threading.Event()
-    # SIGTERM (the app's Cancel button) and Ctrl-C stop after the current batch, writing nothing.
-    signal.signal(signal.SIGTERM, lambda *_: cancel.set())
-    signal.signal(signal.SIGINT, lambda *_: cancel.set())
     store = _store(args)
-    try:
-        with TrainingLock(store):
-            version = train_run(
-                config, store, _ConsoleProgress(args.json_progress), cancel.is_set, name=args.name
-            )
-    except TrainingCancelled as err:
-        print(f"\n{err}", file=sys.stderr)
-        return 130
-    if args.activate:
-        store.activate(version.name)
-        print(f"activated {version.name}")
-    return 0
+
+    def work(should_cancel):
+        version = train_run(
+            config, store, _ConsoleProgress(args.json_progress), should_cancel, name=args.name
+        )
+        if args.activate:
+            store.activate(version.name)
+            print(f"activated {version.name}")
+
+    return _run_training(args, work)
 
 
 def _predictor(args):
@@ -155,22 +170,30 @@ def load_npz_set(path: Path):
 
 
 def cmd_evaluate(args) -> int:
-    from model.data import load_mnist
+    from model import testsets
+    from model.drawings import VARIANTS
     from model.evaluate import evaluate_images, evaluate_inputs, format_report
-    from model.train import as_input
 
+    extra = {}
     if args.npz:
         images, labels = load_npz_set(Path(args.npz))
         predictor = _predictor(args)
         report, title = evaluate_images(predictor, images, labels), str(args.npz)
     else:
-        mnist = load_mnist()
+        testset = testsets.drawings_test() if args.drawings else testsets.mnist_test()
         predictor = _predictor(args)
-        report = evaluate_inputs(predictor, as_input(mnist.x_test)[..., 0], mnist.y_test)
-        title = "MNIST test"
+        report, title = evaluate_inputs(predictor, testset.inputs, testset.labels), testset.name
+        if args.drawings:
+            extra["styles"] = {
+                style: evaluate_inputs(predictor, part.inputs, part.labels).accuracy
+                for style in VARIANTS
+                for part in [testset.only(style)]
+            }
     name = predictor.version.name if predictor.version else "?"
     print(format_report(report, f"{title} (model {name})"))
-    print(json.dumps({"model": name, "set": title, **report.summary()}))
+    for style, accuracy in extra.get("styles", {}).items():
+        print(f"  {style:>16}: {accuracy:.4f}")
+    print(json.dumps({"model": name, "set": title, **report.summary(), **extra}))
     return 0
 
 
@@ -210,9 +233,42 @@ def cmd_ship(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from model.networks import ARCHITECTURES, DEFAULT_ARCH
+def cmd_export(args) -> int:
+    """Convert a version to TensorFlow Lite (float, or full-integer int8) and score it."""
+    from model.export import export_version
 
+    predictor = _predictor(args)
+    export_version(
+        predictor.version,
+        int8=args.int8,
+        out=Path(args.out) if args.out else None,
+        network=predictor.network,
+    )
+    return 0
+
+
+def corrections_of(store, directory: str | None):
+    from model.corrections import Corrections
+
+    return Corrections(Path(directory) if directory else store.root / "my-drawings")
+
+
+def cmd_finetune(args) -> int:
+    from model.finetune import finetune_run
+
+    store = _store(args)
+    base = args.base or store.active_name()
+    drawings = corrections_of(store, args.drawings_dir)
+    progress = _ConsoleProgress(args.json_progress)
+    return _run_training(
+        args,
+        lambda should_cancel: finetune_run(
+            store, base, drawings, progress, should_cancel, epochs=args.epochs
+        ),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m model", description=__doc__)
     parser.add_argument("--store", help="model store directory (default $DIGIT_STUDIO_HOME)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -220,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("data", help="fetch and verify MNIST").set_defaults(run=cmd_data)
 
     train = commands.add_parser("train", help="train a network and store it as a new version")
-    train.add_argument("--arch", default=DEFAULT_ARCH, choices=list(ARCHITECTURES))
+    # Architecture names are checked by TrainConfig: listing them here would import TensorFlow.
+    train.add_argument("--arch", default="studio_cnn", help="studio_cnn, seed_cnn, mlp or rnn")
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--lr", type=float, default=1e-3)
@@ -228,10 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--subset", type=int, help="train on this many digits (default: all)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
+    train.add_argument(
+        "--drawings", type=int, default=0, help="mix in this many canvas-like synthetic drawings"
+    )
     train.add_argument("--name", help="version name (default: ARCH-DATE-TIME)")
     train.add_argument("--activate", action="store_true", help="make it the active version")
     train.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
     train.set_defaults(run=cmd_train)
+
+    tune = commands.add_parser("finetune", help="fine-tune a version on your saved drawings")
+    tune.add_argument("--base", help="version to start from (default: the active one)")
+    tune.add_argument("--drawings-dir", help="saved drawings (default: STORE/my-drawings)")
+    tune.add_argument("--epochs", type=int, default=4)
+    tune.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
+    tune.set_defaults(run=cmd_finetune)
 
     predict = commands.add_parser("predict", help="read digits from image files")
     predict.add_argument("images", nargs="+")
@@ -241,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="accuracy, per class, confusion matrix")
     evaluate.add_argument("--npz", help="images (N,H,W) uint8 white on black + labels (N,)")
     evaluate.add_argument("--model", help="version name (default: the active one)")
+    evaluate.add_argument(
+        "--drawings", action="store_true", help="the bundled canvas-like drawings, per style"
+    )
     evaluate.set_defaults(run=cmd_evaluate)
 
     from model.drawings import VARIANTS
@@ -254,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("benchmark", help="latency, throughput, training speed, memory")
     bench.add_argument("--model", help="version name (default: the active one)")
-    bench.add_argument("--arch", default=DEFAULT_ARCH, choices=list(ARCHITECTURES))
+    bench.add_argument("--arch", default="studio_cnn", help="network to time training for")
     bench.add_argument("--epochs", type=int, default=1, help="full-MNIST epochs to time")
     bench.set_defaults(run=cmd_benchmark)
 
@@ -262,6 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     ship.add_argument("version")
     ship.add_argument("--as-name", help="name in model/shipped/ (default: the version's)")
     ship.set_defaults(run=cmd_ship)
+
+    export = commands.add_parser("export", help="convert a version to TensorFlow Lite")
+    export.add_argument("--format", choices=["tflite"], default="tflite")
+    export.add_argument("--int8", action="store_true", help="full-integer 8-bit quantisation")
+    export.add_argument("--model", help="version name (default: the active one)")
+    export.add_argument("--out", help="output file (default: VERSION-float.tflite / -int8.tflite)")
+    export.set_defaults(run=cmd_export)
     return parser
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
 DEFAULT_VERSION = "default"
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z")  # \Z: no trailing newline
 FILES = ("model.keras", "history.json", "meta.json")
 
 
@@ -136,16 +136,18 @@ class ModelStore:
 
     def list(self) -> list[Version]:
         """Shipped versions first, then the user's, newest last."""
-        shipped = sorted(p for p in self.shipped_dir.iterdir() if p.is_dir())
-        found = [inspect_version(p, shipped=True) for p in shipped]
-        if self.versions_dir.is_dir():
-            mine = sorted(p for p in self.versions_dir.iterdir() if NAME_PATTERN.match(p.name))
-            found += [inspect_version(p, shipped=False) for p in mine if p.is_dir()]
+        found = []
+        for base, shipped in ((self.shipped_dir, True), (self.versions_dir, False)):
+            if base.is_dir():  # hidden and odd names (staging leftovers) are not versions
+                names = sorted(
+                    p for p in base.iterdir() if p.is_dir() and NAME_PATTERN.match(p.name)
+                )
+                found += [inspect_version(p, shipped) for p in names]
         return found
 
     def get(self, name: str) -> Version:
         check_name(name)
-        for base, shipped in ((self.versions_dir, False), (self.shipped_dir, True)):
+        for base, shipped in ((self.shipped_dir, True), (self.versions_dir, False)):
             if (base / name).is_dir():
                 return inspect_version(base / name, shipped)
         raise StoreError(f"no version named {name!r}")
@@ -154,7 +156,7 @@ class ModelStore:
         try:
             name = (self.root / "active").read_text().strip()
             return check_name(name)
-        except (OSError, StoreError):
+        except (OSError, ValueError, StoreError):  # ValueError: not UTF-8
             return DEFAULT_VERSION
 
     def activate(self, name: str) -> None:
@@ -178,15 +180,21 @@ class ModelStore:
     def add(self, name: str, write: Callable[[Path], None]) -> Version:
         """Create a version: `write(dir)` fills a staging directory, which is then renamed in."""
         check_name(name)
+        if (self.shipped_dir / name).exists() or (self.versions_dir / name).exists():
+            raise StoreError(f"a version named {name!r} exists already")
         if not self.writable:
             raise StoreError(f"the model store at {self.root} is read-only")
         staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".staging-{os.getpid()}-"))
         try:
+            staging.chmod(0o755)  # mkdtemp makes it private; a version is readable like any file
             write(staging)
             missing = [f for f in FILES if not (staging / f).is_file()]
             if missing:
                 raise StoreError(f"version {name} incomplete: missing {', '.join(missing)}")
-            os.rename(staging, self.versions_dir / name)  # atomic on one file system
+            try:
+                os.rename(staging, self.versions_dir / name)  # atomic on one file system
+            except OSError as err:
+                raise StoreError(f"cannot store version {name}: {err.strerror or err}") from err
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -1,0 +1,153 @@
+"""`python -m model` as a user runs it: real subprocesses, exit codes, one-line errors, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from model.drawings import TEMPLATES, make_drawings, render_strokes, save_npz
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MODEL = "cli-model"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-home")
+
+
+def run_cli(home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DIGIT_STUDIO_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-m", "model", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def error_lines(result: subprocess.CompletedProcess) -> list[str]:
+    return [line for line in result.stderr.splitlines() if "error" in line.lower()]
+
+
+@pytest.fixture(scope="module")
+def trained(home: Path) -> subprocess.CompletedProcess:
+    """One real `train` run; the other commands use the version it writes."""
+    return run_cli(home, "train", "--subset", "500", "--epochs", "1", "--name", MODEL)
+
+
+def test_train_writes_a_version(trained, home: Path):
+    assert trained.returncode == 0, trained.stderr
+    version = home / "versions" / MODEL
+    assert version.is_dir()
+    assert {p.name for p in version.iterdir()} >= {"model.keras", "history.json", "meta.json"}
+    meta = json.loads((version / "meta.json").read_text())
+    assert meta["train_size"] == 500 and meta["config"]["epochs"] == 1
+    assert MODEL in trained.stdout
+    assert not list(home.glob(".staging-*"))
+    assert not (home / "active").exists()  # not activated without --activate
+
+
+def test_evaluate_npz(trained, home: Path, tmp_path: Path):
+    images, labels = make_drawings(2, seed=5)
+    npz = save_npz(tmp_path / "set.npz", images, labels)
+    result = run_cli(home, "evaluate", "--npz", str(npz), "--model", MODEL)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["n"] == 20
+    assert 0.0 <= summary["accuracy"] <= 1.0
+    assert summary["model"] == MODEL
+    assert sum(summary["per_class"]["support"]) == 20
+    assert "confusion" in result.stdout
+
+
+def _npz_missing_key(path: Path) -> None:
+    np.savez(path, images=np.zeros((3, 28, 28), np.uint8))
+
+
+def _npz_wrong_dtype(path: Path) -> None:
+    np.savez(path, images=np.zeros((3, 28, 28), np.float32), labels=np.zeros(3, np.int64))
+
+
+def _not_an_npz(path: Path) -> None:
+    path.write_text("images,labels\n1,2\n")
+
+
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (_npz_missing_key, "labels"),
+        (_npz_wrong_dtype, "uint8"),
+        (_not_an_npz, "npz"),
+    ],
+    ids=["missing key", "wrong dtype", "not an npz"],
+)
+def test_evaluate_a_bad_npz(home: Path, tmp_path: Path, write, message):
+    path = tmp_path / "bad.npz"
+    write(path)
+    result = run_cli(home, "evaluate", "--npz", str(path), "--model", MODEL)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr  # one line, no traceback
+    assert lines[0].startswith("error:") and message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_evaluate_a_missing_model(home: Path):
+    result = run_cli(home, "evaluate", "--model", "no-such-version")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert any("no-such-version" in line for line in error_lines(result)), result.stderr
+
+
+def test_predict_a_png(trained, home: Path, tmp_path: Path):
+    drawing = render_strokes(TEMPLATES[4][0], pen_width=20.0, scale=0.7)
+    png = tmp_path / "four.png"
+    Image.fromarray(drawing).save(png)
+    blank = tmp_path / "blank.png"
+    Image.new("L", (280, 280), 0).save(blank)
+    result = run_cli(home, "predict", str(png), str(blank), "--model", MODEL)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    match = re.fullmatch(
+        rf"{re.escape(str(png))}: (\d)  \(top 3  (\d): ([01]\.\d{{3}})  (\d): ([01]\.\d{{3}})"
+        rf"  (\d): ([01]\.\d{{3}})\)",
+        lines[0],
+    )
+    assert match, lines[0]
+    digit, top = int(match[1]), [int(match[i]) for i in (2, 4, 6)]
+    probabilities = [float(match[i]) for i in (3, 5, 7)]
+    assert digit == top[0] and len(set(top)) == 3
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert lines[1] == f"{blank}: nothing drawn"
+
+
+def test_predict_a_non_image(trained, home: Path, tmp_path: Path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is not a picture")
+    result = run_cli(home, "predict", str(fake), "--model", MODEL)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    errors = error_lines(result)
+    assert len(errors) == 1 and str(fake) in errors[0] and "not a readable image" in errors[0]
+
+
+def test_train_with_an_unknown_architecture(trained, home: Path):
+    before = sorted(p.name for p in (home / "versions").iterdir())
+    result = run_cli(home, "train", "--arch", "nope", "--subset", "100", "--epochs", "1")
+    assert result.returncode != 0
+    assert "nope" in result.stderr and "invalid choice" in result.stderr
+    assert sorted(p.name for p in (home / "versions").iterdir()) == before

@@ -1,0 +1,379 @@
+"""Training writes complete versions or nothing; inference loads them and falls back when broken."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model import data, networks
+from model.augment import augment_batch
+from model.drawings import TEMPLATES, render_strokes
+from model.evaluate import evaluate_inputs
+from model.inference import ModelFileError, Predictor, load_active
+from model.store import DEFAULT_VERSION, FILES, ModelStore, StoreError
+from model.tf_runtime import keras, tf
+from model.train import (
+    VALIDATION_SIZE,
+    TrainConfig,
+    TrainingCancelled,
+    as_input,
+    train_run,
+    training_split,
+)
+
+SUBSET = 1000
+
+
+def canvas_rgba(gray: np.ndarray) -> np.ndarray:
+    """White-on-black pixels as the canvas sends them: RGBA, alpha 255."""
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+
+def staging_dirs(store: ModelStore) -> list[Path]:
+    return list(store.root.glob(".staging-*"))
+
+
+def user_versions(store: ModelStore) -> list[str]:
+    return [v.name for v in store.list() if not v.shipped]
+
+
+@pytest.fixture(scope="module")
+def shipped_dir(tmp_path_factory) -> Path:
+    """An (initially empty) shipped-versions directory, so these tests never use model/shipped."""
+    return tmp_path_factory.mktemp("shipped")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, shipped_dir: Path) -> ModelStore:
+    return ModelStore(tmp_path_factory.mktemp("store"), shipped_dir=shipped_dir)
+
+
+@pytest.fixture(scope="module")
+def trained(store: ModelStore, mnist):
+    """One real training run: studio_cnn, 1,000 digits, 1 epoch, augmented."""
+    events: list[dict] = []
+    config = TrainConfig(subset=SUBSET, epochs=1, augment=True, seed=3)
+    version = train_run(config, store, on_progress=events.append, mnist=mnist, name="first")
+    return version, events
+
+
+@pytest.fixture(scope="module")
+def predictor(trained) -> Predictor:
+    return Predictor.from_version(trained[0])
+
+
+# --- Training ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_train_run_writes_a_complete_version(trained, store: ModelStore):
+    version, _ = trained
+    assert version.name == "first" and version.problem is None and not version.shipped
+    assert version.path == store.versions_dir / "first"
+    for name in FILES:
+        assert (version.path / name).is_file() and (version.path / name).stat().st_size > 0
+    assert not staging_dirs(store)
+    assert store.active_name() == DEFAULT_VERSION  # a new version is not activated by itself
+
+    history = json.loads((version.path / "history.json").read_text())
+    assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    for key, values in history.items():
+        assert len(values) == 1, key
+        assert np.isfinite(values[0])
+    assert 0.0 <= history["accuracy"][0] <= 1.0 and 0.0 <= history["val_accuracy"][0] <= 1.0
+    assert history["loss"][0] > 0
+
+    meta = json.loads((version.path / "meta.json").read_text())
+    assert meta == version.meta
+    assert meta["name"] == "first"
+    assert meta["arch"] == "studio_cnn"
+    assert meta["params"] == networks.studio_cnn().count_params() == 98442
+    assert meta["data_checksum"] == data.DATA_CHECKSUM
+    assert meta["train_size"] == SUBSET
+    assert meta["config"]["augment"] is True and meta["config"]["epochs"] == 1
+    assert 0.0 < meta["test_accuracy"] <= 1.0
+    for key in (k for k in meta if k.endswith("_accuracy")):  # e.g. drawings_accuracy too
+        assert 0.0 <= meta[key] <= 1.0, key
+    assert set(meta["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
+    assert meta["versions"]["tensorflow"] == tf.__version__
+    assert meta["wall_seconds"] > 0
+
+
+@pytest.mark.slow
+def test_progress_events(trained):
+    _, events = trained
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-2:] == ["evaluating", "done"]
+    assert kinds.count("epoch") == 1
+    assert events[0]["train_size"] == SUBSET
+    batches = [e for e in events if e["event"] == "batch"]
+    assert batches, "no batch progress was reported"
+    assert batches[-1]["batch"] == batches[-1]["batches"] == 8  # ceil(1000 / 128)
+    assert all(0 <= b["accuracy"] <= 1 and b["loss"] > 0 for b in batches)
+    epoch = next(e for e in events if e["event"] == "epoch")
+    assert len(epoch["history"]["val_loss"]) == 1
+    assert events[-1]["version"] == "first"
+
+
+@pytest.mark.slow
+def test_cancel_writes_nothing(store: ModelStore, mnist, trained):
+    before = user_versions(store)
+    calls = []
+
+    def should_cancel() -> bool:
+        calls.append(1)
+        return len(calls) >= 3  # the user presses Cancel during the third batch
+
+    events: list[dict] = []
+    config = TrainConfig(subset=SUBSET, epochs=3, augment=True)
+    with pytest.raises(TrainingCancelled):
+        train_run(config, store, events.append, should_cancel, mnist=mnist, name="cancelled")
+    assert len(calls) == 3  # it stopped right after the batch in which it was asked to
+    assert [e["event"] for e in events].count("epoch") <= 1
+    assert "done" not in [e["event"] for e in events]
+    assert user_versions(store) == before
+    assert not (store.versions_dir / "cancelled").exists()
+    assert not staging_dirs(store)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("failing_event", ["batch", "evaluating"])
+def test_a_failing_progress_callback_writes_nothing(
+    store: ModelStore, mnist, failing_event, trained
+):
+    before = user_versions(store)
+
+    def on_progress(event: dict) -> None:
+        if event["event"] == failing_event:
+            raise RuntimeError(f"the page went away at {failing_event}")
+
+    config = TrainConfig(subset=SUBSET, epochs=1)
+    with pytest.raises(RuntimeError, match="the page went away"):
+        train_run(config, store, on_progress, mnist=mnist, name=f"failed-{failing_event}")
+    assert user_versions(store) == before
+    assert not staging_dirs(store)
+
+
+def test_train_config_checks():
+    TrainConfig().check()
+    for bad in (
+        {"arch": "nope"},
+        {"epochs": 0},
+        {"epochs": 201},
+        {"batch_size": 0},
+        {"learning_rate": 0},
+        {"learning_rate": 2},
+        {"subset": 5},
+        {"subset": 60000},
+        {"schedule": "linear"},
+    ):
+        with pytest.raises(ValueError):
+            TrainConfig(**bad).check()
+
+
+def test_invalid_config_fails_before_anything_is_written(tmp_path: Path):
+    store = ModelStore(tmp_path / "store", shipped_dir=tmp_path)
+    with pytest.raises(ValueError):
+        train_run(TrainConfig(arch="nope"), store, mnist=None)
+    assert not list(store.versions_dir.iterdir())
+
+
+def test_training_split(mnist):
+    config = TrainConfig(subset=500, seed=1)
+    x, y, x_val, y_val = training_split(mnist, config)
+    assert x.shape == (500, 28, 28, 1) and x.dtype == np.float32
+    assert x.min() >= 0.0 and x.max() == 1.0
+    assert y.shape == (500,) and set(np.unique(y)) == set(range(10))
+    assert x_val.shape == (VALIDATION_SIZE, 28, 28, 1) and len(y_val) == VALIDATION_SIZE
+    again = training_split(mnist, TrainConfig(subset=500, seed=1))
+    np.testing.assert_array_equal(x, again[0])  # the same seed, the same subset
+    other = training_split(mnist, TrainConfig(subset=500, seed=2))
+    assert not np.array_equal(x, other[0])
+    # The validation digits are never trained on.
+    train_all = training_split(mnist, TrainConfig())[0]
+    assert len(train_all) == 60000 - VALIDATION_SIZE
+    np.testing.assert_array_equal(x_val, as_input(mnist.x_train[-VALIDATION_SIZE:]))
+
+
+def test_augmentation_keeps_shape_and_range(mnist):
+    images = tf.constant(as_input(mnist.x_train[:64]))
+    out = augment_batch(images, tf.random.Generator.from_seed(0)).numpy()
+    assert out.shape == (64, 28, 28, 1)
+    assert out.min() >= 0.0 and out.max() <= 1.0
+    assert not np.allclose(out, images.numpy())  # it does change the digits
+    # ...but keeps them recognisable: most ink stays where it was.
+    overlap = (np.minimum(out, images.numpy()).sum()) / images.numpy().sum()
+    assert overlap > 0.3
+
+
+# --- Networks ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arch", sorted(networks.ARCHITECTURES))
+def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
+    network = networks.build(arch)
+    assert tuple(network.input_shape) == (None, 28, 28, 1)
+    assert tuple(network.output_shape) == (None, 10)
+    assert network.layers[-1].get_config()["activation"] == "softmax"
+    assert network.optimizer is not None  # compiled, ready to train
+    x = np.random.default_rng(0).random((3, 28, 28, 1), dtype=np.float32)
+    probabilities = network(x, training=False).numpy()
+    assert probabilities.shape == (3, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert (probabilities >= 0).all()
+
+
+def test_unknown_architecture():
+    with pytest.raises(ValueError, match="unknown architecture"):
+        networks.build("nope")
+
+
+def test_seed_cnn_is_the_classic_keras_mnist_convnet():
+    network = networks.seed_cnn()
+    layers = network.layers
+    assert [type(layer).__name__ for layer in layers] == [
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "MaxPooling2D",
+        "Flatten",
+        "Dense",
+        "Dense",
+    ]
+    conv1, pool1, conv2, pool2, _, dense, out = layers
+    for conv, filters in ((conv1, 32), (conv2, 64)):
+        config = conv.get_config()
+        assert config["filters"] == filters
+        assert tuple(config["kernel_size"]) == (3, 3)
+        assert config["activation"] == "relu"
+        assert config["padding"] == "valid"
+        assert tuple(config["strides"]) == (1, 1)
+    for pool in (pool1, pool2):
+        assert tuple(pool.get_config()["pool_size"]) == (2, 2)
+    assert dense.get_config()["units"] == 128 and dense.get_config()["activation"] == "relu"
+    assert out.get_config()["units"] == 10 and out.get_config()["activation"] == "softmax"
+    assert network.count_params() == 225_034
+    assert tuple(conv2.output.shape) == (None, 11, 11, 64)
+    assert tuple(pool2.output.shape) == (None, 5, 5, 64)
+
+
+# --- Inference -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_classify_a_canvas_drawing(predictor: Predictor):
+    drawing = render_strokes(TEMPLATES[7][0], pen_width=20.0, scale=0.7, center=(0.4, 0.6))
+    prediction = predictor.classify(canvas_rgba(drawing))
+    assert prediction is not None
+    p = prediction.probabilities
+    assert p.shape == (10,) and p.dtype == np.float32
+    assert p.sum() == pytest.approx(1.0, abs=1e-5)
+    assert (p >= 0).all()
+    assert prediction.digit == int(np.argmax(p))
+    assert prediction.confidence == pytest.approx(float(p.max()))
+    top = prediction.top(3)
+    assert top[0][0] == prediction.digit
+    assert [q for _, q in top] == sorted((q for _, q in top), reverse=True)
+    assert prediction.preprocessed.image.shape == (28, 28)
+
+
+@pytest.mark.slow
+def test_an_empty_canvas_is_not_classified(predictor: Predictor):
+    blank = np.zeros((280, 280, 4), np.uint8)
+    blank[..., 3] = 255
+    assert predictor.classify(blank) is None
+
+
+@pytest.mark.slow
+def test_probabilities_agree_with_the_network(predictor: Predictor, mnist):
+    x = as_input(mnist.x_test[:64])
+    expected = predictor.network(x, training=False).numpy()
+    got = predictor.probabilities(x[..., 0])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    batched = predictor.probabilities_batched(x[..., 0], batch_size=10)
+    np.testing.assert_allclose(batched, expected, atol=1e-5)
+    assert predictor.probabilities_batched(np.zeros((0, 28, 28), np.float32)).shape == (0, 10)
+
+
+@pytest.mark.slow
+def test_reloaded_model_scores_what_training_measured(predictor: Predictor, trained, mnist):
+    version, _ = trained
+    report = evaluate_inputs(predictor, as_input(mnist.x_test)[..., 0], mnist.y_test)
+    assert report.n == 10000
+    assert report.accuracy == pytest.approx(version.meta["test_accuracy"], abs=1e-3)
+
+
+def _copy_version(version_path: Path, target: Path) -> Path:
+    shutil.copytree(version_path, target)
+    return target
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "missing"])
+def test_a_damaged_model_file_raises_model_file_error(trained, store: ModelStore, damage):
+    version, _ = trained
+    path = _copy_version(version.path, store.versions_dir / f"damaged-{damage}")
+    model_file = path / "model.keras"
+    raw = model_file.read_bytes()
+    if damage == "truncated":
+        model_file.write_bytes(raw[: len(raw) // 2])
+    elif damage == "garbage":
+        model_file.write_bytes(b"\x00garbage" * 1000)
+    elif damage == "empty":
+        model_file.write_bytes(b"")
+    else:
+        model_file.unlink()
+    try:
+        with pytest.raises(ModelFileError) as caught:
+            Predictor.from_version(store.get(path.name))
+        assert isinstance(caught.value, StoreError)
+        assert path.name in str(caught.value)
+    finally:
+        shutil.rmtree(path)
+
+
+@pytest.mark.slow
+def test_load_active_falls_back_to_the_shipped_default(trained, store: ModelStore, shipped_dir):
+    version, _ = trained
+    default = _copy_version(version.path, shipped_dir / DEFAULT_VERSION)
+    broken = _copy_version(version.path, store.versions_dir / "broken")
+    raw = (broken / "model.keras").read_bytes()
+    (broken / "model.keras").write_bytes(raw[: len(raw) // 3])
+    try:
+        store.activate("broken")  # its files are all there: only loading finds the damage
+        predictor, warnings = load_active(store)
+        assert predictor.version.name == DEFAULT_VERSION and predictor.version.shipped
+        assert len(warnings) == 1 and "broken" in warnings[0]
+        assert store.active_name() == "broken"  # the fallback does not rewrite the user's choice
+
+        store.activate("first")
+        predictor, warnings = load_active(store)
+        assert predictor.version.name == "first" and warnings == []
+
+        (store.root / "active").write_text("gone-version")
+        predictor, warnings = load_active(store)
+        assert predictor.version.name == DEFAULT_VERSION
+        assert "gone-version" in warnings[0]
+
+        # With the default broken too there is nothing to fall back on: a clear error.
+        (default / "model.keras").write_bytes(b"junk")
+        store.activate("broken")
+        with pytest.raises(StoreError, match=r"broken.*default"):
+            load_active(store)
+    finally:
+        (store.root / "active").unlink(missing_ok=True)
+        shutil.rmtree(broken)
+        shutil.rmtree(default)
+
+
+@pytest.mark.slow
+def test_a_model_saved_by_keras_round_trips(trained, tmp_path: Path, predictor: Predictor, mnist):
+    """What the store saved is the trained network: a plain Keras load gives the same outputs."""
+    version, _ = trained
+    network = keras.models.load_model(version.model_file, compile=False)
+    x = as_input(mnist.x_test[:16])
+    np.testing.assert_allclose(network(x).numpy(), predictor.probabilities(x[..., 0]), atol=1e-5)
