@@ -1,6 +1,172 @@
-"""Inside the CNN: learned filters, feature maps of the current drawing, and where it looked."""
+"""Inside the CNN: learned filters, feature maps of the current drawing, and where it looked.
 
+UI only: the arrays come from `model.explain`, the pictures from `model.figures`. The pictures are
+cached as PNG bytes per model version (filters), per version and drawing (feature maps) and per
+version, drawing and digit (heat maps), so a rerun with nothing new draws nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
+from PIL import Image
+
+from model import explain, figures
+from model.drawings import TEMPLATES, render_strokes
+from pages.resources import active_predictor
+
+
+def network_key(predictor) -> tuple:
+    """What identifies the loaded network for the caches: its version and when it was made."""
+    version = predictor.version
+    if version is None:
+        return ("?", "", id(predictor.network))
+    return (version.name, str(version.meta.get("created", "")), id(predictor.network))
+
+
+def picture(fig) -> bytes:
+    """The figure as PNG at 100 dpi, shown at its own size: `st.image` would re-encode a larger
+    picture shrunk to a given width on every rerun."""
+    return figures.to_png(fig, dpi=100)
+
+
+@st.cache_data(show_spinner=False)
+def sample_drawing() -> np.ndarray:
+    return render_strokes(TEMPLATES[3][0])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def filter_pictures(_network, key: tuple) -> list[bytes]:
+    shown = []
+    for name in explain.conv_layers(_network):
+        kernels = explain.layer_filters(_network, name)
+        title = f"{name}: {len(kernels)} filters"
+        if _network.get_layer(name).kernel.shape[2] > 1:
+            title += " (each shown by its strongest input channel)"
+        shown.append(picture(figures.filters_figure(kernels, title)))
+    return shown
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def feature_pictures(_network, key: tuple, image: np.ndarray) -> dict[str, bytes]:
+    shown = {}
+    for name, maps in explain.feature_maps(_network, image).items():
+        height, width, channels = maps.shape
+        title = f"{name} · {height}×{width} × {channels}"
+        shown[name] = picture(figures.feature_maps_figure(maps, title))
+    return shown
+
+
+def show(png: bytes) -> None:
+    st.image(png)
+
+
+def enlarge(image: np.ndarray, size: int = 112) -> Image.Image:
+    """The 28x28 input as a crisp, blocky picture."""
+    array = (np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def decision_pictures(
+    _network, key: tuple, image: np.ndarray, digit: int, has_conv: bool
+) -> list[bytes]:
+    maps = []
+    if has_conv:
+        maps.append(("Grad-CAM", explain.grad_cam(_network, image, digit)))
+        maps.append(("HiResCAM", explain.grad_cam(_network, image, digit, method="hirescam")))
+    maps.append(("Saliency", explain.saliency(_network, image, digit)))
+    return [
+        picture(figures.overlay_figure(image, heat, f"{name} for {digit}")) for name, heat in maps
+    ]
+
+
+def explain_decision(network, key: tuple, image: np.ndarray, predicted: int, has_conv: bool):
+    """Heat maps for a chosen digit (the prediction unless the user picks another), side by side:
+    Grad-CAM, HiResCAM and saliency."""
+    digit = st.selectbox(
+        "Explain the evidence for the digit",
+        range(10),
+        index=predicted,
+        format_func=lambda d: f"{d} (predicted)" if d == predicted else str(d),
+    )
+    shown = decision_pictures(network, key, image, digit, has_conv)
+    for column, one in zip(st.columns(3), shown, strict=False):
+        with column:
+            show(one)
+
 
 st.title("Inside the CNN")
-st.info("Coming soon.")
+st.caption(
+    "A convolutional network reads a digit in stages. Look at each stage of the model serving "
+    "now: the filters it learned, what they find in your drawing, and which parts of the drawing "
+    "decided its answer."
+)
+
+predictor, _ = active_predictor()
+network = predictor.network
+key = network_key(predictor)
+drawing = st.session_state.get("drawing")
+prediction = predictor.classify(drawing) if drawing is not None else None
+if prediction is None:
+    st.info("Draw a digit on the Draw page first. Until then, this page looks at a sample 3.")
+    prediction = predictor.classify(sample_drawing())
+image = prediction.preprocessed.image
+
+left, right = st.columns([1, 5], vertical_alignment="center")
+left.image(enlarge(image), caption="the 28×28 input")
+right.markdown(
+    f"##### The network reads **{prediction.digit}** ({prediction.confidence:.0%} confident)"
+)
+
+stages = explain.layer_stages(network)
+if not stages:
+    arch = predictor.version.meta.get("arch", "network") if predictor.version else "network"
+    st.warning(
+        f"The serving model is a `{arch}`: it has no convolutional layers, so it has no filters "
+        "or feature maps to show. Activate a CNN version on the Training page to see them. "
+        "Saliency works for any network: it shows the pixels whose change would move the "
+        "score of a digit the most.",
+        icon="ℹ️",
+    )
+    explain_decision(network, key, image, prediction.digit, has_conv=False)
+    st.stop()
+
+st.header("1 · What each filter looks for", divider="gray")
+st.markdown(
+    "A filter is a small grid of learned weights (3×3 here) that slides over its input; the "
+    "neuron it feeds fires where the input under it looks like the filter. Red weights want "
+    "ink, blue weights want none, so red next to blue is an edge detector. The first layer's "
+    "filters read the pixels themselves; a deeper filter reads every feature map of the layer "
+    "before, so it is shown by the input channel it weighs most."
+)
+for shown in filter_pictures(network, key):
+    show(shown)
+
+st.header("2 · Where it found it", divider="gray")
+st.markdown(
+    "Each tile is one filter's **feature map** for your drawing: bright where the filter found "
+    "its pattern, dark where it did not. **Max pooling** keeps the strongest value in every 2×2 "
+    "window: the maps halve in resolution but keep what was found, so the next layer sees a "
+    "larger part of the digit at once. The deepest maps are coarse: they no longer say exactly "
+    "where a stroke is, only which features are present, roughly where."
+)
+pictures = feature_pictures(network, key, image)
+for stage in stages:
+    columns = st.columns(len(stage))
+    for column, name in zip(columns, stage, strict=True):
+        with column:
+            show(pictures[name])
+
+st.header("3 · What made the decision", divider="gray")
+st.markdown(
+    "**Grad-CAM** asks which regions of the last convolutional layer raised the score of a digit: "
+    "it weights each feature map by how much it raises that score and adds them up, so red "
+    "regions pushed the network towards the digit. That can be empty paper: the open left side "
+    "of a 3 is what tells it from an 8. **HiResCAM** weighs every position by its own gradient "
+    "instead of the map's average, so it is sharper and more faithful to where the evidence is. "
+    "**Saliency** is the gradient of the score with respect to each input pixel: where a little "
+    "more or less ink would change the answer most. Pick another digit to see what evidence "
+    "there was for it."
+)
+explain_decision(network, key, image, prediction.digit, has_conv=True)

@@ -1,0 +1,180 @@
+"""Pictures of what `model.explain` computes: filter grids, feature-map grids, heat-map overlays.
+
+Every builder returns a `matplotlib.figure.Figure` made directly, never through `pyplot`: pyplot
+keeps a global registry of open figures and is not thread-safe, while the app draws figures for
+many sessions at once from its server threads. A Figure made this way belongs to no registry and
+is freed like any other object once drawn; `to_png` renders one to PNG bytes.
+
+A grid of channels is one image: the channels tiled side by side with a thin gap (`tile`), drawn
+in a single Axes. One Axes per channel looks the same but costs seconds per layer to draw (the
+default network shows 160 channels), and this page redraws on every interaction.
+
+Colours: kernels are signed, so they use a diverging map centred at zero (blue for negative
+weights, red for positive, white for zero) with one colour bar for the layer. Feature maps are
+ReLU or pooling outputs (zero or more) and share one scale per layer, so a channel that found
+nothing in this drawing stays dark rather than having its noise stretched to full contrast.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+
+TITLE_SIZE = 9
+TILE_PIXELS = 28  # small tiles are enlarged to about this many pixels a side
+GAP = 2  # pixels between (enlarged) tiles
+FILTER_GAP = 3  # kernels are tiny and signed: a wider gap keeps neighbours apart
+GAP_COLOUR = "#b8b8b8"
+
+
+def grid_shape(count: int, columns: int) -> tuple[int, int]:
+    """(rows, columns) of a grid holding `count` cells, at most `columns` wide."""
+    columns = max(1, min(columns, count))
+    return math.ceil(count / columns), columns
+
+
+def tile(stack: np.ndarray, columns: int, gap: int = GAP, scale: int = 1) -> np.ndarray:
+    """(n, h, w) images → one image of `columns` tiles a row, each enlarged `scale` times (pixel
+    for pixel, no smoothing) and `gap` pixels apart; gaps and empty cells are NaN, which the
+    colour map draws in its "bad" colour."""
+    stack = np.asarray(stack, dtype=np.float32)
+    if scale > 1:
+        stack = stack.repeat(scale, axis=1).repeat(scale, axis=2)
+    count, height, width = stack.shape
+    rows, columns = grid_shape(count, columns)
+    out = np.full((rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan, np.float32)
+    for index, image in enumerate(stack):
+        top, left = (index // columns) * (height + gap), (index % columns) * (width + gap)
+        out[top : top + height, left : left + width] = image
+    return out
+
+
+def _colour_map(name: str):
+    return mpl.colormaps[name].with_extremes(bad=GAP_COLOUR)
+
+
+def _mosaic_figure(mosaic: np.ndarray, inches_per_pixel: float, extra_width: float = 0.0):
+    """A figure just big enough for the mosaic at the given scale, with room for a title."""
+    height, width = mosaic.shape
+    size = (width * inches_per_pixel + extra_width, height * inches_per_pixel + 0.3)
+    fig = Figure(figsize=size, dpi=100)
+    ax = fig.add_axes((0.0, 0.0, 1 - extra_width / size[0], 1 - 0.3 / size[1]))
+    ax.set_axis_off()
+    return fig, ax
+
+
+def filters_figure(kernels: np.ndarray, title: str, columns: int = 16) -> Figure:
+    """(n, kh, kw) kernels as a grid on a diverging colour map centred at 0, one colour bar."""
+    kernels = np.asarray(kernels, dtype=np.float32)
+    limit = float(np.abs(kernels).max()) or 1.0
+    scale = max(1, round(12 / kernels.shape[1]))  # a 3x3 kernel becomes 12x12 pixels
+    mosaic = tile(kernels, columns, gap=FILTER_GAP, scale=scale)
+    cell = kernels.shape[1] * scale + FILTER_GAP
+    fig, ax = _mosaic_figure(mosaic, 0.45 / cell, extra_width=0.7)
+    image = ax.imshow(
+        mosaic, cmap=_colour_map("RdBu_r"), vmin=-limit, vmax=limit, interpolation="nearest"
+    )
+    bar_ax = fig.add_axes((1 - 0.55 / fig.get_figwidth(), 0.08, 0.12 / fig.get_figwidth(), 0.7))
+    bar = fig.colorbar(image, cax=bar_ax)
+    bar.ax.tick_params(labelsize=7)
+    fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, y=0.99, ha="left", va="top")
+    return fig
+
+
+def feature_maps_figure(
+    maps: np.ndarray,
+    title: str,
+    max_channels: int = 32,
+    columns: int = 8,
+    tile_inches: float = 0.55,
+    cmap: str = "viridis",
+) -> Figure:
+    """(H, W, C) maps, one tile per channel (the first `max_channels`), all on one scale.
+
+    Every tile is `tile_inches` wide whatever its resolution, so a pooled layer's maps look
+    coarser than the layer before, as they are.
+    """
+    maps = np.asarray(maps, dtype=np.float32)
+    shown = maps[..., :max_channels]
+    count = shown.shape[-1]
+    if count < maps.shape[-1]:
+        title = f"{title} · first {count} of {maps.shape[-1]} channels"
+    low, high = float(min(shown.min(), 0.0)), float(shown.max())
+    high = high if high > low else low + 1.0
+    scale = max(1, math.ceil(TILE_PIXELS / maps.shape[0]))
+    mosaic = tile(np.moveaxis(shown, -1, 0), columns, gap=GAP, scale=scale)
+    fig, ax = _mosaic_figure(mosaic, tile_inches / (maps.shape[0] * scale + GAP))
+    ax.imshow(mosaic, cmap=_colour_map(cmap), vmin=low, vmax=high, interpolation="nearest")
+    fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, y=0.99, ha="left", va="top")
+    return fig
+
+
+def overlay_figure(
+    image28: np.ndarray, heatmap: np.ndarray, title: str, cmap: str = "jet", alpha: float = 0.5
+) -> Figure:
+    """The 28x28 digit in gray with a [0, 1] heat map laid over it."""
+    fig = Figure(figsize=(2.4, 2.65), dpi=100)
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.96 * 2.4 / 2.65))
+    ax.imshow(image28, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.imshow(heatmap, cmap=cmap, vmin=0, vmax=1, alpha=alpha, interpolation="bilinear")
+    ax.set_axis_off()
+    fig.suptitle(title, fontsize=TITLE_SIZE, y=0.99, va="top")
+    return fig
+
+
+def to_png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure rendered to PNG bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def confusion_figure(matrix: np.ndarray, title: str = "", size: float = 4.2) -> Figure:
+    """A 10x10 confusion matrix (row = true digit, column = predicted), every count written in.
+
+    The mistakes are what matter and are rare next to the hits on the diagonal, so the two get
+    separate scales: the diagonal in pale green, the mistakes in reds scaled to the largest one.
+    """
+    matrix = np.asarray(matrix)
+    n = len(matrix)
+    hits = np.eye(n, dtype=bool)
+    errors = np.where(hits, 0, matrix).astype(float)
+    worst = float(errors.max()) or 1.0
+    fig = Figure(figsize=(size, size), dpi=100)
+    ax = fig.add_axes((0.14, 0.1, 0.84, 0.8))
+    shown = np.ma.masked_where(hits | (matrix == 0), errors)
+    ax.imshow(np.where(hits, 1.0, np.nan), cmap=mpl.colors.ListedColormap(["#d9f2d9"]))
+    ax.imshow(shown, cmap="Reds", vmin=0, vmax=worst * 1.15)
+    font = 7 if matrix.max() >= 1000 else 8
+    for (row, col), count in np.ndenumerate(matrix):
+        if count == 0:
+            continue
+        dark = not hits[row, col] and count > 0.6 * worst
+        ax.text(
+            col,
+            row,
+            str(count),
+            ha="center",
+            va="center",
+            fontsize=font,
+            color="white" if dark else "black",
+            fontweight="bold" if hits[row, col] else "normal",
+        )
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.tick_params(length=0, labelsize=8)
+    ax.set_xlabel("predicted", fontsize=8)
+    ax.set_ylabel("true digit", fontsize=8)
+    ax.set_xticks(np.arange(-0.5, n), minor=True)
+    ax.set_yticks(np.arange(-0.5, n), minor=True)
+    ax.grid(which="minor", color="#e4e4e4", linewidth=0.6)
+    ax.tick_params(which="minor", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, y=0.99, ha="left", va="top")
+    return fig
