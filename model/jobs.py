@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ class TrainingJob:
     version: str | None = None
     test_accuracy: float | None = None
     message: str = ""
+    cancel_requested: bool = False
     started: float = field(default_factory=time.time)
     finished: float | None = None
     process: subprocess.Popen | None = None
@@ -99,6 +101,7 @@ class TrainingJob:
 
     def cancel(self) -> None:
         if self.running and self.process is not None:
+            self.cancel_requested = True
             self.process.send_signal(signal.SIGTERM)  # the trainer stops after this batch
 
     def apply(self, event: dict) -> None:
@@ -135,32 +138,42 @@ class Trainer:
             args = [sys.executable, "-m", "model", "--store", str(self.store.root)]
             args += [*cli_args, "--json-progress"]
             job = TrainingJob(args=args)
-            job.process = subprocess.Popen(
-                args,
-                cwd=REPO_ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                bufsize=1,
-            )
+            # stderr goes to a file, not a pipe: a chatty library filling an unread pipe's
+            # buffer would block the child forever.
+            errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by _watch)
+            try:
+                job.process = subprocess.Popen(
+                    args,
+                    cwd=REPO_ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                    text=True,
+                    bufsize=1,
+                )
+            except BaseException:
+                errors.close()
+                raise
             self.job = job
-            threading.Thread(target=self._watch, args=(job,), daemon=True).start()
+            threading.Thread(target=self._watch, args=(job, errors), daemon=True).start()
             return job
 
     @staticmethod
-    def _watch(job: TrainingJob) -> None:
+    def _watch(job: TrainingJob, error_file) -> None:
         process = job.process
         for line in process.stdout:
             try:
                 job.apply(json.loads(line))
-            except (ValueError, KeyError):
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # not an event (a library printed something)
-        errors = process.stderr.read().strip()
         code = process.wait()
+        with error_file:
+            error_file.seek(0)
+            errors = error_file.read().strip()
         job.finished = time.time()
         if code == 0 and job.version:
             job.state, job.message = "done", f"trained version {job.version}"
-        elif code == 130:
+        elif code == 130 or (job.cancel_requested and code == -signal.SIGTERM):
+            # 130: stopped after a batch; -SIGTERM: cancelled before the handler was installed
             job.state, job.message = "cancelled", "training cancelled; nothing was saved"
         else:
             last = errors.splitlines()[-1] if errors else f"exit code {code}"

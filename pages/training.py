@@ -1,6 +1,496 @@
-"""Training: the active model's curves and metadata, and retraining in the background."""
+"""Training: the active model's curves and metadata, its versions, and retraining in the background.
 
+Only display here: training runs in a child process (`model.jobs.Trainer`), versions live in the
+store (`model.store.ModelStore`). While a run is going, one fragment refreshes itself every second
+with the job's progress; the rest of the page, and every other page and session, stays responsive.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import altair as alt
+import pandas as pd
 import streamlit as st
 
+from model import networks
+from model.jobs import TrainingBusy, TrainingJob
+from model.store import StoreError, Version
+from pages.resources import active_predictor, store, trainer
+
+ARCH_LABELS = {
+    "studio_cnn": "studio_cnn: three small conv stages + dropout (default)",
+    "seed_cnn": "seed_cnn: the classic Keras MNIST convnet",
+    "mlp": "mlp: dense layers on the 784 pixels",
+    "rnn": "rnn: an LSTM reading the rows top to bottom",
+}
+BATCH_SIZES = [32, 64, 128, 256]
+LEARNING_RATES = [3e-4, 1e-3, 2e-3, 3e-3]
+TRAIN_SIZES = {
+    "Quick demo (2,000 digits)": 2000,
+    "Medium (10,000)": 10000,
+    "Full (55,000)": None,
+}
+FORM_DEFAULTS = {
+    "retrain_arch": networks.DEFAULT_ARCH,
+    "retrain_epochs": 5,
+    "retrain_batch": 128,
+    "retrain_lr": 1e-3,
+    "retrain_size": next(iter(TRAIN_SIZES)),
+    "retrain_augment": False,
+}
+SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
+
+
+# ── small formatting helpers ───────────────────────────────────────────────────────────────────
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def created_text(meta: dict) -> str:
+    created = meta.get("created", "")
+    return created[:16].replace("T", " ") if created else "–"
+
+
+def curve_charts(history: dict, height: int = 260) -> None:
+    """Loss and accuracy per epoch, train vs validation, side by side (numbers for one epoch)."""
+    epochs = len(history.get("loss", []))
+    if epochs == 1:  # a line needs two points: show the numbers instead
+        st.markdown("**After one epoch**")
+        labels = {
+            "loss": "Train loss",
+            "val_loss": "Validation loss",
+            "accuracy": "Train accuracy",
+            "val_accuracy": "Validation accuracy",
+        }
+        for column, (key, label) in zip(st.columns(4), labels.items(), strict=True):
+            values = history.get(key) or [None]
+            value = values[-1]
+            text = "–" if value is None else (percent(value) if "acc" in key else f"{value:.4f}")
+            column.metric(label, text)
+        return
+    left, right = st.columns(2, gap="large")
+    for column, metric, title in ((left, "loss", "Loss"), (right, "accuracy", "Accuracy")):
+        rows = [
+            {"epoch": epoch, "value": value, "series": series}
+            for series, key in (("train", metric), ("validation", f"val_{metric}"))
+            for epoch, value in enumerate(history.get(key, []), start=1)
+        ]
+        with column:
+            st.markdown(f"**{title}** per epoch, train vs validation")
+            if not rows:
+                st.caption("No epochs yet.")
+                continue
+            y_title = "cross-entropy loss" if metric == "loss" else "accuracy"
+            y_axis = alt.Axis(title=y_title, format=".0%" if metric == "accuracy" else ".2f")
+            colors = alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values()))
+            chart = (
+                alt.Chart(pd.DataFrame(rows))
+                .mark_line(point=True)
+                .encode(
+                    x=alt.X(
+                        "epoch:Q",
+                        title="epoch",
+                        scale=alt.Scale(domain=[1, max(row["epoch"] for row in rows)], nice=False),
+                        axis=alt.Axis(format="d", tickMinStep=1),
+                    ),
+                    y=alt.Y("value:Q", axis=y_axis, scale=alt.Scale(zero=False)),
+                    color=alt.Color(
+                        "series:N", title=None, scale=colors, legend=alt.Legend(orient="top")
+                    ),
+                    tooltip=[
+                        "epoch:Q",
+                        "series:N",
+                        alt.Tooltip("value:Q", title=metric, format=".4f"),
+                    ],
+                )
+                .properties(height=height)
+            )
+            st.altair_chart(chart, width="stretch")
+
+
+# ── 1. the active model ────────────────────────────────────────────────────────────────────────
+
+
+def active_model_section(version: Version) -> None:
+    meta, config = version.meta, version.meta.get("config", {})
+    st.subheader(f"Active model: {version.name}")
+    cells = [
+        ("Architecture", meta.get("arch", "?"), None),
+        ("Parameters", f"{meta['params']:,}" if "params" in meta else "–", None),
+        ("MNIST test accuracy", percent(meta.get("test_accuracy")), "on the 10,000 test digits"),
+    ]
+    if "drawings_accuracy" in meta:
+        cells.append(
+            ("Drawings accuracy", percent(meta["drawings_accuracy"]), "on canvas-like drawings")
+        )
+    spe = meta.get("seconds_per_epoch")
+    cells.append(
+        (
+            "Training time",
+            duration(meta.get("wall_seconds")),
+            f"{spe:.1f} s per epoch" if spe is not None else None,
+        )
+    )
+    widths = [1.35] + [1] * (len(cells) - 1)  # architecture names are the longest values
+    for column, (label, value, help_text) in zip(st.columns(widths), cells, strict=True):
+        column.metric(label, value, help=help_text, border=True)
+
+    subset = config.get("subset")
+    facts = [
+        f"**{config.get('epochs', '?')}** epoch{'' if config.get('epochs') == 1 else 's'}",
+        f"batch **{config.get('batch_size', '?')}**",
+        f"lr **{config.get('learning_rate', '?')}** ({config.get('schedule', 'constant')})",
+        "**augmented**" if config.get("augment") else "no augmentation",
+        f"**{meta.get('train_size', subset or 0):,}** training digits",
+        f"created {created_text(meta)}",
+    ]
+    libs = meta.get("versions", {})
+    if libs:
+        facts.append(" / ".join(f"{k} {v}" for k, v in libs.items()))
+    st.caption(" · ".join(facts))
+
+    try:
+        history = version.history()
+    except StoreError as err:
+        st.warning(f"No training curves: {err}")
+    else:
+        curve_charts(history)
+    with st.expander("All metadata (JSON)"):
+        st.json(meta, expanded=True)
+
+
+# ── 2. versions ────────────────────────────────────────────────────────────────────────────────
+
+
+def flash(where: str, kind: str, text: str) -> None:
+    """A message to show in section `where` after the next rerun."""
+    st.session_state[f"flash_{where}"] = (kind, text)
+
+
+def show_flash(where: str) -> None:
+    if message := st.session_state.pop(f"flash_{where}", None):
+        kind, text = message
+        getattr(st, kind)(text)
+
+
+def activate(name: str, where: str) -> None:
+    try:
+        store().activate(name)
+    except StoreError as err:
+        flash(where, "error", f"Cannot activate {name}: {err}")
+    else:
+        flash(where, "success", f"**{name}** is now the active model, for every session.")
+
+
+def versions_section(serving: str) -> None:
+    st.subheader("Versions")
+    show_flash("versions")
+    active = store().active_name()
+    versions = store().list()
+    rows = []
+    for v in versions:
+        meta = v.meta
+        status = "active" if v.name == active else ""
+        if v.problem:
+            status = f"broken: {v.problem}"
+        rows.append(
+            {
+                "name": v.name,
+                "status": status,
+                "architecture": meta.get("arch", "?"),
+                "test accuracy": (100 * meta["test_accuracy"] if "test_accuracy" in meta else None),
+                "epochs": meta.get("config", {}).get("epochs"),
+                "train size": meta.get("train_size"),
+                "created": created_text(meta),
+                "shipped": v.shipped,
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "test accuracy": st.column_config.NumberColumn(format="%.2f%%"),
+            "train size": st.column_config.NumberColumn(format="%d"),
+            "shipped": st.column_config.CheckboxColumn(help="ships with the app (read-only)"),
+        },
+    )
+    for v in versions:
+        if v.problem:
+            st.error(
+                f"Version **{v.name}** is broken and cannot be used: {v.problem}",
+                icon=":material/broken_image:",
+            )
+    if serving != active:
+        st.warning(f"The active version {active} cannot be used; the app is serving {serving}.")
+
+    healthy = [v for v in versions if not v.problem]
+    names = [v.name for v in healthy]
+    by_name = {v.name: v for v in healthy}
+
+    def label(name: str) -> str:
+        meta = by_name[name].meta
+        tags = [meta.get("arch", "?"), percent(meta.get("test_accuracy"))]
+        if by_name[name].shipped:
+            tags.append("shipped")
+        if name == active:
+            tags.append("active")
+        return f"{name}  ({', '.join(tags)})"
+
+    writable = store().writable
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    choice = left.selectbox(
+        "Version to serve",
+        names,
+        index=names.index(active) if active in names else 0,
+        format_func=label,
+        key=f"version_choice-{active}",  # a fresh widget, on the active one, after a change
+        help="Activating changes the model for every session of the app.",
+    )
+    if right.button(
+        "Activate",
+        key="activate_version",
+        type="primary",
+        disabled=not writable or choice is None,
+        width="stretch",
+    ):
+        if choice == active:
+            flash("versions", "info", f"{choice} is already active.")
+        else:
+            activate(choice, "versions")
+        st.rerun()
+    if not writable:
+        st.caption(f"The model store {store().root} is read-only: activation is off.")
+
+
+# ── 3 & 4. retraining ──────────────────────────────────────────────────────────────────────────
+
+
+def cli_args(arch: str, epochs: int, batch: int, lr: float, augment: bool, subset) -> list[str]:
+    args = ["train", "--arch", arch, "--epochs", str(epochs), "--batch-size", str(batch)]
+    args += ["--lr", repr(lr)]
+    if subset:
+        args += ["--subset", str(subset)]
+    if augment:
+        args.append("--augment")
+    return args
+
+
+def retrain_form() -> None:
+    other = trainer().lock.holder()
+    if other is not None:
+        st.info(
+            f"Another training run (pid {other}, from the command line or another app server) is "
+            "in progress; you can retrain once it has finished.",
+            icon=":material/hourglass_top:",
+        )
+    # Widgets that were not drawn (the form hides while a run goes) lose their state: keep the
+    # user's last choices in plain session state and start the widgets from them.
+    last = {**FORM_DEFAULTS, **st.session_state.get("retrain_choices", {})}
+    with st.form("retrain"):
+        st.markdown(
+            "Train a new version from scratch. It is stored but not served until you "
+            "activate it; the app keeps predicting with the active model meanwhile."
+        )
+        arch = st.selectbox(
+            "Architecture",
+            list(networks.ARCHITECTURES),
+            index=list(networks.ARCHITECTURES).index(last["retrain_arch"]),
+            format_func=lambda a: ARCH_LABELS.get(a, a),
+            key="retrain_arch",
+        )
+        a, b = st.columns(2)
+        epochs = a.slider("Epochs", 1, 30, last["retrain_epochs"], key="retrain_epochs")
+        batch = b.select_slider(
+            "Batch size", BATCH_SIZES, value=last["retrain_batch"], key="retrain_batch"
+        )
+        a, b = st.columns(2)
+        lr = a.selectbox(
+            "Learning rate",
+            LEARNING_RATES,
+            index=LEARNING_RATES.index(last["retrain_lr"]),
+            format_func=lambda r: f"{r:g}",
+            key="retrain_lr",
+            help="the starting rate; it decays to zero along a cosine",
+        )
+        size = b.radio(
+            "Training set",
+            list(TRAIN_SIZES),
+            index=list(TRAIN_SIZES).index(last["retrain_size"]),
+            key="retrain_size",
+        )
+        augment = st.checkbox(
+            "Augment (shift, rotate, scale, thicken the digits)",
+            value=last["retrain_augment"],
+            key="retrain_augment",
+            help="slower to learn MNIST, but reads hand-drawn digits better",
+        )
+        submitted = st.form_submit_button(
+            "Retrain",
+            type="primary",
+            icon=":material/model_training:",
+            key="retrain_submit",
+            disabled=other is not None,
+        )
+    if submitted:
+        st.session_state["retrain_choices"] = {k: st.session_state[k] for k in FORM_DEFAULTS}
+        args = cli_args(arch, epochs, batch, lr, augment, TRAIN_SIZES[size])
+        try:
+            trainer().start(args)
+        except TrainingBusy as err:
+            flash("retrain", "warning", f"Not started: {err}.")
+        except OSError as err:
+            flash("retrain", "error", f"Could not start training: {err}")
+        st.rerun()
+
+
+def progress_text(job: TrainingJob) -> tuple[float, str]:
+    p = job.progress
+    if job.state == "starting":
+        return 0.0, "starting Python and TensorFlow…"
+    if job.state == "evaluating":
+        return 1.0, "training done · evaluating on the 10,000 MNIST test digits…"
+    if not p:
+        return 0.0, "loading MNIST and building the network…"
+    epochs, batches = p.get("epochs", 1), p.get("batches", 1)
+    epoch, batch = p.get("epoch", 1), p.get("batch", 0)
+    done = min(1.0, ((epoch - 1) * batches + batch) / max(1, epochs * batches))
+    text = f"epoch {epoch}/{epochs} · batch {batch}/{batches} · ETA {duration(p.get('eta'))}"
+    return done, text
+
+
+def job_summary(job: TrainingJob) -> str:
+    c = job.config
+    if not c:
+        return ""
+    size = f"{c['subset']:,}" if c.get("subset") else "55,000"
+    epochs = c.get("epochs", 0)
+    return (
+        f"`{c.get('arch')}` on {size} digits · {epochs} epoch{'s' if epochs != 1 else ''} · "
+        f"batch {c.get('batch_size')} · lr {c.get('learning_rate', 0):g} · "
+        + ("augmented" if c.get("augment") else "no augmentation")
+    )
+
+
+@st.fragment(run_every=1.0)
+def live_job() -> None:
+    """Refreshes itself every second while the run goes; reruns the page once when it ends."""
+    job = trainer().job
+    if job is None or not job.running:
+        st.rerun()  # the whole page: the result, the new version in the table, no more refresh
+        return
+    state = "cancelling…" if job.cancel_requested else job.state
+    with st.container(border=True):
+        head, button = st.columns([4, 1], vertical_alignment="center")
+        head.markdown(f"**Training in progress** · {state}  \n{job_summary(job)}")
+        if button.button(
+            "Cancel",
+            key="cancel_training",
+            icon=":material/close:",
+            disabled=job.cancel_requested or job.state == "evaluating",
+            width="stretch",
+        ):
+            job.cancel()
+            st.rerun(scope="fragment")
+        done, text = progress_text(job)
+        st.progress(done, text=text)
+        p = job.progress
+        cells = st.columns(4)
+        cells[0].metric("Elapsed", duration(time.time() - job.started))
+        cells[1].metric("Batch loss", f"{p['loss']:.4f}" if "loss" in p else "–")
+        cells[2].metric("Batch accuracy", percent(p.get("accuracy")) if p else "–")
+        val = job.history.get("val_accuracy", [])
+        cells[3].metric("Validation accuracy", percent(val[-1]) if val else "–")
+        if job.history:
+            curve_charts(job.history, height=220)
+        else:
+            st.caption("The curves appear here after the first epoch.")
+
+
+def finished_job(job: TrainingJob) -> None:
+    """The outcome of the latest run in this server process, until dismissed."""
+    if st.session_state.get("dismissed_job") == job.started:
+        return
+    took = duration((job.finished or time.time()) - job.started)
+    is_active = store().active_name() == job.version
+    with st.container(border=True):
+        if job.state == "done":
+            st.success(
+                f"Trained version **{job.version}** in {took} · MNIST test accuracy "
+                f"**{percent(job.test_accuracy)}**. "
+                + ("It is the active model." if is_active else "It is stored but not active yet."),
+                icon=":material/check_circle:",
+            )
+            if job.history:
+                curve_charts(job.history, height=220)
+        elif job.state == "cancelled":
+            st.warning(
+                f"{job.message.capitalize()}. The active model is unchanged.",
+                icon=":material/cancel:",
+            )
+        else:
+            st.error(
+                f"{job.message.capitalize()}. The active model is unchanged.",
+                icon=":material/error:",
+            )
+        left, right, _ = st.columns([1, 1, 3])
+        done = job.state == "done" and job.version is not None
+        if done and left.button(
+            "Active ✓" if is_active else "Activate this version",
+            key="activate_new",
+            type="primary",
+            disabled=is_active or not store().writable,
+            width="stretch",
+        ):
+            activate(job.version, "retrain")
+            st.rerun()
+        if right.button("Dismiss", key="dismiss_job", width="stretch"):
+            st.session_state["dismissed_job"] = job.started
+            st.rerun()
+
+
+def retrain_section() -> None:
+    st.subheader("Retrain")
+    show_flash("retrain")
+    if not store().writable:
+        st.warning(f"The model store {store().root} is read-only: retraining is off.")
+        return
+    job = trainer().job
+    if job is not None and job.running:
+        live_job()
+        return
+    if job is not None:
+        finished_job(job)
+    retrain_form()
+
+
+# ── the page ───────────────────────────────────────────────────────────────────────────────────
+
 st.title("Training")
-st.info("Coming soon.")
+st.caption(
+    "How the serving network learned, every stored version, and retraining in the background: "
+    "drawing and predicting keep working on every page while a new version trains."
+)
+serving_version = active_predictor()[0].version
+active_model_section(serving_version)
+st.divider()
+retrain_section()
+st.divider()
+versions_section(serving_version.name)

@@ -1,0 +1,162 @@
+"""The Training page under Streamlit's AppTest: curves, versions, a real retrain from the form,
+activating the new version and rolling back to the shipped default.
+
+The page trains in a child process (`python -m model train`), so these tests are slow (~1 min).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from model.store import ModelStore
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh model store for the app; the cached store and trainer are dropped around the test."""
+    root = tmp_path / "home"
+    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
+    st.cache_resource.clear()
+    yield root
+    from pages.resources import trainer
+
+    job = trainer().job
+    if job is not None and job.running and job.process is not None:
+        job.process.kill()
+    st.cache_resource.clear()
+
+
+def training_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("pages/training.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def version_choice(at: AppTest):
+    """The "Version to serve" selectbox (its key changes with the active version)."""
+    return next(s for s in at.selectbox if s.label == "Version to serve")
+
+
+def texts(elements) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def test_page_shows_the_active_models_curves_metadata_and_versions(home):
+    at = training_page()
+    assert at.title[0].value == "Training"
+    assert "Active model: default" in texts(at.subheader)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Architecture"] == "studio_cnn"
+    assert metrics["Parameters"] == "98,442"
+    assert metrics["MNIST test accuracy"].endswith("%")
+    assert "Training time" in metrics
+    assert any("epochs" in c and "batch" in c and "tensorflow" in c for c in texts(at.caption))
+    assert len(at.get("vega_lite_chart")) == 2  # loss and accuracy
+    assert at.json, "the metadata JSON"
+    table = at.dataframe[0].value
+    status = dict(zip(table["name"], table["status"], strict=True))
+    assert status["default"] == "active"
+    assert [name for name, state in status.items() if state == "active"] == ["default"]
+    assert version_choice(at).value == "default"
+    assert at.button(key="retrain_submit")
+
+
+def test_broken_versions_and_another_trainer_are_shown(home):
+    broken = home / "versions" / "half-written"
+    broken.mkdir(parents=True)
+    (broken / "meta.json").write_text(json.dumps({"arch": "mlp"}))
+    (home / "training.lock").write_text(str(os.getpid()))  # a live "other" trainer
+    at = training_page()
+    assert any("half-written" in e and "missing model.keras" in e for e in texts(at.error))
+    assert "half-written" not in version_choice(at).options
+    table = at.dataframe[0].value
+    assert "broken" in table.set_index("name").loc["half-written", "status"]
+    assert any("Another training run" in i for i in texts(at.info))
+    assert at.button(key="retrain_submit").disabled
+
+
+def test_retrain_from_the_form_then_activate_and_roll_back(home):
+    at = training_page()
+    at.radio(key="retrain_size").set_value("Quick demo (2,000 digits)")
+    at.slider(key="retrain_epochs").set_value(1)
+    at.select_slider(key="retrain_batch").set_value(128)
+    at.button(key="retrain_submit").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    started = time.monotonic()
+    seen_progress = False
+    success = []
+    while time.monotonic() - started < 180:
+        success = [s for s in texts(at.success) if "Trained version" in s]
+        if success:
+            break
+        seen_progress = seen_progress or bool(at.get("progress"))
+        time.sleep(1.0)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert success, f"no success message; errors {texts(at.error)} warnings {texts(at.warning)}"
+    assert seen_progress, "the running job's progress was never shown"
+
+    versions = [v for v in ModelStore(home).list() if not v.shipped]
+    assert len(versions) == 1
+    new = versions[0].name
+    assert new in success[0]
+    assert ModelStore(home).active_name() == "default"  # trained, not yet active
+    assert new in list(at.dataframe[0].value["name"])
+
+    at.button(key="activate_new").click()
+    at.run()
+    assert not at.exception
+    assert ModelStore(home).active_name() == new
+    assert f"Active model: {new}" in texts(at.subheader)
+
+    version_choice(at).set_value("default")
+    at.button(key="activate_version").click()
+    at.run()
+    assert not at.exception
+    assert ModelStore(home).active_name() == "default"
+    assert "Active model: default" in texts(at.subheader)
+    assert any("default" in s and "active model" in s for s in texts(at.success))
+
+
+def test_cancel_from_the_page_keeps_the_store_unchanged(home):
+    at = training_page()
+    at.radio(key="retrain_size").set_value("Medium (10,000)")
+    at.slider(key="retrain_epochs").set_value(20)
+    at.button(key="retrain_submit").click()
+    at.run()
+    started = time.monotonic()
+    from pages.resources import trainer
+
+    # Cancel once the child reports batches, so the run really stops mid-epoch.
+    while "batch" not in trainer().job.progress:
+        assert trainer().job.running, trainer().job.message
+        assert time.monotonic() - started < 120, "no batch progress"
+        time.sleep(0.5)
+    at.run()
+    assert at.get("progress"), "the live panel shows the progress bar"
+    assert "batch" in at.get("progress")[0].proto.text
+    at.button(key="cancel_training").click()
+    at.run()
+    assert trainer().job.cancel_requested
+    while not any("cancelled" in w for w in texts(at.warning)):
+        assert time.monotonic() - started < 180, "the cancel never finished"
+        time.sleep(1.0)
+        at.run()
+    assert any("active model is unchanged" in w for w in texts(at.warning))
+    assert [v for v in ModelStore(home).list() if not v.shipped] == []
+    assert ModelStore(home).active_name() == "default"
+    assert at.button(key="retrain_submit"), "the form is back"

@@ -1,0 +1,151 @@
+"""Background training: the trainer's child process, progress, cancel, a killed child, the lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from model.jobs import Trainer, TrainingBusy, TrainingJob, TrainingLock
+from model.store import ModelStore
+
+TINY = ["train", "--subset", "300", "--epochs", "1", "--batch-size", "64"]
+LONG = ["train", "--subset", "3000", "--epochs", "20", "--batch-size", "64"]
+
+
+def wait_until(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s")
+        time.sleep(0.2)
+
+
+def wait_done(job: TrainingJob, timeout: float = 120.0) -> None:
+    wait_until(lambda: not job.running, timeout)
+
+
+def user_versions(store: ModelStore) -> list[str]:
+    return [v.name for v in store.list() if not v.shipped]
+
+
+def assert_nothing_left(store: ModelStore) -> None:
+    assert user_versions(store) == []
+    assert list(store.root.glob(".staging-*")) == []
+    assert TrainingLock(store).holder() is None
+    assert not (store.root / "training.lock").exists()
+
+
+@pytest.fixture
+def store(tmp_path) -> ModelStore:
+    return ModelStore(tmp_path / "store")
+
+
+@pytest.mark.slow
+def test_a_tiny_run_trains_and_stores_a_version(store):
+    trainer = Trainer(store)
+    job = trainer.start(TINY)
+    assert job.running
+    assert trainer.start(TINY) is job, "a second start while running returns the same job"
+    assert trainer.job is job
+    wait_done(job)
+    assert job.state == "done", job.message
+    assert job.process.returncode == 0
+    assert job.version in user_versions(store)
+    version = store.get(job.version)
+    assert version.problem is None
+    assert len(job.history["loss"]) == 1
+    assert set(job.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert version.history() == job.history
+    assert version.meta["train_size"] == 300
+    assert 0.0 <= job.test_accuracy <= 1.0
+    assert job.progress["batch"] == job.progress["batches"] == 5  # ceil(300 / 64)
+    assert store.active_name() == "default", "training never activates"
+    assert TrainingLock(store).holder() is None
+    second = trainer.start([*TINY, "--name", "second-run"])
+    assert second is not job, "a finished job does not block the next one"
+    second.cancel()
+    wait_done(second)
+
+
+@pytest.mark.slow
+def test_cancel_mid_run_writes_nothing(store):
+    trainer = Trainer(store)
+    job = trainer.start(LONG)
+    wait_until(lambda: "batch" in job.progress or not job.running)
+    assert job.running, job.message
+    assert TrainingLock(store).holder() == job.process.pid
+    job.cancel()
+    wait_done(job)
+    assert job.state == "cancelled", job.message
+    assert job.process.returncode == 130
+    assert "nothing was saved" in job.message
+    assert job.progress["epoch"] < 20
+    assert_nothing_left(store)
+
+
+@pytest.mark.slow
+def test_a_killed_child_fails_cleanly_and_its_stale_lock_is_cleared(store):
+    trainer = Trainer(store)
+    job = trainer.start(LONG)
+    wait_until(lambda: "batch" in job.progress or not job.running)
+    assert job.running, job.message
+    job.process.kill()
+    wait_done(job, timeout=30)
+    assert job.state == "failed"
+    assert "killed by signal 9" in job.message
+    assert "nothing was saved" in job.message
+    # The dead child's pid is still in the lock file until someone looks: holder() clears it.
+    assert TrainingLock(store).holder() is None
+    assert_nothing_left(store)
+
+    again = trainer.start(LONG)
+    assert again is not job and again.running
+    again.cancel()  # right away, before the child installed its SIGTERM handler: still a cancel
+    wait_done(again)
+    assert again.state == "cancelled", again.message
+    assert_nothing_left(store)
+
+
+@pytest.mark.slow
+def test_a_bad_option_fails_with_the_trainers_message(store):
+    job = Trainer(store).start(["train", "--subset", "5", "--epochs", "1"])
+    wait_done(job)
+    assert job.state == "failed"
+    assert "subset must be between" in job.message
+    assert_nothing_left(store)
+
+
+def test_the_lock_is_exclusive(store):
+    lock = TrainingLock(store)
+    lock.acquire()
+    try:
+        assert lock.holder() is not None
+        with pytest.raises(TrainingBusy):
+            TrainingLock(store).acquire()
+        with pytest.raises(TrainingBusy):
+            Trainer(store).start(TINY)
+    finally:
+        lock.release()
+    assert lock.holder() is None
+    assert not lock.path.exists()
+    with TrainingLock(store):  # free again
+        pass
+
+
+def test_a_lock_left_by_a_dead_process_is_stale(store):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # exited and reaped: its pid belongs to no process
+    lock = TrainingLock(store)
+    lock.path.write_text(str(dead.pid))
+    assert lock.holder() is None
+    assert not lock.path.exists(), "the stale lock file is removed"
+    lock.path.write_text(str(dead.pid))
+    lock.acquire()  # takes over the stale lock
+    try:
+        assert lock.path.read_text() == str(os.getpid())
+    finally:
+        lock.release()
