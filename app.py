@@ -12,11 +12,21 @@ from pages.resources import active_predictor, store
 st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
 
 navigation = st.navigation(
-    [
-        st.Page("pages/draw.py", title="Draw", icon="✍️", default=True),
-        st.Page("pages/inside.py", title="Inside the CNN", icon="🔬", url_path="inside"),
-        st.Page("pages/training.py", title="Training", icon="📈", url_path="training"),
-    ]
+    {
+        "Play": [
+            st.Page("pages/draw.py", title="Draw", icon=":material/draw:", default=True),
+            st.Page("pages/inside.py", title="Inside the CNN", icon=":material/biotech:"),
+            st.Page("pages/robustness.py", title="Robustness", icon=":material/science:"),
+        ],
+        "Models": [
+            st.Page("pages/training.py", title="Training", icon=":material/show_chart:"),
+            st.Page("pages/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
+            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        ],
+        "Yours": [
+            st.Page("pages/my_drawings.py", title="My drawings", icon=":material/folder_shared:"),
+        ],
+    }
 )
 
 with st.sidebar:

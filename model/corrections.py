@@ -9,6 +9,7 @@ never leaves a half-written drawing and never touches the drawings already saved
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -74,11 +75,14 @@ class Corrections:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(staged, target)
-        except OSError as err:
-            staged.unlink(missing_ok=True)
-            raise CorrectionsError(
-                f"could not save the drawing in {self.directory}: {err.strerror or err}"
-            ) from err
+        except BaseException as err:
+            with contextlib.suppress(OSError):  # the directory itself may be what failed
+                staged.unlink(missing_ok=True)
+            if isinstance(err, OSError):
+                raise CorrectionsError(
+                    f"could not save the drawing in {self.directory}: {err.strerror or err}"
+                ) from err
+            raise
         return drawing_id
 
     def load(self, drawing_id: str) -> SavedDrawing:

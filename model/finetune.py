@@ -33,6 +33,7 @@ from model.train import (
 REPLAY_MNIST = 6000
 REPLAY_DRAWINGS = 1500
 USER_SHARE = 0.2  # the user's drawings make up about this share of each epoch
+MAX_REPEATS = 20  # a few drawings repeated too often teach a single mislabelled one too well
 
 
 def split_held_out(labels: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +74,8 @@ def finetune_run(
     replay = rng.choice(len(mnist.x_train) - 5000, REPLAY_MNIST, replace=False)
     drawn_x, drawn_y = synthetic_drawings(6000)
     drawn = rng.choice(len(drawn_y), REPLAY_DRAWINGS, replace=False)
-    repeats = max(1, round(USER_SHARE * (REPLAY_MNIST + REPLAY_DRAWINGS) / max(1, len(train_idx))))
+    share = USER_SHARE * (REPLAY_MNIST + REPLAY_DRAWINGS) / max(1, len(train_idx))
+    repeats = int(np.clip(round(share), 1, MAX_REPEATS))
     x = np.concatenate(
         [mnist.x_train[replay], drawn_x[drawn], np.repeat(user_images[train_idx], repeats, axis=0)]
     )

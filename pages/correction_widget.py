@@ -1,0 +1,73 @@
+"""The "Wrong? It's a _" control under a prediction: save the drawing with its right label.
+
+Nothing is saved unless the user picks a digit and clicks Save. The drawing (the 28x28 the network
+read and the full-size grayscale canvas) goes to `<model store>/my-drawings` on the machine running
+the app, through `model.corrections`; the My drawings page shows, exports, deletes and fine-tunes
+on them. Cheap enough for the Draw page's per-stroke fragment: no disk access until Save.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from model.corrections import Corrections, CorrectionsError
+from pages.resources import store
+
+DIGITS = list(range(10))
+PICKER = "correction_label"
+
+
+def corrections() -> Corrections:
+    """The user's saved drawings, beside the model store."""
+    return Corrections(store().root / "my-drawings")
+
+
+def _fingerprint(prediction, label) -> str:
+    return hashlib.sha1(prediction.preprocessed.gray.tobytes() + repr(label).encode()).hexdigest()
+
+
+def _save(prediction, picker: str) -> None:
+    """The Save button's callback: runs before the rerun, so it can clear the picker."""
+    st.session_state["correction_message"] = _saved_or_why(prediction, st.session_state.get(picker))
+    if st.session_state["correction_message"][0] == "success":
+        st.session_state[picker] = None  # ready for the next drawing
+
+
+def _saved_or_why(prediction, label) -> tuple[str, str]:
+    """Save the drawing; (message kind, text) to show either way."""
+    if prediction is None:
+        return "warning", "Nothing is drawn, so there is nothing to save: draw the digit first."
+    if label is None:
+        return "warning", "Pick the digit you meant (0–9) first, then click Save."
+    fingerprint = _fingerprint(prediction, label)
+    if st.session_state.get("correction_saved") == fingerprint:
+        return "info", f"This drawing is already saved as a {label}."
+    saved = corrections()
+    try:
+        saved.save(prediction.preprocessed.image, prediction.preprocessed.gray, label)
+    except CorrectionsError as err:
+        return "error", f"Not saved: {err}."
+    except OSError as err:  # a disk error the store did not put into words
+        return "error", f"Not saved: could not write in {saved.directory}: {err.strerror or err}."
+    st.session_state["correction_saved"] = fingerprint
+    return "success", (
+        f"Saved as a {label}, on this machine only ({saved.directory}). See them on the "
+        "My drawings page, where you can also fine-tune the model on them."
+    )
+
+
+def correction_widget(prediction) -> None:
+    """A digit picker and a Save button; saves `prediction`'s drawing with the picked label."""
+    st.segmented_control(
+        "Wrong? It's a",
+        DIGITS,
+        key=PICKER,
+        help="Pick the digit you meant and click Save to keep this drawing, with that label, "
+        "on this machine. Nothing is sent anywhere.",
+    )
+    st.button("Save", key="correction_save", icon="💾", on_click=_save, args=(prediction, PICKER))
+    if message := st.session_state.pop("correction_message", None):
+        kind, text = message
+        getattr(st, kind)(text)

@@ -1,0 +1,375 @@
+"""My drawings: the drawings saved with "Wrong? It's a _", and fine-tuning the model on them.
+
+UI only: the drawings live in `model.corrections`, fine-tuning runs `python -m model finetune` in a
+child process through the shared `model.jobs.Trainer` (one training run at a time, whichever page
+started it), and its before/after figures are read from the new version's metadata.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image
+
+from model.corrections import CorrectionsError, SavedDrawing
+from model.jobs import TrainingBusy, TrainingJob
+from model.store import StoreError
+from pages.correction_widget import corrections
+from pages.resources import store, trainer
+
+COLUMNS = 8
+THUMB = 84
+EPOCHS = 4
+FORGETTING = 0.005  # warn when fine-tuning costs more than half a point on a test set
+FIGURES = {
+    "test_accuracy": "MNIST test (10,000)",
+    "drawings_accuracy": "Bundled drawings (3,000)",
+    "held_out_accuracy": "Your held-out drawings",
+}
+
+
+def enlarge(image: np.ndarray, size: int = THUMB) -> Image.Image:
+    return Image.fromarray(np.asarray(image, dtype=np.uint8)).resize(
+        (size, size), Image.Resampling.NEAREST
+    )
+
+
+def percent(value) -> str:
+    return "–" if value is None else f"{value:.2%}"
+
+
+def flash(where: str, kind: str, text: str) -> None:
+    """A message for section `where` ("drawings" or "finetune") to show on the next run."""
+    st.session_state[f"my_drawings_flash_{where}"] = (kind, text)
+
+
+def show_flash(where: str) -> None:
+    if message := st.session_state.pop(f"my_drawings_flash_{where}", None):
+        kind, text = message
+        getattr(st, kind)(text)
+
+
+def export_bytes() -> bytes:
+    """The drawings as an .npz (`images` (N, 28, 28) uint8, `labels` (N,)), via a temp file."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "my-drawings.npz"
+        corrections().export_npz(path)
+        return path.read_bytes()
+
+
+# ── the drawings ───────────────────────────────────────────────────────────────────────────────
+
+
+def delete_one(drawing_id: str) -> None:
+    try:
+        corrections().delete(drawing_id)
+    except CorrectionsError as err:
+        flash("drawings", "error", f"Not deleted: {err}.")
+    except OSError as err:
+        flash("drawings", "error", f"Not deleted: {err.strerror or err}.")
+    else:
+        flash("drawings", "success", "Deleted the drawing.")
+
+
+def gallery(saved: list[SavedDrawing]) -> None:
+    newest_first = saved[::-1]
+    for start in range(0, len(newest_first), COLUMNS):
+        columns = st.columns(COLUMNS)
+        for column, drawing in zip(columns, newest_first[start : start + COLUMNS], strict=False):
+            with column:
+                when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
+                st.image(enlarge(drawing.image), caption=f"a {drawing.label} · {when}")
+                st.button(
+                    "Delete",
+                    key=f"delete_{drawing.id}",
+                    icon="🗑️",
+                    on_click=delete_one,
+                    args=(drawing.id,),
+                    width="stretch",
+                )
+
+
+def ask_to_delete_all() -> None:
+    st.session_state["confirm_delete_all"] = True
+
+
+def confirm_delete_all(count: int) -> None:
+    """The "are you sure" box, full width under the buttons, while a Delete all is pending."""
+    with st.container(border=True):
+        st.warning(f"Delete all {count} saved drawings? This cannot be undone.")
+        yes, no, _ = st.columns([2, 1, 3])
+        if yes.button("Yes, delete them all", key="delete_all_yes", type="primary"):
+            st.session_state["confirm_delete_all"] = False
+            try:
+                gone = corrections().delete_all()
+            except OSError as err:
+                flash("drawings", "error", f"Not all deleted: {err.strerror or err}.")
+            else:
+                flash("drawings", "success", f"Deleted {gone} drawings.")
+            st.rerun()
+        if no.button("Cancel", key="delete_all_no"):
+            st.session_state["confirm_delete_all"] = False
+            st.rerun()
+
+
+def drawings_section(saved: list[SavedDrawing]) -> None:
+    show_flash("drawings")
+    if not saved:
+        st.info(
+            "No saved drawings yet. On the Draw page, when the model reads your digit wrong, pick "
+            "the right digit under “Wrong? It's a” and click Save."
+        )
+        return
+    counts = np.bincount([d.label for d in saved], minlength=10)
+    per_digit = " · ".join(f"{d} ×{n}" for d, n in enumerate(counts) if n)
+    st.markdown(f"**{len(saved)} saved drawings** · {per_digit}")
+    left, right, _ = st.columns([1, 1, 2])
+    with left:
+        try:
+            data = export_bytes()
+        except (CorrectionsError, OSError) as err:
+            st.error(f"Cannot export: {err}")
+        else:
+            st.download_button(
+                "Export .npz",
+                data,
+                file_name="my-drawings.npz",
+                mime="application/octet-stream",
+                icon="⬇️",
+                key="export_npz",
+                help="images (N, 28, 28) uint8 and labels (N,): the format "
+                "`python -m model evaluate --npz` reads",
+            )
+    pending = st.session_state.get("confirm_delete_all", False)
+    right.button(
+        f"Delete all {len(saved)}…",
+        key="delete_all",
+        icon="🗑️",
+        disabled=pending,
+        on_click=ask_to_delete_all,
+    )
+    if pending:
+        confirm_delete_all(len(saved))
+    gallery(saved)
+
+
+# ── fine-tuning ────────────────────────────────────────────────────────────────────────────────
+
+
+def is_finetune(job: TrainingJob | None) -> bool:
+    return job is not None and "finetune" in job.args
+
+
+def progress_text(job: TrainingJob) -> tuple[float, str]:
+    p = job.progress
+    if job.state == "starting":
+        return 0.0, "starting Python and TensorFlow…"
+    if job.state == "evaluating":
+        return 1.0, "training done · measuring the new version on every test set…"
+    if not p:
+        return 0.0, "measuring the model before fine-tuning…"
+    epochs, batches = p.get("epochs", 1), p.get("batches", 1)
+    epoch, batch = p.get("epoch", 1), p.get("batch", 0)
+    done = min(1.0, ((epoch - 1) * batches + batch) / max(1, epochs * batches))
+    eta = p.get("eta")
+    eta_text = f" · about {round(eta)} s left" if isinstance(eta, (int, float)) else ""
+    return done, f"epoch {epoch}/{epochs} · batch {batch}/{batches}{eta_text}"
+
+
+@st.fragment(run_every=1.0)
+def live_job() -> None:
+    """Refreshes itself every second while the run goes; reruns the page once when it ends."""
+    job = trainer().job
+    if job is None or not job.running:
+        st.rerun()
+        return
+    what = "Fine-tuning on your drawings" if is_finetune(job) else "Training a new version"
+    with st.container(border=True):
+        head, button = st.columns([4, 1], vertical_alignment="center")
+        state = "cancelling…" if job.cancel_requested else job.state
+        head.markdown(
+            f"**{what}** · {state} · {round(time.time() - job.started)} s  \n"
+            "Only one training runs at a time; the app keeps working meanwhile."
+        )
+        if button.button(
+            "Cancel",
+            key="cancel_finetune",
+            icon="✖️",
+            disabled=job.cancel_requested or job.state == "evaluating",
+            width="stretch",
+        ):
+            job.cancel()
+            st.rerun(scope="fragment")
+        done, text = progress_text(job)
+        st.progress(done, text=text)
+
+
+def before_after(meta: dict) -> None:
+    tune = meta.get("finetune", {})
+    before, after = tune.get("before", {}), tune.get("after", {})
+    rows = []
+    for key, label in FIGURES.items():
+        b, a = before.get(key), after.get(key)
+        rows.append(
+            {
+                "test set": label,
+                "before": None if b is None else 100 * b,
+                "after": None if a is None else 100 * a,
+                "change (points)": None if a is None or b is None else 100 * (a - b),
+            }
+        )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "before": st.column_config.NumberColumn(format="%.2f%%"),
+            "after": st.column_config.NumberColumn(format="%.2f%%"),
+            "change (points)": st.column_config.NumberColumn(format="%+.2f"),
+        },
+    )
+    held = tune.get("held_out", 0)
+    used = tune.get("user_drawings", 0) - held
+    note = (
+        f"Trained on {used} of your drawings; {held} were held out to measure on."
+        if held
+        else f"Trained on all {used} of your drawings: save at least 5 to hold some out."
+    )
+    st.caption(f"{note} Started from {meta.get('parent', '?')}.")
+    worse = [
+        f"{FIGURES[key]} by {100 * (before[key] - after[key]):.2f} points"
+        for key in ("test_accuracy", "drawings_accuracy")
+        if before.get(key) is not None
+        and after.get(key) is not None
+        and after[key] < before[key] - FORGETTING
+    ]
+    if worse:
+        st.warning(
+            f"The fine-tuned version is worse on {' and '.join(worse)}. Fine-tuning repeats your "
+            "drawings many times, so one saved with the wrong label can teach it the wrong "
+            "thing: check the drawings above, or discard this version.",
+        )
+
+
+def keep(name: str) -> None:
+    try:
+        store().activate(name)
+    except StoreError as err:
+        flash("finetune", "error", f"Cannot activate {name}: {err}")
+    else:
+        flash("finetune", "success", f"**{name}** is now the active model, for every session.")
+
+
+def discard(name: str) -> None:
+    try:
+        store().delete(name)
+    except StoreError as err:
+        flash("finetune", "error", f"Cannot discard {name}: {err}")
+    except OSError as err:
+        flash("finetune", "error", f"Cannot discard {name}: {err.strerror or err}")
+    else:
+        flash("finetune", "success", f"Discarded {name}; the active model is unchanged.")
+
+
+def finished_job(job: TrainingJob) -> None:
+    if st.session_state.get("dismissed_finetune") == job.started:
+        return
+    if job.state != "done" or not job.version:
+        kind = "warning" if job.state == "cancelled" else "error"
+        getattr(st, kind)(f"Fine-tuning: {job.message}. The active model is unchanged.")
+        return
+    try:
+        version = store().get(job.version)
+    except StoreError:
+        return  # discarded
+    took = round((job.finished or time.time()) - job.started)
+    with st.container(border=True):
+        st.markdown(f"**Fine-tuned version {version.name}** · {took} s · stored, not active yet")
+        before_after(version.meta)
+        active = store().active_name() == version.name
+        left, middle, right, _ = st.columns([1, 1, 1, 2])
+        if active:
+            left.success("Kept: it is the active model.")
+        else:
+            left.button(
+                "Keep it",
+                key="finetune_keep",
+                type="primary",
+                icon="✅",
+                on_click=keep,
+                args=(version.name,),
+                width="stretch",
+            )
+            middle.button(
+                "Discard",
+                key="finetune_discard",
+                icon="🗑️",
+                on_click=discard,
+                args=(version.name,),
+                width="stretch",
+            )
+        if right.button("Dismiss", key="finetune_dismiss", width="stretch"):
+            st.session_state["dismissed_finetune"] = job.started
+            st.rerun()
+
+
+def start_finetune() -> None:
+    try:
+        trainer().start(["finetune", "--epochs", str(EPOCHS)])
+    except TrainingBusy as err:
+        flash("finetune", "warning", f"Not started: {err}.")
+    except OSError as err:
+        flash("finetune", "error", f"Could not start fine-tuning: {err}")
+
+
+def finetune_section(count: int) -> None:
+    st.subheader("Fine-tune on my drawings")
+    st.markdown(
+        "Teach the active model your handwriting: it trains for a few epochs on your drawings "
+        "mixed with MNIST and canvas-like drawings, so that it does not forget the rest. A fifth "
+        "of your drawings is held out to measure on. The result is a new version with before and "
+        "after figures; nothing changes until you keep it."
+    )
+    show_flash("finetune")
+    if not store().writable:
+        st.warning(f"The model store {store().root} is read-only: fine-tuning is off.")
+        return
+    job = trainer().job
+    if job is not None and job.running:
+        live_job()
+        return
+    if is_finetune(job):
+        finished_job(job)
+    other = trainer().lock.holder()
+    if other is not None:
+        st.info(f"Another training run (pid {other}) is in progress; try again when it ends.")
+    st.button(
+        "Fine-tune on my drawings",
+        key="finetune_start",
+        type="primary",
+        icon="🏋️",
+        disabled=count == 0 or other is not None,
+        on_click=start_finetune,
+        help=f"{EPOCHS} epochs, in the background; a few minutes on a CPU",
+    )
+    if count == 0:
+        st.caption("Save some drawings first.")
+
+
+# ── the page ───────────────────────────────────────────────────────────────────────────────────
+
+st.title("My drawings")
+where = corrections().directory
+st.caption(
+    f"The drawings you saved with “Wrong? It's a” on the Draw page. They are kept on the machine "
+    f"running this app, in `{where}`; nothing is sent anywhere."
+)
+drawings = corrections().all()
+drawings_section(drawings)
+st.divider()
+finetune_section(len(drawings))

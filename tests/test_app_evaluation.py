@@ -1,0 +1,280 @@
+"""The Evaluation, Robustness and My drawings pages, and the Draw page's "Wrong? It's a _" control,
+under Streamlit's AppTest, each with its own model store in a temporary directory."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from model.corrections import Corrections
+from model.drawings import TEMPLATES, render_strokes
+from model.store import SHIPPED_DIR, ModelStore
+
+APP = str(Path(__file__).parents[1] / "app.py")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh model store; the cached store, trainer and predictors are dropped around the test."""
+    root = tmp_path / "home"
+    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
+    st.cache_resource.clear()
+    yield root
+    st.cache_resource.clear()
+
+
+def page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page(path)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def canvas_rgba(digit: int) -> np.ndarray:
+    gray = render_strokes(TEMPLATES[digit][0])
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+
+def copy_of_default(name: str, meta: dict | None = None) -> str:
+    """Another version in the store: the shipped default's network under a new name."""
+
+    def write(directory: Path) -> None:
+        for file in ("model.keras", "history.json"):
+            shutil.copy(SHIPPED_DIR / "default" / file, directory / file)
+        shipped = json.loads((SHIPPED_DIR / "default" / "meta.json").read_text())
+        (directory / "meta.json").write_text(json.dumps({**shipped, "name": name, **(meta or {})}))
+
+    return ModelStore().add(name, write).name
+
+
+# ── Evaluation ─────────────────────────────────────────────────────────────────────────────────
+
+
+def test_evaluation_shows_both_test_sets_and_compares_versions(home):
+    at = page("pages/evaluation.py")
+    assert at.title[0].value == "Evaluation"
+    assert at.selectbox(key="evaluation_version").value == "default"
+    assert [s.value for s in at.subheader] == ["MNIST test", "Bundled drawings"]
+    accuracy = [m.value for m in at.metric if m.label == "Accuracy"]
+    assert len(accuracy) == 2 and all(value.endswith("%") for value in accuracy)
+    assert float(accuracy[0].rstrip("%")) > 98  # the shipped model on MNIST test
+    # per digit (x2), per style: tables
+    assert len(at.dataframe) == 3
+    per_style = at.dataframe[2].value
+    assert per_style["style"].tolist() == ["mixed", "thin", "thick", "small_offcentre", "rotated"]
+    assert "mistakes" in texts(at.caption)
+    # two confusion matrices, and the mistakes of each set in one gallery each
+    assert len(at.image) >= 3
+
+    copy_of_default("default-copy")
+    at = page("pages/evaluation.py")
+    at.selectbox(key="evaluation_compare").select("default-copy").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "A = default vs B = default-copy" in texts(at.header)
+    comparison = at.dataframe[0].value
+    assert list(comparison.columns[:3]) == ["test set", "default", "default-copy"]
+    assert (comparison["B − A (points)"] == 0).all()  # the same network
+    assert "they disagree on 0 of 10,000 digits" in texts(at.markdown)
+    assert "Every figure for B = default-copy" in [e.label for e in at.expander]
+
+
+# ── Robustness ─────────────────────────────────────────────────────────────────────────────────
+
+
+def test_robustness_without_a_drawing_uses_a_sample(home):
+    at = page("pages/robustness.py")
+    assert at.title[0].value == "Robustness"
+    assert "Draw a digit on the Draw page first" in texts(at.info)
+    assert at.metric[0].value == "7"
+    assert [h.value for h in at.header] == ["1 · Change it yourself", "2 · Many changes at once"]
+
+
+def test_robustness_reads_the_drawing_and_its_changes(home):
+    at = page("pages/robustness.py")
+    at.session_state["drawing"] = canvas_rgba(4)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.info
+    assert at.metric[0].label == "Prediction" and at.metric[0].value == "4"
+    assert "as drawn it reads **4" in texts(at.markdown)
+    strip = [m for m in at.markdown if "%" in str(m.value) and "**" in str(m.value)]
+    assert len(strip) >= 15  # one verdict per variant
+
+    at.slider(key="rob_angle").set_value(45).run()
+    at.slider(key="rob_thickness").set_value(-10).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="rob_reset").click().run()
+    assert at.slider(key="rob_angle").value == 0 and at.slider(key="rob_thickness").value == 0
+    assert at.metric[0].value == "4"
+
+
+# ── My drawings ────────────────────────────────────────────────────────────────────────────────
+
+
+def save_drawings(home: Path, labels: list[int]) -> list[str]:
+    from model.preprocess import preprocess_canvas
+
+    saved = Corrections(home / "my-drawings")
+    ids = []
+    for digit in labels:
+        steps = preprocess_canvas(render_strokes(TEMPLATES[digit][0]))
+        ids.append(saved.save(steps.image, steps.gray, digit))
+    return ids
+
+
+def test_my_drawings_without_drawings(home):
+    at = page("pages/my_drawings.py")
+    assert at.title[0].value == "My drawings"
+    assert str(home / "my-drawings") in texts(at.caption)
+    assert "nothing is sent anywhere" in texts(at.caption)
+    assert "No saved drawings yet" in texts(at.info)
+    assert at.button(key="finetune_start").disabled
+
+
+def test_my_drawings_lists_exports_and_deletes(home):
+    first, second, third = save_drawings(home, [3, 5, 3])
+    at = page("pages/my_drawings.py")
+    assert "**3 saved drawings** · 3 ×2 · 5 ×1" in texts(at.markdown)
+    assert len(at.image) == 3
+    assert not at.button(key="finetune_start").disabled
+
+    at.button(key=f"delete_{second}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert Corrections(home / "my-drawings").ids() == sorted([first, third])
+    assert "Deleted the drawing." in texts(at.success)
+    assert len(at.image) == 2
+
+    at.button(key="delete_all").click().run()
+    assert "cannot be undone" in texts(at.warning)
+    at.button(key="delete_all_no").click().run()
+    assert len(Corrections(home / "my-drawings").ids()) == 2
+    at.button(key="delete_all").click().run()
+    at.button(key="delete_all_yes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert Corrections(home / "my-drawings").ids() == []
+    assert "Deleted 2 drawings." in texts(at.success)
+    assert "No saved drawings yet" in texts(at.info)
+
+
+def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(home):
+    from model.jobs import TrainingJob
+    from pages.resources import trainer
+
+    save_drawings(home, [1, 7])
+    before = {"test_accuracy": 0.995, "drawings_accuracy": 0.99, "held_out_accuracy": 0.5}
+    good = {"test_accuracy": 0.994, "drawings_accuracy": 0.992, "held_out_accuracy": 1.0}
+    forgot = {**good, "test_accuracy": 0.97}  # e.g. a drawing saved with the wrong label
+
+    for choice, after in (("keep", good), ("discard", forgot)):
+        tune = {"user_drawings": 10, "held_out": 2, "before": before, "after": after}
+        name = copy_of_default(f"tuned-{choice}", {"finetune": tune, "parent": "default"})
+        at = page("pages/my_drawings.py")
+        args = ["python", "-m", "model", "finetune", "--epochs", "4", "--json-progress"]
+        now = time.time()
+        trainer().job = TrainingJob(
+            args=args, state="done", version=name, started=now - 60, finished=now
+        )
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert f"**Fine-tuned version {name}**" in texts(at.markdown)
+        table = at.dataframe[0].value
+        assert table["test set"].tolist()[-1] == "Your held-out drawings"
+        assert table["before"].tolist() == pytest.approx([99.5, 99.0, 50.0])
+        assert table["after"].tolist() == pytest.approx([100 * after[k] for k in before])
+        assert "8 of your drawings; 2 were held out" in texts(at.caption)
+        warned = "worse on MNIST test (10,000) by 2.50 points" in texts(at.warning)
+        assert warned == (after is forgot)
+        if choice == "keep":
+            at.button(key="finetune_keep").click().run()
+            assert ModelStore().active_name() == name
+            assert "Kept: it is the active model." in texts(at.success)
+        else:
+            at.button(key="finetune_discard").click().run()
+            assert name not in [v.name for v in ModelStore().list()]
+            assert f"Discarded {name}" in texts(at.success)
+            assert "Fine-tuned version" not in texts(at.markdown)
+        assert not at.exception, [e.value for e in at.exception]
+    trainer().job = None
+
+
+# ── "Wrong? It's a _" ──────────────────────────────────────────────────────────────────────────
+
+
+def widget_app() -> AppTest:
+    def script():
+        import numpy as np
+        import streamlit as st
+
+        from model.drawings import TEMPLATES, render_strokes
+        from model.inference import Prediction
+        from model.preprocess import preprocess_canvas
+        from pages.correction_widget import correction_widget
+
+        prediction = None
+        if st.session_state.get("drawn", True):
+            steps = preprocess_canvas(render_strokes(TEMPLATES[2][0]))
+            prediction = Prediction(np.eye(10, dtype=np.float32)[7], steps)
+        correction_widget(prediction)
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
+    saved = Corrections(home / "my-drawings")
+    at = widget_app()
+    assert at.get("segmented_control")[0].label == "Wrong? It's a"
+    assert saved.ids() == []  # nothing is saved by drawing
+
+    at.button(key="correction_save").click().run()
+    assert "Pick the digit you meant" in texts(at.warning)
+    assert saved.ids() == []
+
+    at.get("segmented_control")[0].set_value(2).run()
+    assert saved.ids() == []  # picking is not saving
+    at.button(key="correction_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Saved as a 2" in texts(at.success)
+    [drawing] = saved.all()
+    assert (
+        drawing.label == 2 and drawing.image.shape == (28, 28) and drawing.raw.shape == (280, 280)
+    )
+
+    assert at.get("segmented_control")[0].value is None  # ready for the next drawing
+
+    at.get("segmented_control")[0].set_value(2).run()
+    at.button(key="correction_save").click().run()
+    assert "already saved as a 2" in texts(at.info)
+    assert len(saved.ids()) == 1
+
+    import model.corrections
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(model.corrections.os, "replace", full)
+    at.get("segmented_control")[0].set_value(3).run()
+    at.button(key="correction_save").click().run()
+    assert "Not saved" in texts(at.error) and "No space left on device" in texts(at.error)
+    assert len(saved.ids()) == 1
+
+    at.session_state["drawn"] = False
+    at.run()
+    at.button(key="correction_save").click().run()
+    assert "Nothing is drawn" in texts(at.warning)

@@ -1,0 +1,60 @@
+"""Fine-tuning the shipped model on 50 saved drawings: a new, inactive version whose metadata holds
+before/after figures, without forgetting MNIST. Trains for real (about a minute or two on a CPU)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from model.corrections import Corrections
+from model.drawings import make_drawings
+from model.preprocess import preprocess_canvas
+from model.store import ModelStore
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def saved_drawings(tmp_path) -> Corrections:
+    corrections = Corrections(tmp_path / "my-drawings")
+    images, labels = make_drawings(5, seed=7)
+    for image, label in zip(images, labels, strict=True):
+        steps = preprocess_canvas(image)
+        corrections.save(steps.image, steps.gray, int(label))
+    assert len(corrections.ids()) == 50
+    return corrections
+
+
+def test_finetune_on_50_drawings_keeps_mnist(tmp_path, saved_drawings):
+    from model.finetune import finetune_run
+
+    store = ModelStore(tmp_path / "store")
+    assert "default" in [v.name for v in store.list()]  # the shipped versions are listed
+    events = []
+    started = time.perf_counter()
+    version = finetune_run(store, "default", saved_drawings, on_progress=events.append)
+    wall = time.perf_counter() - started
+
+    tune = version.meta["finetune"]
+    before, after = tune["before"], tune["after"]
+    print(
+        f"\nfine-tune on 50 drawings: {wall:.1f} s wall · MNIST {before['test_accuracy']:.4f} → "
+        f"{after['test_accuracy']:.4f} · drawings {before['drawings_accuracy']:.4f} → "
+        f"{after['drawings_accuracy']:.4f} · held out {before['held_out_accuracy']:.2f} → "
+        f"{after['held_out_accuracy']:.2f}"
+    )
+    assert not version.shipped and version.problem is None
+    assert version.name in [v.name for v in store.list()]
+    assert store.active_name() == "default"  # stored, not served, until the user keeps it
+    assert version.meta["parent"] == "default"
+    assert tune["user_drawings"] == 50 and tune["held_out"] == 10
+    for figures in (before, after):
+        assert set(figures) >= {"test_accuracy", "drawings_accuracy", "held_out_accuracy"}
+    assert version.meta["test_accuracy"] == after["test_accuracy"]
+    # Not forgetting MNIST: at most 0.2 percentage points lower than before.
+    assert after["test_accuracy"] >= before["test_accuracy"] - 0.002
+    assert after["held_out_accuracy"] >= before["held_out_accuracy"] - 0.1
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "start" and kinds[-1] == "done" and "epoch" in kinds
+    assert events[-1]["version"] == version.name
