@@ -149,5 +149,6 @@ def test_train_with_an_unknown_architecture(trained, home: Path):
     before = sorted(p.name for p in (home / "versions").iterdir())
     result = run_cli(home, "train", "--arch", "nope", "--subset", "100", "--epochs", "1")
     assert result.returncode != 0
-    assert "nope" in result.stderr and "invalid choice" in result.stderr
+    assert "unknown architecture 'nope'" in result.stderr and "studio_cnn" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, no traceback
     assert sorted(p.name for p in (home / "versions").iterdir()) == before

@@ -1,0 +1,310 @@
+"""Export a trained network to TensorFlow Lite, float or fully 8-bit, and run it.
+
+A `.keras` file needs TensorFlow and Keras to run; a `.tflite` file needs only the small TFLite
+interpreter, on a phone, a microcontroller or a server. Two flavours:
+
+- **float**: the same float32 weights and arithmetic as Keras, in a flat file; the answers match
+  Keras to rounding.
+- **int8** (full-integer quantisation): every weight and every activation an 8-bit integer, the
+  input and output too. A float x is stored as q = round(x / scale) + zero_point, with one scale and
+  zero point per tensor (per output channel for convolution weights). The weights'
+  ranges are known; the activations' ranges are *calibrated*: the converter runs a few hundred real
+  MNIST training digits (the `representative` data set) through the float network and records the
+  range every tensor takes. The file is about a quarter of the float one (8 bits a weight instead
+  of 32), and integer arithmetic runs on hardware without a floating-point unit.
+
+How: the network's forward pass is traced as a `tf.function` and its variables are *frozen* into
+constants before the converter sees it. (Converting a concrete function that still reads the Keras
+variables fails at int8 calibration with a READ_VARIABLE error; a SavedModel export freezes them
+too, and is the fallback, but takes several times longer.) Recurrent layers are unrolled first.
+
+`TFLitePredictor` runs a `.tflite` file with the interpreter that ships inside TensorFlow and has
+`probabilities` / `probabilities_batched` like `model.inference.Predictor`, so
+`model.evaluate.evaluate_inputs` scores it the same way. It quantises the input and dequantises the
+output itself, and keeps one interpreter per thread (an interpreter is not thread-safe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from model.tf_runtime import keras, tf
+
+REPRESENTATIVE_SIZE = 300  # MNIST training digits the int8 converter calibrates activations on
+REPRESENTATIVE_SEED = 0
+
+# One conversion at a time per process: the converter is CPU-bound anyway, and the stderr
+# redirection below must not interleave between threads (it would leave stderr pointing nowhere).
+_CONVERSION = threading.Lock()
+
+
+def representative_digits(count: int = REPRESENTATIVE_SIZE, seed: int = REPRESENTATIVE_SEED):
+    """`count` MNIST training digits, seeded, as (count, 28, 28, 1) float32 in [0, 1]."""
+    from model import data
+
+    mnist = data.load_mnist()
+    pick = np.random.default_rng(seed).choice(len(mnist.x_train), size=count, replace=False)
+    return (mnist.x_train[np.sort(pick)].astype(np.float32) / 255.0)[..., None]
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """The converter's native code prints pages of MLIR notices straight to file descriptor 2.
+
+    Errors still arrive as Python exceptions (with the converter's message), so nothing is lost.
+    """
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def to_tflite(
+    network,
+    int8: bool = False,
+    representative: np.ndarray | Iterable[np.ndarray] | None = None,
+    quiet: bool = True,
+) -> bytes:
+    """A Keras network as a TFLite flat buffer: float32, or full-integer int8 when `int8`.
+
+    `representative`: the calibration inputs for int8, (N, 28, 28[, 1]) floats in [0, 1]; default
+    300 seeded MNIST training digits. Full-integer means int8 weights, activations, input and
+    output: conversion fails rather than leave an op in float.
+    """
+    with _CONVERSION, contextlib.ExitStack() as stack:
+        if quiet:
+            stack.enter_context(_quiet_stderr())
+        converter = _converter(unrolled(network), stack)
+        if int8:
+            samples = representative_digits() if representative is None else representative
+            samples = [np.asarray(s, np.float32).reshape(1, 28, 28, 1) for s in samples]
+
+            def calibration():
+                for sample in samples:
+                    yield [sample]
+
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.representative_dataset = calibration
+            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            converter.inference_input_type = tf.int8
+            converter.inference_output_type = tf.int8
+        return converter.convert()
+
+
+def unrolled(network):
+    """The network with its recurrent layers unrolled (same weights, same answers), else itself.
+
+    An LSTM runs as a TensorFlow while loop over TensorLists, which the TFLite converter cannot
+    lower for a batch of unknown size; unrolled over its 28 fixed time steps it becomes plain
+    matrix products, sigmoids and tanhs, which convert to float and to int8 alike.
+    """
+    if not any(isinstance(layer, keras.layers.RNN) for layer in network.layers):
+        return network
+
+    def clone(layer):
+        config = layer.get_config()
+        if isinstance(layer, keras.layers.RNN):
+            config["unroll"] = True
+        return layer.__class__.from_config(config)
+
+    copy = keras.models.clone_model(network, clone_function=clone)
+    copy.set_weights(network.get_weights())
+    return copy
+
+
+def _converter(network, stack: contextlib.ExitStack) -> tf.lite.TFLiteConverter:
+    """A converter for the network's inference pass, with its variables frozen into constants.
+
+    The forward pass is traced once for any batch size and its variables are folded into the graph
+    by TensorFlow's `convert_variables_to_constants_v2` (what a SavedModel export does on the way
+    to disk): a second or two. Should that internal function ever move, the network is exported as
+    a SavedModel (in a temporary directory, removed by `stack`) and converted from there: the
+    public route, several times slower.
+    """
+    spec = tf.TensorSpec([None, 28, 28, 1], tf.float32)
+    try:
+        from tensorflow.python.framework.convert_to_constants import (
+            convert_variables_to_constants_v2,
+        )
+    except ImportError:
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="digit-studio-"))
+        saved = str(Path(directory) / "saved_model")
+        network.export(saved, format="tf_saved_model", verbose=False, input_signature=[spec])
+        return tf.lite.TFLiteConverter.from_saved_model(saved)
+    forward = tf.function(lambda x: network(x, training=False)).get_concrete_function(spec)
+    frozen = convert_variables_to_constants_v2(forward)
+    return tf.lite.TFLiteConverter.from_concrete_functions([frozen], network)
+
+
+class TFLitePredictor:
+    """A `.tflite` model (float or int8) behind the interface of `model.inference.Predictor`.
+
+    The interpreter runs with TFLite's default XNNPACK delegate (fast float and int8 kernels) where
+    the delegate accepts the model, else with the built-in kernels alone (XNNPACK declines, for
+    one, the int8 unrolled LSTM). `delegate` says which.
+    """
+
+    def __init__(self, model_bytes: bytes, name: str = "tflite", num_threads: int | None = None):
+        self.model_bytes = bytes(model_bytes)
+        self.name = name
+        self.num_threads = num_threads
+        self._local = threading.local()
+        self.delegate = "xnnpack"
+        try:
+            self._probe()
+        except RuntimeError:  # "failed to create XNNPACK runtime": use the built-in kernels
+            self.delegate = "none"
+            self._local = threading.local()
+            self._probe()
+
+    def _probe(self) -> None:
+        """Run a batch of two and one of one, so a kernel that cannot run fails here, not later."""
+        for n in (2, 1):
+            self.probabilities(np.zeros((n, 28, 28), np.float32))
+
+    @property
+    def size(self) -> int:
+        return len(self.model_bytes)
+
+    @property
+    def quantized(self) -> bool:
+        return self.input_dtype != np.float32
+
+    def _interpreter(self) -> tf.lite.Interpreter:
+        """This thread's interpreter (created on first use), with its current batch size."""
+        local = self._local
+        if getattr(local, "interpreter", None) is None:
+            resolver = tf.lite.experimental.OpResolverType
+            with warnings.catch_warnings():  # "tf.lite.Interpreter is deprecated": it still ships
+                warnings.simplefilter("ignore", UserWarning)
+                interpreter = tf.lite.Interpreter(
+                    model_content=self.model_bytes,
+                    num_threads=self.num_threads,
+                    experimental_op_resolver_type=resolver.AUTO
+                    if self.delegate == "xnnpack"
+                    else resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+                )
+            interpreter.allocate_tensors()
+            self.input_detail = interpreter.get_input_details()[0]
+            self.output_detail = interpreter.get_output_details()[0]
+            self.input_dtype = np.dtype(self.input_detail["dtype"])
+            local.interpreter, local.batch = interpreter, int(self.input_detail["shape"][0])
+        return local.interpreter
+
+    @staticmethod
+    def _scale_zero(detail: dict) -> tuple[float, int]:
+        scale, zero = detail["quantization"]
+        return float(scale), int(zero)
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) float32 in [0, 1] → (N, 10) probabilities (float32)."""
+        batch = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
+        if len(batch) == 0:
+            return np.zeros((0, 10), np.float32)
+        interpreter = self._interpreter()
+        index_in, index_out = self.input_detail["index"], self.output_detail["index"]
+        if self._local.batch != len(batch):
+            interpreter.resize_tensor_input(index_in, [len(batch), 28, 28, 1], strict=True)
+            interpreter.allocate_tensors()
+            self._local.batch = len(batch)
+        if self.quantized:
+            scale, zero = self._scale_zero(self.input_detail)
+            info = np.iinfo(self.input_dtype)
+            batch = np.clip(np.round(batch / scale) + zero, info.min, info.max)
+            batch = batch.astype(self.input_dtype)
+        interpreter.set_tensor(index_in, batch)
+        interpreter.invoke()
+        out = interpreter.get_tensor(index_out)
+        if np.dtype(out.dtype) != np.float32:
+            scale, zero = self._scale_zero(self.output_detail)
+            out = (out.astype(np.float32) - zero) * scale
+        return np.array(out, dtype=np.float32).reshape(len(batch), 10)
+
+    def probabilities_batched(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+        """The same for large arrays, in fixed-size batches to bound memory."""
+        parts = [
+            self.probabilities(images[i : i + batch_size])
+            for i in range(0, len(images), batch_size)
+        ]
+        return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
+
+
+def tflite_file_name(version: str, int8: bool) -> str:
+    return f"{version}-{'int8' if int8 else 'float'}.tflite"
+
+
+def export_version(
+    version,
+    int8: bool,
+    out: Path | None = None,
+    log: Callable[[str], None] = print,
+    network=None,
+) -> dict:
+    """Convert a stored version, write the file, and score it on MNIST test beside Keras.
+
+    `network`: the version's network if already loaded. For int8 the float conversion is made too
+    (in memory), so the size ratio and the accuracy difference can be reported. Returns the figures.
+    """
+    from model.evaluate import evaluate_inputs
+    from model.inference import Predictor, load_network
+    from model.testsets import mnist_test
+
+    network = network if network is not None else load_network(version.model_file)
+    kind = "int8" if int8 else "float"
+    out = Path(out) if out else Path(tflite_file_name(version.name, int8))
+    model_bytes = to_tflite(network, int8=int8)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = out.with_name(f".{out.name}.{os.getpid()}")
+    staged.write_bytes(model_bytes)
+    os.replace(staged, out)  # never a half-written file under the final name
+    testset = mnist_test()
+
+    def accuracy(predictor) -> float:
+        return evaluate_inputs(predictor, testset.inputs, testset.labels).accuracy
+
+    keras_bytes = version.model_file.stat().st_size
+    figures = {
+        "model": version.name,
+        "file": str(out),
+        "format": f"tflite-{kind}",
+        "bytes": len(model_bytes),
+        "test_accuracy": accuracy(TFLitePredictor(model_bytes)),
+        "keras_bytes": keras_bytes,
+        "keras_test_accuracy": accuracy(Predictor(network)),
+    }
+    log(f"wrote {out}: TFLite {kind}, {len(model_bytes) / 1024:.1f} KiB")
+    log(
+        f"MNIST test accuracy: TFLite {kind} {figures['test_accuracy']:.4f}, Keras "
+        f"{figures['keras_test_accuracy']:.4f} ({version.name}.keras, {keras_bytes / 1024:.0f} KiB "
+        "with optimizer state)"
+    )
+    if int8:
+        float_bytes = to_tflite(network)
+        figures.update(
+            float_bytes=len(float_bytes),
+            float_test_accuracy=accuracy(TFLitePredictor(float_bytes)),
+        )
+        figures["size_ratio"] = len(model_bytes) / len(float_bytes)
+        figures["drop_points"] = 100 * (figures["float_test_accuracy"] - figures["test_accuracy"])
+        log(
+            f"float TFLite for comparison: {len(float_bytes) / 1024:.1f} KiB, accuracy "
+            f"{figures['float_test_accuracy']:.4f}; int8 is {figures['size_ratio']:.2f}x its size "
+            f"and {figures['drop_points']:.2f} points below it"
+        )
+    return figures

@@ -1,0 +1,286 @@
+"""Compare: every network side by side, measured on this machine, plus the active model as TFLite.
+
+Only display here: the figures come from `model.compare`, the exports from `model.export`. Measuring
+a version takes a few seconds (two test sets, 13,000 digits), so figures are cached per version name
+and model-file modification time (`st.cache_data`), the loaded networks and TFLite interpreters per
+process (`st.cache_resource`); the table fills in row by row on a cold start.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from model import compare
+from model.export import TFLitePredictor, tflite_file_name, to_tflite
+from model.store import StoreError, Version
+from pages.resources import active_predictor, predictor_for, store
+
+SHIPPED_ORDER = ["default", "seed_cnn", "mlp", "rnn"]  # the shipped versions, in table order
+TFLITE_KINDS = {"TFLite float": False, "TFLite int8": True}
+
+
+# ── cached measurements ────────────────────────────────────────────────────────────────────────
+
+
+def stamp_of(version: Version) -> float:
+    """The model file's modification time: a re-written version is measured afresh."""
+    return version.model_file.stat().st_mtime
+
+
+def keras_predictor(name: str):
+    """The version's cached predictor; an error if the app would fall back to another version."""
+    predictor = predictor_for(name)
+    if predictor.version is None or predictor.version.name != name:
+        raise StoreError(f"version {name} cannot be loaded")
+    return predictor
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def keras_figures(name: str, stamp: float) -> dict:
+    return compare.measure(store().get(name), keras_predictor(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def tflite_predictor(name: str, stamp: float, int8: bool) -> TFLitePredictor:
+    model_bytes = to_tflite(keras_predictor(name).network, int8=int8)
+    return TFLitePredictor(model_bytes, name=tflite_file_name(name, int8))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def tflite_figures(name: str, stamp: float, int8: bool) -> dict:
+    predictor = tflite_predictor(name, stamp, int8)
+    return compare.measure_tflite(store().get(name), predictor, int8)
+
+
+# ── page sections ──────────────────────────────────────────────────────────────────────────────
+
+
+def label(row: dict) -> str:
+    return row["model"] if row["format"] == "Keras" else f"{row['model']} ({row['format']})"
+
+
+def table_frame(rows: list[dict], active: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "model": row["model"] + (" ★" if row["model"] == active else ""),
+                "network": row["arch"],
+                "format": row["format"],
+                "MNIST test": 100 * row["mnist_accuracy"],
+                "drawings": 100 * row["drawings_accuracy"],
+                "parameters": row["params"],
+                "file size (KB)": row["file_bytes"] / 1000,
+                "training s/epoch": row["seconds_per_epoch"],
+                "latency (ms)": row["latency_ms"],
+            }
+            for row in rows
+        ]
+    )
+
+
+def show_table(placeholder, rows: list[dict], active: str) -> None:
+    placeholder.dataframe(
+        table_frame(rows, active),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "MNIST test": st.column_config.NumberColumn(
+                format="%.2f%%", help="accuracy on MNIST's 10,000 test digits"
+            ),
+            "drawings": st.column_config.NumberColumn(
+                format="%.2f%%", help="accuracy on the 3,000 bundled canvas-like drawings"
+            ),
+            "parameters": st.column_config.NumberColumn(format="localized"),
+            "file size (KB)": st.column_config.NumberColumn(format="%.0f"),
+            "training s/epoch": st.column_config.NumberColumn(
+                format="%.1f", help="from the version's metadata, measured when it was trained"
+            ),
+            "latency (ms)": st.column_config.NumberColumn(
+                format="%.3f",
+                help=f"one preprocessed drawing through the network, median of "
+                f"{compare.LATENCY_CALLS} calls, measured now on this machine",
+            ),
+        },
+    )
+
+
+def accuracy_chart(rows: list[dict]) -> None:
+    points = pd.DataFrame(
+        [
+            {
+                "model": label(row),
+                "test set": name,
+                "accuracy": row[key],
+                "latency (ms)": row["latency_ms"],
+                "size (KB)": row["file_bytes"] / 1000,
+            }
+            for row in rows
+            for name, key in (("MNIST test", "mnist_accuracy"), ("drawings", "drawings_accuracy"))
+        ]
+    )
+    chart = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=110)
+        .encode(
+            x=alt.X("latency (ms):Q", scale=alt.Scale(type="log"), title="latency, ms (log)"),
+            y=alt.Y(
+                "accuracy:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=".1%"), title=None
+            ),
+            color=alt.Color("model:N", title=None),
+            shape=alt.Shape("test set:N", title=None),
+            tooltip=[
+                "model",
+                "test set",
+                alt.Tooltip("accuracy:Q", format=".2%"),
+                alt.Tooltip("latency (ms):Q", format=".3f"),
+                alt.Tooltip("size (KB):Q", format=".0f"),
+            ],
+        )
+        .properties(height=340, title="Accuracy against single-drawing latency")
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def drawing_section(predictors: dict) -> None:
+    st.subheader("Your drawing, read by every network")
+    pixels = st.session_state.get("drawing")
+    image = compare.drawing_input(pixels) if pixels is not None else None
+    if image is None:
+        st.info("Nothing drawn yet on the Draw page: showing a sample 3 instead.")
+        image = compare.drawing_input(compare.sample_drawing())
+    rows = []
+    for name, predictor in predictors.items():
+        probabilities = predictor.probabilities(image[None])[0]
+        rows += [
+            {"model": name, "digit": str(d), "probability": float(p)}
+            for d, p in enumerate(probabilities)
+        ]
+    frame = pd.DataFrame(rows)
+    left, middle, right = st.columns([1, 2, 3], gap="medium")
+    with left:
+        big = np.kron(np.clip(image, 0, 1), np.ones((5, 5)))
+        st.image(big, caption="what the networks read (28×28)", clamp=True)
+    with middle:
+        best = frame.loc[frame.groupby("model", sort=False)["probability"].idxmax()]
+        st.dataframe(
+            best.rename(columns={"digit": "reads", "probability": "confidence"}),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "model": st.column_config.TextColumn(width=150),
+                "reads": st.column_config.TextColumn(width=50),
+                "confidence": st.column_config.NumberColumn(format="percent", width=80),
+            },
+        )
+    with right:
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
+                xOffset=alt.XOffset("model:N", sort=list(predictors)),
+                y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+                color=alt.Color("model:N", sort=list(predictors), title=None),
+                tooltip=["model", "digit", alt.Tooltip("probability:Q", format=".2%")],
+            )
+            .properties(height=300)
+        )
+        st.altair_chart(chart, width="stretch")
+
+
+def downloads(active: Version, tflite: dict[bool, TFLitePredictor]) -> None:
+    st.subheader("Downloads")
+    st.caption(f"The active model, **{active.name}**, as Keras and as TensorFlow Lite.")
+    columns = st.columns(3)
+    columns[0].download_button(
+        f"{active.name}.keras",
+        data=active.model_file.read_bytes,  # read on click, not on every rerun
+        file_name=f"{active.name}.keras",
+        mime="application/octet-stream",
+        icon=":material/download:",
+        key="download_keras",
+    )
+    for column, int8 in zip(columns[1:], (False, True), strict=True):
+        if int8 not in tflite:
+            continue
+        name = tflite_file_name(active.name, int8)
+        column.download_button(
+            name,
+            data=tflite[int8].model_bytes,
+            file_name=name,
+            mime="application/octet-stream",
+            icon=":material/download:",
+            key=f"download_tflite_{'int8' if int8 else 'float'}",
+        )
+
+
+# ── the page ───────────────────────────────────────────────────────────────────────────────────
+
+st.title("Compare")
+st.caption(
+    "Every network on the same two test sets, measured now on this machine: accuracy on MNIST "
+    "test and on the bundled canvas-like drawings, size, training time per epoch, and how long one "
+    "drawing takes through the network. The active model (★) also as TensorFlow Lite, float and "
+    "8-bit integer."
+)
+
+serving, _ = active_predictor()
+active = serving.version
+versions = store().list()
+rank = {name: i for i, name in enumerate(SHIPPED_ORDER)}
+shipped = sorted(
+    (v for v in versions if v.shipped), key=lambda v: (rank.get(v.name, len(rank)), v.name)
+)
+mine = [v.name for v in versions if not v.shipped and not v.problem]
+chosen = st.multiselect(
+    "Also compare your versions",
+    mine,
+    default=[active.name] if active.name in mine else [],
+    key="compare_versions",
+    placeholder="your trained versions",
+)
+by_name = {v.name: v for v in versions}
+compared = [v for v in shipped if not v.problem] + [by_name[name] for name in chosen]
+for v in shipped:
+    if v.problem:
+        st.error(f"Shipped version **{v.name}** is broken: {v.problem}")
+
+placeholder = st.empty()
+rows: list[dict] = []
+predictors: dict = {}
+for version in compared:
+    with st.spinner(f"Measuring {version.name}…"):
+        try:
+            rows.append(keras_figures(version.name, stamp_of(version)))
+            predictors[version.name] = keras_predictor(version.name)
+        except (StoreError, OSError) as err:
+            st.error(f"Version **{version.name}** cannot be measured: {err}")
+            continue
+    show_table(placeholder, rows, active.name)
+
+tflite: dict[bool, TFLitePredictor] = {}
+for kind, int8 in TFLITE_KINDS.items():
+    with st.spinner(f"Converting {active.name} to {kind} and measuring it…"):
+        try:
+            figures = tflite_figures(active.name, stamp_of(active), int8)
+            tflite[int8] = tflite_predictor(active.name, stamp_of(active), int8)
+        except Exception as err:  # the converter raises many kinds for an unsupported network
+            st.warning(f"{active.name} cannot be exported as {kind}: {type(err).__name__}: {err}")
+            continue
+    rows.append(figures)
+    predictors[f"{active.name} ({kind})"] = tflite[int8]
+    show_table(placeholder, rows, active.name)
+
+if rows:
+    st.caption(
+        "Latency: one preprocessed drawing through the network alone (Keras: the compiled "
+        "`tf.function` the app serves with; TFLite: the interpreter), median of "
+        f"{compare.LATENCY_CALLS} calls, measured when this page first ran in this server. "
+        "Training s/epoch: from each version's metadata, on the machine that trained it."
+    )
+    accuracy_chart(rows)
+    drawing_section(predictors)
+downloads(active, tflite)

@@ -1,0 +1,144 @@
+"""Every network learns; the comparison figures are measured; the Compare page shows them all.
+
+The page runs under Streamlit's AppTest with a fresh model store (slow: it measures four networks
+and converts the active one to TFLite twice, ~30-60 s cold).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from model import compare, networks
+from model.drawings import TEMPLATES, render_strokes
+from model.inference import Predictor
+from model.store import SHIPPED_DIR, ModelStore, write_json_atomic
+from model.train import TrainConfig, train_run
+
+APP = str(Path(__file__).parents[1] / "app.py")
+SHIPPED_NETWORKS = ["default", "seed_cnn", "mlp", "rnn"]
+
+# 2,000 digits, one epoch: 125 steps of 16 at a constant 3e-3. The convnets and the MLP reach
+# 85-93% on MNIST test this way; the LSTM learns more slowly (~70%), still seven times chance.
+QUICK = {"subset": 2000, "epochs": 1, "batch_size": 16, "learning_rate": 3e-3}
+QUICK_FLOOR = {"studio_cnn": 0.8, "seed_cnn": 0.8, "mlp": 0.8, "rnn": 0.55}
+
+
+@pytest.fixture(scope="module")
+def quick_store(tmp_path_factory) -> ModelStore:
+    root = tmp_path_factory.mktemp("compare")
+    (root / "shipped").mkdir()
+    return ModelStore(root / "store", shipped_dir=root / "shipped")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arch", list(networks.ARCHITECTURES))
+def test_every_network_learns_from_2000_digits_in_one_epoch(arch, quick_store, mnist):
+    config = TrainConfig(arch=arch, schedule="constant", **QUICK)
+    version = train_run(config, quick_store, mnist=mnist, name=f"quick-{arch}")
+    assert version.meta["arch"] == arch and version.meta["train_size"] == 2000
+    assert version.meta["test_accuracy"] > QUICK_FLOOR[arch], version.meta["test_accuracy"]
+    assert version.meta["drawings_accuracy"] > 0.3  # drawings are harder; still far above chance
+
+
+def test_shipped_networks_are_all_there_and_sound():
+    store = ModelStore(shipped_dir=SHIPPED_DIR)
+    for name in SHIPPED_NETWORKS:
+        version = store.get(name)
+        assert version.shipped and version.problem is None, name
+        assert version.meta["test_accuracy"] > 0.98, name
+        assert version.model_file.stat().st_size < 3_000_000, name
+    assert {store.get(n).meta["arch"] for n in SHIPPED_NETWORKS} == set(networks.ARCHITECTURES)
+
+
+def test_measure_figures_are_computed_from_the_model():
+    version = ModelStore(shipped_dir=SHIPPED_DIR).get("mlp")
+    predictor = Predictor.from_version(version)
+    figures = compare.measure(version, predictor)
+    assert figures["model"] == "mlp" and figures["format"] == "Keras"
+    assert abs(figures["mnist_accuracy"] - version.meta["test_accuracy"]) < 1e-3
+    assert abs(figures["drawings_accuracy"] - version.meta["drawings_accuracy"]) < 1e-3
+    assert figures["params"] == version.meta["params"] == predictor.network.count_params()
+    assert figures["file_bytes"] == version.model_file.stat().st_size
+    assert 0 < figures["latency_ms"] < 1000
+
+
+def test_sample_drawing_is_a_three_on_the_canvas():
+    pixels = compare.sample_drawing()
+    assert pixels.shape == (280, 280, 4) and pixels.dtype == np.uint8
+    image = compare.drawing_input(pixels)
+    assert image is not None and image.shape == (28, 28)
+    assert compare.drawing_input(np.zeros((280, 280, 4), np.uint8)) is None
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty model store for the app; cached objects are dropped around the test."""
+    root = tmp_path / "home"
+    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield root
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def canvas_of(digit: int) -> np.ndarray:
+    gray = render_strokes(TEMPLATES[digit][0])
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+
+def check(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.slow
+def test_compare_page_measures_every_network_and_the_tflite_exports(home):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("pages/compare.py")
+    at.run()
+    check(at)
+    assert at.title[0].value == "Compare"
+    table = at.dataframe[0].value
+    keras_rows = table[table["format"] == "Keras"]
+    assert [m.rstrip(" ★") for m in keras_rows["model"]] == SHIPPED_NETWORKS
+    assert list(keras_rows["network"]) == ["studio_cnn", "seed_cnn", "mlp", "rnn"]
+    assert list(table["format"][4:]) == ["TFLite float", "TFLite int8"]
+    assert (table["MNIST test"] > 98).all() and (table["drawings"] > 90).all()
+    assert (table["latency (ms)"] > 0).all() and (table["file size (KB)"] > 50).all()
+    float_kb, int8_kb = table["file size (KB)"].iloc[4], table["file size (KB)"].iloc[5]
+    assert int8_kb <= float_kb / 3
+    assert table["model"].iloc[0] == "default ★"  # the active model is marked
+    assert any("Nothing drawn yet" in i.value for i in at.info)
+    assert len(at.get("vega_lite_chart")) == 2  # accuracy vs latency; probabilities
+    reads = at.dataframe[1].value
+    assert len(reads) == 6 and set(reads["reads"]) == {"3"}
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["default.keras", "default-float.tflite", "default-int8.tflite"]
+
+    # A drawing from the Draw page: every network reads it; the figures come from the cache.
+    at.session_state["drawing"] = canvas_of(7)
+    at.run(timeout=60)
+    check(at)
+    assert not any("Nothing drawn yet" in i.value for i in at.info)
+    assert (at.dataframe[1].value["reads"] == "7").sum() >= 5
+
+    # A version of the user's own joins the table when chosen.
+    mine = home / "versions" / "my-mlp"
+    shutil.copytree(SHIPPED_DIR / "mlp", mine)
+    meta = ModelStore().get("my-mlp").meta
+    write_json_atomic(mine / "meta.json", {**meta, "name": "my-mlp"})
+    at.run()
+    at.multiselect(key="compare_versions").set_value(["my-mlp"]).run()
+    check(at)
+    table = at.dataframe[0].value
+    assert "my-mlp" in list(table["model"])
+    assert len(table) == 7
