@@ -296,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune = commands.add_parser("finetune", help="fine-tune a version on your saved drawings")
     tune.add_argument("--base", help="version to start from (default: the active one)")
     tune.add_argument("--drawings-dir", help="saved drawings (default: STORE/my-drawings)")
-    tune.add_argument("--epochs", type=int, default=4)
+    tune.add_argument("--epochs", type=int, default=3)
     tune.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
     tune.set_defaults(run=cmd_finetune)
 

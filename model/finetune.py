@@ -30,8 +30,8 @@ from model.train import (
     synthetic_drawings,
 )
 
-REPLAY_MNIST = 6000
-REPLAY_DRAWINGS = 1500
+REPLAY_MNIST = 4000
+REPLAY_DRAWINGS = 1000
 USER_SHARE = 0.2  # the user's drawings make up about this share of each epoch
 MAX_REPEATS = 20  # a few drawings repeated too often teach a single mislabelled one too well
 
@@ -57,7 +57,7 @@ def finetune_run(
     corrections: Corrections,
     on_progress: Callable[[dict], None] = lambda event: None,
     should_cancel: Callable[[], bool] = lambda: False,
-    epochs: int = 4,
+    epochs: int = 3,
     seed: int = 0,
 ) -> Version:
     """Fine-tune version `base_name` on the saved drawings; store the result (not activated)."""
@@ -85,7 +85,7 @@ def finetune_run(
     config = TrainConfig(
         arch=base.meta.get("arch", "?"),
         epochs=epochs,
-        batch_size=64,
+        batch_size=128,
         learning_rate=3e-4,
         augment=True,
         seed=seed,

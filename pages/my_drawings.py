@@ -24,7 +24,7 @@ from pages.resources import store, trainer
 
 COLUMNS = 8
 THUMB = 84
-EPOCHS = 4
+EPOCHS = 3
 FORGETTING = 0.005  # warn when fine-tuning costs more than half a point on a test set
 FIGURES = {
     "test_accuracy": "MNIST test (10,000)",
