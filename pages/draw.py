@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
-import pandas as pd
 import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from model.uploads import MAX_BYTES, ImageRejected, read_image
+from pages.correction_widget import correction_widget
 from pages.resources import active_predictor
 
 CANVAS = 280
@@ -19,6 +21,41 @@ def enlarge(image: np.ndarray, size: int = 140) -> Image.Image:
     """A small grayscale array as a crisp, blocky picture (the browser would blur it)."""
     array = image if image.dtype == np.uint8 else (np.clip(image, 0, 1) * 255).astype(np.uint8)
     return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
+
+
+def probability_bars(probabilities: np.ndarray, height: int = 120) -> str:
+    """The ten probabilities as a bar chart in plain HTML.
+
+    On every stroke: a Vega chart costs the server an Altair spec and the browser a Vega render,
+    hundreds of milliseconds on a busy machine; ten styled divs cost neither.
+    """
+    top = int(np.argmax(probabilities))
+    columns = []
+    for digit, p in enumerate(probabilities):
+        p = float(p)
+        label = f"{p:.0%}" if p >= 0.005 else ""
+        colour = "#0068c9" if digit == top else "#83c9ff"
+        columns.append(
+            f'<div title="{digit}: {p:.1%}" style="flex:1;display:flex;flex-direction:column;'
+            'justify-content:flex-end;align-items:center;min-width:0">'
+            f'<div style="font-size:0.7rem;opacity:0.7;line-height:1.4">{label}</div>'
+            f'<div style="width:100%;height:{p * height:.1f}px;background:{colour};'
+            'border-radius:3px 3px 0 0"></div></div>'
+        )
+    digits = "".join(
+        f'<div style="flex:1;text-align:center;{"font-weight:700" if d == top else ""}">{d}</div>'
+        for d in range(10)
+    )
+    described = ", ".join(f"{d}: {float(p):.1%}" for d, p in enumerate(probabilities))
+    return (
+        f'<div role="img" aria-label="probabilities, {described}" data-testid="probabilityBars">'
+        f'<div style="display:flex;gap:6px;align-items:stretch;height:{height + 18}px;'
+        'border-bottom:1px solid rgba(128,128,128,0.4)">'
+        + "".join(columns)
+        + '</div><div style="display:flex;gap:6px;font-size:0.85rem;margin-top:2px">'
+        + digits
+        + "</div></div>"
+    )
 
 
 def show_prediction(prediction) -> None:
@@ -32,9 +69,7 @@ def show_prediction(prediction) -> None:
     st.markdown(f"Confidence **{p1:.1%}**")
     if p1 < UNSURE_BELOW:
         st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
-    digits = [str(d) for d in range(10)]
-    chart = pd.DataFrame({"digit": digits, "probability": prediction.probabilities})
-    st.bar_chart(chart, x="digit", y="probability", height=220, sort=False)
+    st.html(probability_bars(prediction.probabilities))
     steps = prediction.preprocessed
     top, left, bottom, right = steps.box
     with st.expander("What the network reads", expanded=True):
@@ -45,10 +80,30 @@ def show_prediction(prediction) -> None:
         cols[2].image(enlarge(steps.image, 90), caption="28×28, centred by mass")
 
 
+CANVAS_KEY = "canvas"
+
+
+def _fingerprint(json_data: dict | None) -> int | None:
+    """Identifies a drawing by its strokes; None for an empty canvas."""
+    objects = (json_data or {}).get("objects") or []
+    return hash(json.dumps(objects, sort_keys=True)) if objects else None
+
+
+def clear_canvas() -> None:
+    """The Clear button's callback, run before the fragment reruns: empty the canvas in place.
+
+    A new `initial_drawing` makes the canvas reload it (empty) without remounting, then send its
+    empty state back. Until that arrives, the canvas's value is still the wiped drawing: it is
+    remembered here so that the rerun shows "nothing drawn" at once instead of the old reading.
+    """
+    st.session_state["canvas_clears"] = st.session_state.get("canvas_clears", 0) + 1
+    st.session_state["cleared_drawing"] = st.session_state.get("canvas_fingerprint")
+    st.session_state.pop("drawing", None)
+
+
 @st.fragment
 def drawing_area() -> None:
     """Canvas and prediction in one fragment: a stroke reruns only this part of the page."""
-    st.session_state.setdefault("canvas_round", 0)
     left, right = st.columns([1, 1], gap="large")
     with left:
         pen = st.slider("Pen width", 8, 40, 20, key="pen_width")
@@ -59,14 +114,19 @@ def drawing_area() -> None:
             width=CANVAS,
             height=CANVAS,
             drawing_mode="freedraw",
+            # Changed by Clear: the canvas reloads this empty drawing in place.
+            initial_drawing={"objects": [], "clears": st.session_state.get("canvas_clears", 0)},
             return_image_data=True,
-            key=f"canvas_{st.session_state.canvas_round}",
+            key=CANVAS_KEY,
         )
-        if st.button("Clear", icon="🧹"):
-            st.session_state.canvas_round += 1  # a new key mounts a fresh, empty canvas
-            st.session_state.pop("drawing", None)
-            st.rerun(scope="fragment")
-    pixels = canvas.image_data
+        st.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas)
+    fingerprint = _fingerprint(canvas.json_data)
+    st.session_state["canvas_fingerprint"] = fingerprint
+    if fingerprint is not None and fingerprint == st.session_state.get("cleared_drawing"):
+        pixels = None  # the drawing Clear just wiped; the canvas's empty state is on its way
+    else:
+        st.session_state.pop("cleared_drawing", None)
+        pixels = canvas.image_data
     predictor, _ = active_predictor()
     prediction = predictor.classify(pixels) if pixels is not None else None
     if prediction is None:
@@ -75,6 +135,7 @@ def drawing_area() -> None:
         st.session_state["drawing"] = pixels  # the Inside page looks at the same drawing
     with right:
         show_prediction(prediction)
+        correction_widget(prediction)
 
 
 def upload_area() -> None:

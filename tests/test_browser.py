@@ -1,0 +1,280 @@
+"""The real app in headless Chromium: draw digits with the mouse, read the prediction, clear the
+canvas, open every page, and retrain a small model from the Training page.
+
+One `streamlit run app.py` (with its own model store) and one browser page serve the whole module,
+like one user clicking through the app; the tests run in file order. Screenshots of every page go
+to `test-output/screenshots/`. Needs Debian's Chromium at /usr/bin/chromium (tests/run.sh installs
+it); run with `pytest -m browser tests/test_browser.py`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import (
+    NO_PREDICTION,
+    ONE_STROKE,
+    TWO_STROKES,
+    canvas_ink,
+    chromium,
+    chromium_available,
+    click_clear,
+    digit_strokes,
+    draw_strokes,
+    exceptions,
+    new_page,
+    read_prediction,
+    run_app,
+    screenshot,
+    wait_for_canvas,
+    wait_for_prediction,
+    wait_until_idle,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not chromium_available(),
+        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
+    pytest.mark.timeout(300),
+]
+
+# Page titles in the sidebar → screenshot names. Pages not listed here are still visited (the
+# navigation is read from the sidebar) and named after their URL path.
+SCREENSHOT_NAMES = {"Draw": "draw", "Inside the CNN": "inside", "Training": "training"}
+
+# (digit, template in model.drawings.TEMPLATES): one-stroke drawings, and some of two strokes
+# (a 4 with its stem apart, a 7 with a crossbar), as people draw them.
+DRAWINGS = [
+    (0, ONE_STROKE[0]),
+    (1, ONE_STROKE[1]),
+    (2, ONE_STROKE[2]),
+    (3, ONE_STROKE[3]),
+    (4, TWO_STROKES[4]),
+    (5, ONE_STROKE[5]),
+    (7, TWO_STROKES[7]),
+    (8, ONE_STROKE[8]),
+]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with run_app() as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as chrome:
+        yield chrome
+
+
+@pytest.fixture(scope="module")
+def errors() -> list[str]:
+    """Uncaught JavaScript errors on the page, collected over the module."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(server, browser, errors):
+    page = new_page(browser)
+    page.set_default_timeout(30_000)
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(server.url)
+    wait_for_canvas(page)
+    wait_until_idle(page)
+    yield page
+    page.context.close()
+
+
+def nav_links(page) -> dict[str, str]:
+    """The sidebar's page links: title (without its icon) → href."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for()
+    found = {}
+    for i in range(links.count()):
+        link = links.nth(i)
+        title = link.inner_text().strip().splitlines()[-1].strip()  # the icon comes first
+        found[title] = link.get_attribute("href") or ""
+    return found
+
+
+def open_page(page, title: str) -> None:
+    """Open a page through its sidebar link (the Streamlit session, and its state, is kept)."""
+    href = nav_links(page)[title]
+    page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first.click()
+    page.wait_for_url(href)
+    page.wait_for_timeout(200)  # let the page change start before waiting for its end
+    wait_until_idle(page, timeout=120)
+
+
+def on_draw_page(page) -> None:
+    """Make sure the Draw page is showing, with an empty canvas."""
+    if page.locator("canvas.upper-canvas").count() == 0:
+        open_page(page, "Draw")
+        wait_for_canvas(page)
+    wait_until_idle(page)
+    if read_prediction(page) != NO_PREDICTION or canvas_ink(page):
+        click_clear(page)
+
+
+def assert_no_exception(page, where: str) -> None:
+    shown = exceptions(page)
+    assert not shown, f"{where} shows an exception:\n" + "\n---\n".join(shown)
+
+
+# --- The Draw page -----------------------------------------------------------------------------
+
+
+def test_draw_page_starts_empty(page):
+    assert page.get_by_role("heading", name="Draw a digit").is_visible()
+    assert page.locator("canvas.upper-canvas").first.is_visible()
+    box = page.locator("canvas.upper-canvas").first.bounding_box()
+    assert (box["width"], box["height"]) == (280, 280)
+    assert read_prediction(page) == NO_PREDICTION
+    assert page.get_by_text("nothing is drawn yet").is_visible()
+    assert canvas_ink(page) == 0
+    assert_no_exception(page, "Draw")
+
+
+def pen_width_input(page):
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Pen width")
+    assert slider.count() == 1, "no Pen width slider"
+    return slider.locator('input[type="range"]')
+
+
+def test_pen_width_slider_sets_the_pen(page):
+    on_draw_page(page)
+    pen = pen_width_input(page)
+    assert (pen.get_attribute("min"), pen.get_attribute("max")) == ("8", "40")
+    assert pen.input_value() == "20"
+    bar = digit_strokes(1, ONE_STROKE[1])
+    draw_strokes(page, bar)
+    wait_for_prediction(page, equals="1", timeout=30)
+    thin = canvas_ink(page)
+    click_clear(page)
+
+    pen.focus()
+    pen.press("End")  # the widest pen, 40 px
+    wait_until_idle(page)
+    assert pen_width_input(page).input_value() == "40"
+    wait_for_canvas(page)
+    draw_strokes(page, bar)
+    wait_for_prediction(page, equals="1", timeout=30)
+    thick = canvas_ink(page)
+    click_clear(page)
+    assert thick > 1.6 * thin, (thin, thick)
+
+    pen = pen_width_input(page)
+    pen.focus()
+    pen.press("Home")  # back to 20: 8 and twelve steps up
+    for _ in range(12):
+        pen.press("ArrowRight")
+    wait_until_idle(page)
+    assert pen_width_input(page).input_value() == "20"
+
+
+@pytest.mark.parametrize(("digit", "template"), DRAWINGS, ids=[f"{d}-t{t}" for d, t in DRAWINGS])
+def test_drawn_digit_is_read_and_cleared(page, digit, template):
+    on_draw_page(page)
+    draw_strokes(page, digit_strokes(digit, template))
+    assert canvas_ink(page) > 1000, "the strokes did not land on the canvas"
+    value = wait_for_prediction(page, equals=str(digit), timeout=30)
+    assert value == str(digit)
+    wait_until_idle(page)  # the rest of the readout comes after the metric
+    assert page.get_by_text("Confidence").first.is_visible()
+    bars = page.locator('[data-testid="probabilityBars"]')
+    assert bars.count() == 1, "no probability bars"
+    assert f"{digit}: " in bars.get_attribute("aria-label")
+    assert_no_exception(page, f"Draw, after drawing a {digit}")
+
+    canvas = page.locator("canvas.upper-canvas").first.element_handle()
+    click_clear(page)
+    assert read_prediction(page) == NO_PREDICTION
+    assert canvas_ink(page) == 0, "Clear left ink on the canvas"
+    assert page.get_by_text("nothing is drawn yet").is_visible()
+    # Cleared in place: a remounted canvas would make the page jump while the new one loads.
+    assert canvas.evaluate("(el) => el.isConnected"), "Clear remounted the canvas"
+
+
+def test_every_stroke_updates_the_prediction(page):
+    """A 4 in two strokes: the first one alone is not a 4, the second one makes it one."""
+    on_draw_page(page)
+    first, second = digit_strokes(4, TWO_STROKES[4])
+    draw_strokes(page, [first])
+    after_one = wait_for_prediction(page, changed_from=NO_PREDICTION, timeout=30)
+    wait_until_idle(page)
+    draw_strokes(page, [second])
+    wait_for_prediction(page, equals="4", timeout=30)
+    assert after_one != NO_PREDICTION
+    click_clear(page)
+
+
+# --- Every page --------------------------------------------------------------------------------
+
+
+def test_every_page_opens_without_an_exception(page, errors):
+    links = nav_links(page)
+    assert {"Draw", "Inside the CNN", "Training"} <= set(links), links
+    failures = []
+    for title, href in links.items():
+        open_page(page, title)
+        page.wait_for_timeout(500)  # charts and images lay out after the run
+        wait_until_idle(page, timeout=120)
+        name = SCREENSHOT_NAMES.get(title) or href.rstrip("/").rsplit("/", 1)[-1] or "home"
+        screenshot(page, name)
+        shown = exceptions(page)
+        if shown:
+            failures.append(f"{title}: " + "\n".join(shown))
+    open_page(page, "Draw")
+    assert not failures, "pages with an exception:\n" + "\n---\n".join(failures)
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+def test_the_drawing_carries_to_inside_the_cnn(page):
+    on_draw_page(page)
+    draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
+    wait_for_prediction(page, equals="3", timeout=30)
+    wait_until_idle(page)
+    screenshot(page, "draw-3")
+    open_page(page, "Inside the CNN")  # the sidebar link keeps the session, and the drawing
+    page.wait_for_timeout(500)
+    wait_until_idle(page, timeout=120)
+    screenshot(page, "inside-3")
+    assert_no_exception(page, "Inside the CNN, with a drawing")
+    open_page(page, "Draw")
+    wait_for_canvas(page)
+
+
+# --- Training ----------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(420)
+def test_retrain_a_small_model_and_activate_it(page, server):
+    open_page(page, "Training")
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Retrain")
+    form.wait_for()
+    form.get_by_text("Quick demo", exact=False).first.click()
+    epochs = form.locator('[data-testid="stSlider"]').filter(has_text="Epochs")
+    epochs.locator('input[type="range"]').focus()
+    epochs.locator('input[type="range"]').press("Home")  # the slider's minimum: 1 epoch
+    assert epochs.locator('input[type="range"]').input_value() == "1"
+    form.get_by_role("button", name="Retrain").click()
+
+    done = page.get_by_text(re.compile(r"Trained version \S+ in"))
+    done.wait_for(timeout=180_000)
+    version = re.search(r"Trained version (\S+) in", done.inner_text()).group(1)
+    screenshot(page, "training-done")
+    assert_no_exception(page, "Training, after a retrain")
+
+    page.get_by_role("button", name="Activate this version").click()
+    sidebar = page.locator('[data-testid="stSidebarUserContent"]')
+    sidebar.get_by_text(version, exact=True).wait_for(timeout=60_000)
+    wait_until_idle(page, timeout=60)
+    assert (server.home / "active").read_text().strip() == version
+    assert_no_exception(page, "Training, after activating")
+    screenshot(page, "training-activated")
