@@ -317,7 +317,10 @@ async def where_it_stopped(page) -> str:
     stages = [
         f"{seconds:.0f} s after mouse-up",
         "rerun started" if state["started"] is not None else "no rerun started",
-        f"prediction {state['value'] or state['before']!r}",
+        f"prediction {state['value']!r} came {(state['updated'] - state['up']) / 1000:.0f} s "
+        "after mouse-up"
+        if state["updated"] is not None
+        else f"prediction still {state['before']!r}",
         f"script {state['script']}",
         f"connection {state['connection']}",
     ]
@@ -357,20 +360,22 @@ async def timed_drawing(page, session: int, digit: int, timeout: float) -> Drawi
     return drawing
 
 
-async def run_session(page, session: int, drawings: int, start: asyncio.Event, timeout: float):
-    """Wait for the start signal, then draw `drawings` digits, clearing in between.
+async def run_session(page, session: int, start: asyncio.Event, args):
+    """Wait for the start signal, then draw `args.drawings` digits, clearing in between.
 
     Returns the Drawings and the other errors (a Clear that never completed, a lost session).
-    After an error the page is reloaded (a new session); if even that fails, the session stops.
+    After an error the page is reloaded (a new session, --ready-timeout like a first page); if
+    even that fails, the session stops.
     """
+    timeout = args.timeout
     await start.wait()
     results, errors = [], []
-    for i in range(drawings):
+    for i in range(args.drawings):
         drawing = await timed_drawing(page, session, digit_for(session, i), timeout)
         results.append(drawing)
         try:
             if drawing.error is not None:
-                await reload_session(page, timeout)
+                await reload_session(page, args.ready_timeout)
                 continue
             clearing = time.perf_counter()
             try:
@@ -378,7 +383,7 @@ async def run_session(page, session: int, drawings: int, start: asyncio.Event, t
                 drawing.clear_s = time.perf_counter() - clearing
             except Exception as err:
                 errors.append(f"session {session}: Clear failed: {first_line(err)}")
-                await reload_session(page, timeout)
+                await reload_session(page, args.ready_timeout)
         except Exception as err:
             errors.append(f"session {session}: lost, reload failed: {first_line(err)}")
             break
@@ -452,7 +457,7 @@ def cpu_seconds(server_pid: int, trainer_pid: int | None) -> dict[str, float]:
 # --- One phase: N sessions at once ---------------------------------------------------------------
 
 
-async def run_phase(browser, url: str, sessions: int, args, server_pid, trainer_pid, memory):
+async def run_phase(browser, url: str, sessions: int, args, server_pid, training, memory):
     """Open `sessions` sessions, then let them all draw at the same time; the phase's figures."""
     memory.reset()
     opened = time.perf_counter()
@@ -466,7 +471,8 @@ async def run_phase(browser, url: str, sessions: int, args, server_pid, trainer_
     live = [(i, p) for i, p in enumerate(pages) if not isinstance(p, BaseException)]
 
     start = asyncio.Event()
-    tasks = [run_session(page, i, args.drawings, start, args.timeout) for i, page in live]
+    tasks = [run_session(page, i, start, args) for i, page in live]
+    trainer_pid = training.process.pid if training else None
     cpu_before = cpu_seconds(server_pid, trainer_pid)
     began = time.perf_counter()
     start.set()
@@ -484,7 +490,12 @@ async def run_phase(browser, url: str, sessions: int, args, server_pid, trainer_
                 errors.append(f"session {i}: not connected at the end")
         await page.context.close()
     cores = {k: round((cpu_after[k] - cpu_before[k]) / wall_s, 2) for k in cpu_after}
-    return figures(sessions, len(live), drawings, errors, wall_s, ready_s, peak_mb, cores)
+    phase = figures(sessions, len(live), drawings, errors, wall_s, ready_s, peak_mb, cores)
+    phase["while_training"] = training is not None
+    if training is not None:  # how much of the drawing the trainer was there for
+        until = min(training.ended or began + wall_s, began + wall_s)
+        phase["training_s"] = round(max(0.0, until - began), 1)
+    return phase
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -544,13 +555,18 @@ def whole(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
 
 
-def print_phase(phase: dict, training: bool) -> None:
+def print_phase(phase: dict) -> None:
     latency = phase["latency_ms"] or {"median": float("nan"), "p95": float("nan")}
     print(
         f"sessions {phase['sessions']:3d} | predictions {phase['predictions']:4d} "
         f"| {phase['predictions_per_s']:5.2f}/s | median {latency['median']:6.0f} ms "
         f"| p95 {latency['p95']:6.0f} ms | wrong {phase['wrong']} | errors {phase['errors']} "
-        f"| server peak {phase['server_peak_mb']} MB" + (" | while training" if training else ""),
+        f"| server peak {phase['server_peak_mb']} MB"
+        + (
+            f" | while training ({phase['training_s']} s of the {phase['wall_s']} s)"
+            if phase["while_training"]
+            else ""
+        ),
         flush=True,
     )
     cores = ", ".join(f"{k} {v}" for k, v in phase["cpu_cores_used"].items())
@@ -576,52 +592,68 @@ def print_phase(phase: dict, training: bool) -> None:
 # --- Background training -----------------------------------------------------------------------
 
 
-def start_training(home: Path, timeout: float = 300.0) -> tuple[subprocess.Popen, Path]:
+@dataclass
+class Training:
+    """The background training run: its process, its log, and when it ended by itself."""
+
+    process: subprocess.Popen
+    log: Path
+    ended: float | None = None  # time.perf_counter() when it exited
+
+    def _wait(self) -> None:
+        self.process.wait()
+        self.ended = time.perf_counter()
+
+    def stop(self) -> bool:
+        """SIGTERM (the trainer stops after its batch), SIGKILL if need be; was it running?"""
+        running = self.process.poll() is None
+        for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)  # its own group: the trainer and its children
+            try:
+                self.process.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        return running
+
+    def epochs_done(self) -> int:
+        text = self.log.read_text(errors="replace")
+        return len(re.findall(r"^\s*epoch \d+/\d+:", text, re.MULTILINE))
+
+
+def start_training(home: Path, timeout: float = 300.0) -> Training:
     """`python -m model train ...` on the server's store; returns once it is really training."""
     log = LOGS / f"bench-load-training-{os.getpid()}.log"
     command = [sys.executable, "-m", "model", "--store", str(home), "train"]
     command += ["--subset", "20000", "--epochs", "30"]
     with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env={**os.environ, "DIGIT_STUDIO_HOME": str(home), "PYTHONUNBUFFERED": "1"},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+        training = Training(
+            subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env={**os.environ, "DIGIT_STUDIO_HOME": str(home), "PYTHONUNBUFFERED": "1"},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            ),
+            log,
         )
+    threading.Thread(target=training._wait, daemon=True).start()
     started = re.compile(r"^training \S+ on \d+ digits", re.MULTILINE)  # the trainer's first line
     deadline = time.monotonic() + timeout
     while not started.search(log.read_text(errors="replace")):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_training(process)
+        if training.ended is not None or time.monotonic() > deadline:
+            training.stop()
             raise RuntimeError(f"the training run did not start; see {log}")
         time.sleep(0.5)
-    return process, log
-
-
-def stop_training(process: subprocess.Popen) -> bool:
-    """SIGTERM (the trainer stops after its batch), SIGKILL if need be; was it still running?"""
-    running = process.poll() is None
-    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)  # its own group: only the trainer and its children
-        try:
-            process.wait(timeout=grace)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    return running
-
-
-def epochs_done(log: Path) -> int:
-    return len(re.findall(r"^\s*epoch \d+/\d+:", log.read_text(errors="replace"), re.MULTILINE))
+    return training
 
 
 # --- Main --------------------------------------------------------------------------------------
 
 
-async def benchmark(server, args, memory: MemorySampler, trainer_pid: int | None) -> list[dict]:
+async def benchmark(server, args, memory: MemorySampler, training: Training | None) -> list[dict]:
     """Warm the app up with one untimed drawing, then one phase per N."""
     from playwright.async_api import async_playwright
 
@@ -630,17 +662,16 @@ async def benchmark(server, args, memory: MemorySampler, trainer_pid: int | None
         try:
             # The first session loads the model and makes TensorFlow's first call.
             page = await open_session(browser, server.url, args.ready_timeout)
-            warm = await timed_drawing(page, 0, 7, args.timeout)
+            warm = await timed_drawing(page, 0, 7, args.ready_timeout)
             await page.context.close()
             if warm.error is not None:
                 raise RuntimeError(f"the warm-up drawing failed: {warm.error}")
             phases = []
             for sessions in args.sessions:
                 phase = await run_phase(
-                    browser, server.url, sessions, args, server.pid, trainer_pid, memory
+                    browser, server.url, sessions, args, server.pid, training, memory
                 )
-                phase["while_training"] = trainer_pid is not None
-                print_phase(phase, trainer_pid is not None)
+                print_phase(phase)
                 phases.append(phase)
             return phases
         finally:
@@ -682,14 +713,13 @@ def main() -> int:
         try:
             if args.while_training:
                 training = start_training(server.home)
-                print(f"training in the background (pid {training[0].pid})", flush=True)
-            trainer_pid = training[0].pid if training else None
-            phases = asyncio.run(benchmark(server, args, memory, trainer_pid))
+                print(f"training in the background (pid {training.process.pid})", flush=True)
+            phases = asyncio.run(benchmark(server, args, memory, training))
         finally:
             memory.stop()
             if training is not None:
-                still_training = stop_training(training[0])
-                epochs = epochs_done(training[1])
+                still_training = training.stop()
+                epochs = training.epochs_done()
     load_end = load_average()
     print(f"load average at end {load_end}", flush=True)
     summary = {
@@ -709,9 +739,13 @@ def main() -> int:
             "command": "python -m model train --subset 20000 --epochs 30",
             "still_running_at_end": still_training,
             "epochs_done": epochs,
-            "log": str(training[1]),
+            "log": str(training.log),
         }
-        print(f"training ran throughout: {still_training} ({epochs} epochs done meanwhile)")
+        print(
+            f"training: {epochs} epochs done; "
+            + ("still running at the end" if still_training else "it had finished before the end"),
+            flush=True,
+        )
     print(json.dumps(summary))
     return 0
 

@@ -255,6 +255,33 @@ def wait_until_idle(page, timeout: float = 30.0, settle: float = 0.2) -> None:
             raise TimeoutError("the app kept running")
 
 
+_WATCH_RUN_JS = """() => {
+    // Note when a script or fragment run starts, however briefly it lasts.
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.__runSeen = false;
+    window.__runWatch?.disconnect();
+    window.__runWatch = new MutationObserver(() => {
+        if (app.dataset.testScriptState === 'running') window.__runSeen = true;
+    });
+    window.__runWatch.observe(app, {
+        attributes: true, attributeFilter: ['data-test-script-state'],
+    });
+}"""
+
+
+def rerun_after(page, action, timeout: float = 30.0) -> None:
+    """Do `action()` (a click, a key press) and wait for the run it causes to start and end.
+
+    `wait_until_idle` alone can return before the widget's new value has even reached the
+    server; this waits until a run has been seen.
+    """
+    page.evaluate(_WATCH_RUN_JS)
+    action()
+    page.wait_for_function("() => window.__runSeen", timeout=timeout * 1000)
+    page.evaluate("() => window.__runWatch.disconnect()")
+    wait_until_idle(page, timeout)
+
+
 def exceptions(page) -> list[str]:
     """The text of every Streamlit exception box on the page."""
     return page.locator('[data-testid="stException"]').all_inner_texts()

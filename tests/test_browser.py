@@ -26,6 +26,7 @@ from tests.browser import (
     exceptions,
     new_page,
     read_prediction,
+    rerun_after,
     run_app,
     screenshot,
     wait_for_canvas,
@@ -34,6 +35,8 @@ from tests.browser import (
 )
 
 pytestmark = [
+    # A real browser on a busy 2-core machine can miss a deadline; a real bug fails every try.
+    pytest.mark.flaky(reruns=2, reruns_delay=5),
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -159,8 +162,7 @@ def test_pen_width_slider_sets_the_pen(page):
     click_clear(page)
 
     pen.focus()
-    pen.press("End")  # the widest pen, 40 px
-    wait_until_idle(page)
+    rerun_after(page, lambda: pen.press("End"))  # the widest pen, 40 px
     assert pen_width_input(page).input_value() == "40"
     wait_for_canvas(page)
     draw_strokes(page, bar)
@@ -172,9 +174,10 @@ def test_pen_width_slider_sets_the_pen(page):
     pen = pen_width_input(page)
     pen.focus()
     pen.press("Home")  # back to 20: 8 and twelve steps up
-    for _ in range(12):
+    for _ in range(11):
         pen.press("ArrowRight")
-    wait_until_idle(page)
+    rerun_after(page, lambda: pen.press("ArrowRight"))
+    wait_until_idle(page, settle=0.5)
     assert pen_width_input(page).input_value() == "20"
 
 
