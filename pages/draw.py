@@ -104,7 +104,7 @@ def clear_canvas() -> None:
 @st.fragment
 def drawing_area() -> None:
     """Canvas and prediction in one fragment: a stroke reruns only this part of the page."""
-    left, right = st.columns([5, 6], gap="medium")  # room for the ten digit buttons
+    left, right = st.columns([1, 1], gap="large")
     with left:
         pen = st.slider("Pen width", 8, 40, 20, key="pen_width")
         canvas = st_canvas(
