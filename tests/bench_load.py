@@ -435,13 +435,13 @@ class MemorySampler(threading.Thread):
         self._stop_event.set()
 
 
-def cpu_seconds(server_pid: int, trainer_pid: int | None) -> dict[str, float]:
+def cpu_seconds(server_pid: int, training: Training | None) -> dict[str, float]:
     """CPU time used so far by the server, the trainer, and everything else this script started
     (Playwright's driver and Chromium: the simulated users' side, on the same machine)."""
     own = {p.pid: p for p in process_tree(os.getpid())}
     groups = {"server": process_tree(server_pid)}
-    if trainer_pid is not None:
-        groups["trainer"] = process_tree(trainer_pid)
+    if training is not None:
+        groups["trainer"] = process_tree(training.process.pid)
     taken = {p.pid for tree in groups.values() for p in tree}
     groups["browser"] = [p for pid, p in own.items() if pid not in taken and pid != os.getpid()]
     totals = {}
@@ -451,6 +451,8 @@ def cpu_seconds(server_pid: int, trainer_pid: int | None) -> dict[str, float]:
             with contextlib.suppress(psutil.Error):
                 times = process.cpu_times()
                 totals[name] += times.user + times.system
+    if training is not None:  # including what it used until it exited, if it has
+        totals["trainer"] = training.cpu_s()
     return totals
 
 
@@ -472,13 +474,12 @@ async def run_phase(browser, url: str, sessions: int, args, server_pid, training
 
     start = asyncio.Event()
     tasks = [run_session(page, i, start, args) for i, page in live]
-    trainer_pid = training.process.pid if training else None
-    cpu_before = cpu_seconds(server_pid, trainer_pid)
+    cpu_before = cpu_seconds(server_pid, training)
     began = time.perf_counter()
     start.set()
     outcomes = await asyncio.gather(*tasks)
     wall_s = time.perf_counter() - began
-    cpu_after = cpu_seconds(server_pid, trainer_pid)
+    cpu_after = cpu_seconds(server_pid, training)
     peak_mb = memory.reset()
 
     drawings = [d for results, _ in outcomes for d in results]
@@ -489,7 +490,9 @@ async def run_phase(browser, url: str, sessions: int, args, server_pid, training
             if (await page.evaluate(STATE_JS))["connection"] != "CONNECTED":
                 errors.append(f"session {i}: not connected at the end")
         await page.context.close()
-    cores = {k: round((cpu_after[k] - cpu_before[k]) / wall_s, 2) for k in cpu_after}
+    # A side whose processes exited meanwhile took their CPU time along: None if it shows.
+    used = {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
+    cores = {k: round(v / wall_s, 2) if v >= 0 else None for k, v in used.items()}
     phase = figures(sessions, len(live), drawings, errors, wall_s, ready_s, peak_mb, cores)
     phase["while_training"] = training is not None
     if training is not None:  # how much of the drawing the trainer was there for
@@ -540,7 +543,7 @@ def figures(sessions, ready, drawings, errors, wall_s, ready_s, peak_mb, cores) 
         "server_peak_mb": round(peak_mb),
         "cpu_cores_used": cores,  # average cores busy during the drawing, per side
         "cpu_s_per_prediction": {
-            k: round(v * wall_s / len(predicted), 2) if predicted else None
+            k: round(v * wall_s / len(predicted), 2) if predicted and v is not None else None
             for k, v in cores.items()
         },  # a drawing, its prediction and the Clear after it: what each cost each side
         "rerun_started_ms_median": median_of([d.started_ms for d in predicted]),
@@ -599,9 +602,21 @@ class Training:
     process: subprocess.Popen
     log: Path
     ended: float | None = None  # time.perf_counter() when it exited
+    cpu_seen: float = 0.0  # its CPU seconds, last seen alive (a process's go when it exits)
+
+    def cpu_s(self) -> float:
+        total = 0.0
+        for process in process_tree(self.process.pid):
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        self.cpu_seen = max(self.cpu_seen, total)
+        return self.cpu_seen
 
     def _wait(self) -> None:
-        self.process.wait()
+        while self.process.poll() is None:
+            self.cpu_s()
+            time.sleep(0.5)
         self.ended = time.perf_counter()
 
     def stop(self) -> bool:
