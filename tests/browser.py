@@ -388,6 +388,11 @@ def canvas_box(page, timeout: float = 15.0, still: float = 0.15) -> dict:
         box = again
 
 
+_NEXT_FRAMES_JS = """() => new Promise(
+    (done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true)))
+)"""
+
+
 def draw_strokes(page, strokes: Sequence[np.ndarray], step_px: float = 6.0) -> None:
     """Draw `strokes` (canvas coordinates) with the real mouse: press, move, release per stroke.
 
@@ -409,6 +414,9 @@ def draw_strokes(page, strokes: Sequence[np.ndarray], step_px: float = 6.0) -> N
         if len(points) == 1:  # a dot: wiggle so the pencil has a path
             page.mouse.move(box["x"] + x0 + 1, box["y"] + y0 + 1)
         page.mouse.up()
+    # Fabric.js paints a finished path on the drawing layer at the next animation frame, not at
+    # mouse-up: wait for two frames so that the strokes are on the canvas when this returns.
+    page.evaluate(_NEXT_FRAMES_JS)
 
 
 def draw_digit(page, digit: int, template: int | None = None) -> None:
@@ -433,6 +441,16 @@ _INK_JS = """(canvas) => {
 def canvas_ink(page) -> int:
     """How many pixels of the visible canvas show ink (0 for a blank, black canvas)."""
     return page.locator(DRAWING_SELECTOR).first.evaluate(_INK_JS)
+
+
+def wait_for_ink(page, more_than: int = 1000, timeout: float = 5.0) -> int:
+    """Wait until the canvas shows more than `more_than` ink pixels; return how many it shows."""
+    deadline = time.monotonic() + timeout
+    while (ink := canvas_ink(page)) <= more_than:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the strokes did not land on the canvas: {ink} ink pixels")
+        page.wait_for_timeout(50)
+    return ink
 
 
 def click_clear(page, timeout: float = 30.0) -> None:

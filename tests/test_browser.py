@@ -30,6 +30,7 @@ from tests.browser import (
     run_app,
     screenshot,
     wait_for_canvas,
+    wait_for_ink,
     wait_for_prediction,
     wait_until_idle,
 )
@@ -184,7 +185,7 @@ def test_pen_width_slider_sets_the_pen(page):
 def test_drawn_digit_is_read_and_cleared(page, digit, template):
     on_draw_page(page)
     draw_strokes(page, digit_strokes(digit, template))
-    assert canvas_ink(page) > 1000, "the strokes did not land on the canvas"
+    wait_for_ink(page, more_than=1000)
     value = wait_for_prediction(page, equals=str(digit), timeout=30)
     assert value == str(digit)
     wait_until_idle(page)  # the rest of the readout comes after the metric
