@@ -21,6 +21,7 @@ from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError
 from pages.correction_widget import corrections
 from pages.resources import store, trainer
+from pages.training_progress import live_training_panel
 
 COLUMNS = 8
 THUMB = 84
@@ -165,48 +166,28 @@ def is_finetune(job: TrainingJob | None) -> bool:
     return job is not None and "finetune" in job.args
 
 
-def progress_text(job: TrainingJob) -> tuple[float, str]:
-    p = job.progress
-    if job.state == "starting":
-        return 0.0, "starting Python and TensorFlow…"
-    if job.state == "evaluating":
-        return 1.0, "training done · measuring the new version on every test set…"
-    if not p:
-        return 0.0, "measuring the model before fine-tuning…"
-    epochs, batches = p.get("epochs", 1), p.get("batches", 1)
-    epoch, batch = p.get("epoch", 1), p.get("batch", 0)
-    done = min(1.0, ((epoch - 1) * batches + batch) / max(1, epochs * batches))
-    eta = p.get("eta")
-    eta_text = f" · about {round(eta)} s left" if isinstance(eta, (int, float)) else ""
-    return done, f"epoch {epoch}/{epochs} · batch {batch}/{batches}{eta_text}"
-
-
-@st.fragment(run_every=1.0)
-def live_job() -> None:
-    """Refreshes itself every second while the run goes; reruns the page once when it ends."""
-    job = trainer().job
-    if job is None or not job.running:
-        st.rerun()
-        return
+def finetune_heading(job: TrainingJob, state: str) -> str:
     what = "Fine-tuning on your drawings" if is_finetune(job) else "Training a new version"
-    with st.container(border=True):
-        head, button = st.columns([4, 1], vertical_alignment="center")
-        state = "cancelling…" if job.cancel_requested else job.state
-        head.markdown(
-            f"**{what}** · {state} · {round(time.time() - job.started)} s  \n"
-            "Only one training runs at a time; the app keeps working meanwhile."
-        )
-        if button.button(
-            "Cancel",
-            key="cancel_finetune",
-            icon="✖️",
-            disabled=job.cancel_requested or job.state == "evaluating",
-            width="stretch",
-        ):
-            job.cancel()
-            st.rerun(scope="fragment")
-        done, text = progress_text(job)
-        st.progress(done, text=text)
+    return (
+        f"**{what}** · {state} · {round(time.time() - job.started)} s  \n"
+        "Only one training runs at a time; the app keeps working meanwhile."
+    )
+
+
+def seconds_left(eta: float | None) -> str:
+    return f" · about {round(eta)} s left" if isinstance(eta, (int, float)) else ""
+
+
+def live_job() -> None:
+    """The running job's panel, refreshed every second; the page reruns once the run ends."""
+    live_training_panel(
+        heading=finetune_heading,
+        cancel_key="cancel_finetune",
+        cancel_icon="✖️",
+        preparing="measuring the model before fine-tuning…",
+        evaluating="training done · measuring the new version on every test set…",
+        eta_text=seconds_left,
+    )
 
 
 def before_after(meta: dict) -> None:

@@ -18,6 +18,7 @@ from model import networks
 from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError, Version
 from pages.resources import active_predictor, store, trainer
+from pages.training_progress import live_training_panel
 
 ARCH_LABELS = {
     "studio_cnn": "studio_cnn: three small conv stages + dropout (default)",
@@ -361,21 +362,6 @@ def retrain_form() -> None:
         st.rerun()
 
 
-def progress_text(job: TrainingJob) -> tuple[float, str]:
-    p = job.progress
-    if job.state == "starting":
-        return 0.0, "starting Python and TensorFlow…"
-    if job.state == "evaluating":
-        return 1.0, "training done · evaluating on the 10,000 MNIST test digits…"
-    if not p:
-        return 0.0, "loading MNIST and building the network…"
-    epochs, batches = p.get("epochs", 1), p.get("batches", 1)
-    epoch, batch = p.get("epoch", 1), p.get("batch", 0)
-    done = min(1.0, ((epoch - 1) * batches + batch) / max(1, epochs * batches))
-    text = f"epoch {epoch}/{epochs} · batch {batch}/{batches} · ETA {duration(p.get('eta'))}"
-    return done, text
-
-
 def job_summary(job: TrainingJob) -> str:
     c = job.config
     if not c:
@@ -389,39 +375,32 @@ def job_summary(job: TrainingJob) -> str:
     )
 
 
-@st.fragment(run_every=1.0)
+def live_figures(job: TrainingJob) -> None:
+    """Below the progress bar: the latest batch's figures and the curves so far."""
+    p = job.progress
+    cells = st.columns(4)
+    cells[0].metric("Elapsed", duration(time.time() - job.started))
+    cells[1].metric("Batch loss", f"{p['loss']:.4f}" if "loss" in p else "–")
+    cells[2].metric("Batch accuracy", percent(p.get("accuracy")) if p else "–")
+    val = job.history.get("val_accuracy", [])
+    cells[3].metric("Validation accuracy", percent(val[-1]) if val else "–")
+    if job.history:
+        curve_charts(job.history, height=220)
+    else:
+        st.caption("The curves appear here after the first epoch.")
+
+
 def live_job() -> None:
-    """Refreshes itself every second while the run goes; reruns the page once when it ends."""
-    job = trainer().job
-    if job is None or not job.running:
-        st.rerun()  # the whole page: the result, the new version in the table, no more refresh
-        return
-    state = "cancelling…" if job.cancel_requested else job.state
-    with st.container(border=True):
-        head, button = st.columns([4, 1], vertical_alignment="center")
-        head.markdown(f"**Training in progress** · {state}  \n{job_summary(job)}")
-        if button.button(
-            "Cancel",
-            key="cancel_training",
-            icon=":material/close:",
-            disabled=job.cancel_requested or job.state == "evaluating",
-            width="stretch",
-        ):
-            job.cancel()
-            st.rerun(scope="fragment")
-        done, text = progress_text(job)
-        st.progress(done, text=text)
-        p = job.progress
-        cells = st.columns(4)
-        cells[0].metric("Elapsed", duration(time.time() - job.started))
-        cells[1].metric("Batch loss", f"{p['loss']:.4f}" if "loss" in p else "–")
-        cells[2].metric("Batch accuracy", percent(p.get("accuracy")) if p else "–")
-        val = job.history.get("val_accuracy", [])
-        cells[3].metric("Validation accuracy", percent(val[-1]) if val else "–")
-        if job.history:
-            curve_charts(job.history, height=220)
-        else:
-            st.caption("The curves appear here after the first epoch.")
+    """The running job's panel, refreshed every second; the page reruns once the run ends."""
+    live_training_panel(
+        heading=lambda job, state: f"**Training in progress** · {state}  \n{job_summary(job)}",
+        cancel_key="cancel_training",
+        cancel_icon=":material/close:",
+        preparing="loading MNIST and building the network…",
+        evaluating="training done · evaluating on the 10,000 MNIST test digits…",
+        eta_text=lambda eta: f" · ETA {duration(eta)}",
+        figures=live_figures,
+    )
 
 
 def finished_job(job: TrainingJob) -> None:

@@ -1,0 +1,81 @@
+"""The live panel of a training run in progress, shared by the Training and My drawings pages.
+
+Both pages start runs through the one `model.jobs.Trainer` (one run at a time) and show the run
+the same way while it goes: a heading, a Cancel button and a progress bar, refreshed every second
+by a fragment, so the rest of the page stays responsive. What differs between the pages (the
+wording, the Cancel button's key and icon, figures below the bar) comes in as parameters. Display
+only: the job is read, and asked to cancel; the training itself runs in its child process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from model.jobs import TrainingJob
+from pages.resources import trainer
+
+
+def progress_fraction_and_text(
+    job: TrainingJob, *, preparing: str, evaluating: str, eta_text: Callable[[float | None], str]
+) -> tuple[float, str]:
+    """How far the run is (0..1) and the progress bar's text.
+
+    `preparing` is the text before the first batch, `evaluating` the text once training is done
+    and the new version is being measured; `eta_text` turns the estimated seconds left (or None)
+    into the end of the text ("" to say nothing).
+    """
+    p = job.progress
+    if job.state == "starting":
+        return 0.0, "starting Python and TensorFlow…"
+    if job.state == "evaluating":
+        return 1.0, evaluating
+    if not p:
+        return 0.0, preparing
+    epochs, batches = p.get("epochs", 1), p.get("batches", 1)
+    epoch, batch = p.get("epoch", 1), p.get("batch", 0)
+    done = min(1.0, ((epoch - 1) * batches + batch) / max(1, epochs * batches))
+    return done, f"epoch {epoch}/{epochs} · batch {batch}/{batches}{eta_text(p.get('eta'))}"
+
+
+@st.fragment(run_every=1.0)
+def live_training_panel(
+    *,
+    heading: Callable[[TrainingJob, str], str],
+    cancel_key: str,
+    cancel_icon: str,
+    preparing: str,
+    evaluating: str,
+    eta_text: Callable[[float | None], str],
+    figures: Callable[[TrainingJob], None] | None = None,
+) -> None:
+    """The running job's panel; refreshes itself every second, reruns the page once the run ends.
+
+    `heading(job, state)` is the Markdown above the bar (`state` the job's state in words);
+    `preparing`, `evaluating` and `eta_text` word the bar (see `progress_fraction_and_text`);
+    `figures(job)`, if given, draws more below the bar.
+    """
+    job = trainer().job
+    if job is None or not job.running:
+        st.rerun()  # the whole page: the result, no more refresh
+        return
+    state = "cancelling…" if job.cancel_requested else job.state
+    with st.container(border=True):
+        head, button = st.columns([4, 1], vertical_alignment="center")
+        head.markdown(heading(job, state))
+        if button.button(
+            "Cancel",
+            key=cancel_key,
+            icon=cancel_icon,
+            disabled=job.cancel_requested or job.state == "evaluating",
+            width="stretch",
+        ):
+            job.cancel()
+            st.rerun(scope="fragment")
+        done, text = progress_fraction_and_text(
+            job, preparing=preparing, evaluating=evaluating, eta_text=eta_text
+        )
+        st.progress(done, text=text)
+        if figures is not None:
+            figures(job)
