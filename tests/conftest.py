@@ -1,15 +1,24 @@
-"""Shared fixtures: an isolated model store for the whole session; the real MNIST, loaded once."""
+"""Shared fixtures: an isolated model store for the whole session; the real MNIST, loaded once;
+for the app's pages under Streamlit's AppTest, a fresh model store per test and a page opener."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
+
+# Absolute: AppTest resolves a relative script path against the calling test's file.
+APP = str(REPO_ROOT / "app.py")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,3 +39,45 @@ def mnist():
     from model.data import load_mnist
 
     return load_mnist()
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh model store for one app test (DIGIT_STUDIO_HOME); the cached store, trainer and
+    predictors are dropped around the test, and a training run it left going is killed."""
+    import streamlit as st
+
+    root = tmp_path / "home"
+    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
+    st.cache_resource.clear()
+    yield root
+    from pages.resources import trainer
+
+    job = trainer().job
+    if job is not None and job.running and job.process is not None:
+        job.process.kill()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def open_page(home) -> Callable[..., AppTest]:
+    """`open_page(path)`: the app under AppTest, switched to the page `path` and run once, on
+    this test's fresh model store; it has raised no exception.
+
+    `timeout` is AppTest's limit per run, in seconds; `visit_draw_page_first` runs the default
+    (Draw) page before switching, as a visitor who arrives there.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def open_page(
+        path: str, *, timeout: float = 180, visit_draw_page_first: bool = False
+    ) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=timeout)
+        if visit_draw_page_first:
+            at.run()
+        at.switch_page(path)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page

@@ -10,34 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from model.corrections import Corrections
 from model.drawings import TEMPLATES, render_strokes
 from model.store import SHIPPED_DIR, ModelStore
 
-APP = str(Path(__file__).parents[1] / "app.py")
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    """A fresh model store; the cached store, trainer and predictors are dropped around the test."""
-    root = tmp_path / "home"
-    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
-    st.cache_resource.clear()
-    yield root
-    st.cache_resource.clear()
-
-
-def page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page(path)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(elements) -> str:
@@ -64,8 +43,8 @@ def copy_of_default(name: str, meta: dict | None = None) -> str:
 # ── Evaluation ─────────────────────────────────────────────────────────────────────────────────
 
 
-def test_evaluation_shows_both_test_sets_and_compares_versions(home):
-    at = page("pages/evaluation.py")
+def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
+    at = open_page("pages/evaluation.py")
     assert at.title[0].value == "Evaluation"
     assert at.selectbox(key="evaluation_version").value == "default"
     assert [s.value for s in at.subheader] == ["MNIST test", "Bundled drawings"]
@@ -81,7 +60,7 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(home):
     assert len(at.image) >= 3
 
     copy_of_default("default-copy")
-    at = page("pages/evaluation.py")
+    at = open_page("pages/evaluation.py")
     at.selectbox(key="evaluation_compare").select("default-copy").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "A = default vs B = default-copy" in texts(at.header)
@@ -95,16 +74,16 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(home):
 # ── Robustness ─────────────────────────────────────────────────────────────────────────────────
 
 
-def test_robustness_without_a_drawing_uses_a_sample(home):
-    at = page("pages/robustness.py")
+def test_robustness_without_a_drawing_uses_a_sample(open_page):
+    at = open_page("pages/robustness.py")
     assert at.title[0].value == "Robustness"
     assert "Draw a digit on the Draw page first" in texts(at.info)
     assert at.metric[0].value == "7"
     assert [h.value for h in at.header] == ["1 · Change it yourself", "2 · Many changes at once"]
 
 
-def test_robustness_reads_the_drawing_and_its_changes(home):
-    at = page("pages/robustness.py")
+def test_robustness_reads_the_drawing_and_its_changes(open_page):
+    at = open_page("pages/robustness.py")
     at.session_state["drawing"] = canvas_rgba(4)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -136,8 +115,8 @@ def save_drawings(home: Path, labels: list[int]) -> list[str]:
     return ids
 
 
-def test_my_drawings_without_drawings(home):
-    at = page("pages/my_drawings.py")
+def test_my_drawings_without_drawings(home, open_page):
+    at = open_page("pages/my_drawings.py")
     assert at.title[0].value == "My drawings"
     assert str(home / "my-drawings") in texts(at.caption)
     assert "nothing is sent anywhere" in texts(at.caption)
@@ -145,9 +124,9 @@ def test_my_drawings_without_drawings(home):
     assert at.button(key="finetune_start").disabled
 
 
-def test_my_drawings_lists_exports_and_deletes(home):
+def test_my_drawings_lists_exports_and_deletes(home, open_page):
     first, second, third = save_drawings(home, [3, 5, 3])
-    at = page("pages/my_drawings.py")
+    at = open_page("pages/my_drawings.py")
     assert "**3 saved drawings** · 3 ×2 · 5 ×1" in texts(at.markdown)
     assert len(at.image) == 3
     assert not at.button(key="finetune_start").disabled
@@ -170,7 +149,7 @@ def test_my_drawings_lists_exports_and_deletes(home):
     assert "No saved drawings yet" in texts(at.info)
 
 
-def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(home):
+def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(home, open_page):
     from model.jobs import TrainingJob
     from pages.resources import trainer
 
@@ -182,7 +161,7 @@ def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(hom
     for choice, after in (("keep", good), ("discard", forgot)):
         tune = {"user_drawings": 10, "held_out": 2, "before": before, "after": after}
         name = copy_of_default(f"tuned-{choice}", {"finetune": tune, "parent": "default"})
-        at = page("pages/my_drawings.py")
+        at = open_page("pages/my_drawings.py")
         args = ["python", "-m", "model", "finetune", "--epochs", "4", "--json-progress"]
         now = time.time()
         trainer().job = TrainingJob(

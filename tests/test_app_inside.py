@@ -9,40 +9,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from model.drawings import TEMPLATES, render_strokes
 from model.store import ModelStore
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    """A fresh model store; the cached store and predictors are dropped around the test."""
-    root = tmp_path / "home"
-    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
-    st.cache_resource.clear()
-    yield root
-    st.cache_resource.clear()
 
 
 def canvas_rgba(digit: int) -> np.ndarray:
     """A digit as the Draw page's canvas hands it over: 280x280 RGBA, white on black."""
     gray = render_strokes(TEMPLATES[digit][0])
     return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
-
-
-def inside_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/inside.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(elements) -> str:
@@ -53,8 +31,8 @@ def pictures(at: AppTest) -> int:
     return len(at.image)
 
 
-def test_without_a_drawing_the_page_explains_a_sample_digit(home):
-    at = inside_page()
+def test_without_a_drawing_the_page_explains_a_sample_digit(open_page):
+    at = open_page("pages/inside.py", timeout=60, visit_draw_page_first=True)
     assert at.title[0].value == "Inside the CNN"
     assert "Draw a digit on the Draw page first" in texts(at.info)
     assert "The network reads **3**" in texts(at.markdown)
@@ -68,8 +46,8 @@ def test_without_a_drawing_the_page_explains_a_sample_digit(home):
     assert pictures(at) == 1 + 3 + 6 + 3
 
 
-def test_the_drawing_from_the_draw_page_is_explained(home):
-    at = inside_page()
+def test_the_drawing_from_the_draw_page_is_explained(open_page):
+    at = open_page("pages/inside.py", timeout=60, visit_draw_page_first=True)
     at.session_state["drawing"] = canvas_rgba(8)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -86,7 +64,7 @@ def test_the_drawing_from_the_draw_page_is_explained(home):
     assert pictures(at) == 13
 
 
-def test_a_network_without_convolutions_shows_saliency_only(home):
+def test_a_network_without_convolutions_shows_saliency_only(open_page):
     from model.networks import build
 
     store = ModelStore()
@@ -99,7 +77,7 @@ def test_a_network_without_convolutions_shows_saliency_only(home):
     store.add("plain-mlp", write)
     store.activate("plain-mlp")
 
-    at = inside_page()
+    at = open_page("pages/inside.py", timeout=60, visit_draw_page_first=True)
     assert "no convolutional layers" in texts(at.warning)
     assert not at.header  # no filter or feature-map sections
     assert pictures(at) == 1 + 1  # the input and the saliency map

@@ -9,40 +9,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from model.store import ModelStore
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    """A fresh model store for the app; the cached store and trainer are dropped around the test."""
-    root = tmp_path / "home"
-    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
-    st.cache_resource.clear()
-    yield root
-    from pages.resources import trainer
-
-    job = trainer().job
-    if job is not None and job.running and job.process is not None:
-        job.process.kill()
-    st.cache_resource.clear()
-
-
-def training_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/training.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def version_choice(at: AppTest):
@@ -54,8 +27,8 @@ def texts(elements) -> list[str]:
     return [str(e.value) for e in elements]
 
 
-def test_page_shows_the_active_models_curves_metadata_and_versions(home):
-    at = training_page()
+def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
+    at = open_page("pages/training.py", timeout=90)
     assert at.title[0].value == "Training"
     assert "Active model: default" in texts(at.subheader)
     metrics = {m.label: m.value for m in at.metric}
@@ -74,12 +47,12 @@ def test_page_shows_the_active_models_curves_metadata_and_versions(home):
     assert at.button(key="retrain_submit")
 
 
-def test_broken_versions_and_another_trainer_are_shown(home):
+def test_broken_versions_and_another_trainer_are_shown(home, open_page):
     broken = home / "versions" / "half-written"
     broken.mkdir(parents=True)
     (broken / "meta.json").write_text(json.dumps({"arch": "mlp"}))
     (home / "training.lock").write_text(str(os.getpid()))  # a live "other" trainer
-    at = training_page()
+    at = open_page("pages/training.py", timeout=90)
     assert any("half-written" in e and "missing model.keras" in e for e in texts(at.error))
     assert "half-written" not in version_choice(at).options
     table = at.dataframe[0].value
@@ -88,8 +61,8 @@ def test_broken_versions_and_another_trainer_are_shown(home):
     assert at.button(key="retrain_submit").disabled
 
 
-def test_retrain_from_the_form_then_activate_and_roll_back(home):
-    at = training_page()
+def test_retrain_from_the_form_then_activate_and_roll_back(home, open_page):
+    at = open_page("pages/training.py", timeout=90)
     at.radio(key="retrain_size").set_value("Quick demo (2,000 digits)")
     at.slider(key="retrain_epochs").set_value(1)
     at.select_slider(key="retrain_batch").set_value(128)
@@ -132,8 +105,8 @@ def test_retrain_from_the_form_then_activate_and_roll_back(home):
     assert any("default" in s and "active model" in s for s in texts(at.success))
 
 
-def test_cancel_from_the_page_keeps_the_store_unchanged(home):
-    at = training_page()
+def test_cancel_from_the_page_keeps_the_store_unchanged(home, open_page):
+    at = open_page("pages/training.py", timeout=90)
     at.radio(key="retrain_size").set_value("Medium (10,000)")
     at.slider(key="retrain_epochs").set_value(20)
     at.button(key="retrain_submit").click()

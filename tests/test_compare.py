@@ -20,7 +20,6 @@ from model.inference import Predictor
 from model.store import SHIPPED_DIR, ModelStore, write_json_atomic
 from model.train import TrainConfig, train_run
 
-APP = str(Path(__file__).parents[1] / "app.py")
 SHIPPED_NETWORKS = ["default", "seed_cnn", "mlp", "rnn"]
 
 # 2,000 digits, one epoch: 125 steps of 16 at a constant 3e-3. The convnets and the MLP reach
@@ -80,14 +79,10 @@ def test_sample_drawing_is_a_three_on_the_canvas():
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    """A fresh, empty model store for the app; cached objects are dropped around the test."""
-    root = tmp_path / "home"
-    monkeypatch.setenv("DIGIT_STUDIO_HOME", str(root))
-    st.cache_resource.clear()
+def home(home: Path) -> Path:
+    """conftest's fresh, empty model store; the page's cached measurements are dropped too."""
     st.cache_data.clear()
-    yield root
-    st.cache_resource.clear()
+    yield home
     st.cache_data.clear()
 
 
@@ -101,11 +96,8 @@ def check(at: AppTest) -> None:
 
 
 @pytest.mark.slow
-def test_compare_page_measures_every_network_and_the_tflite_exports(home):
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("pages/compare.py")
-    at.run()
-    check(at)
+def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_page):
+    at = open_page("pages/compare.py")
     assert at.title[0].value == "Compare"
     table = at.dataframe[0].value
     keras_rows = table[table["format"] == "Keras"]
