@@ -35,8 +35,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import psutil  # noqa: E402
-
 from tests.browser import (  # noqa: E402
     METRIC_JS,
     NO_PREDICTION,
@@ -46,7 +44,9 @@ from tests.browser import (  # noqa: E402
     digit_strokes,
     draw_strokes,
     new_page,
+    rss_mb,
     run_app,
+    spread,
     wait_for_canvas,
     wait_until_idle,
 )
@@ -113,35 +113,8 @@ RESULT_JS = """() => {
 }"""
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MiB."""
-    process = psutil.Process(pid)
-    total = process.memory_info().rss
-    for child in process.children(recursive=True):
-        with contextlib.suppress(psutil.Error):  # a child that has just exited
-            total += child.memory_info().rss
-    return total / 2**20
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100), linear between ranks."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
 def summary(values: list[float]) -> dict:
-    return {
-        "median": round(statistics.median(values), 1),
-        "p95": round(percentile(values, 95), 1),
-        "min": round(min(values), 1),
-        "max": round(max(values), 1),
-        "mean": round(statistics.fmean(values), 1),
-    }
+    return {**spread(values), "mean": round(statistics.fmean(values), 1)}
 
 
 class Target:

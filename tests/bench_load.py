@@ -70,13 +70,20 @@ from tests.browser import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     DRAWING_SELECTOR,
+    EXCEPTION_SELECTOR,
+    IDLE_JS,
+    INK_JS,
     LOGS,
     METRIC_JS,
     NO_PREDICTION,
     ONE_STROKE,
+    PAINTED_JS,
     VIEWPORT,
     digit_strokes,
+    process_tree,
+    rss_mb,
     run_app,
+    spread,
 )
 
 DIGITS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)
@@ -132,31 +139,7 @@ UPDATED_JS = "() => window.__load.updated !== null"
 FINISHED_JS = "() => window.__load.finished !== null"
 STATE_JS = "() => window.__load"
 
-PAINTED_JS = """(canvas) => {
-    // Fabric.js has painted the drawing layer's black background: the canvas takes a pen.
-    if (!canvas.isConnected || !canvas.width) return false;
-    return canvas.getContext('2d').getImageData(1, 1, 1, 1).data[3] === 255;
-}"""
-INK_JS = """(canvas) => {
-    // How many pixels of the drawing layer are brighter than a dim grey.
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    let ink = 0;
-    for (let i = 0; i < data.length; i += 4) {
-        if (data[i] > 32 || data[i + 1] > 32 || data[i + 2] > 32) ink++;
-    }
-    return ink;
-}"""
-IDLE_JS = """() => {
-    // No script or fragment run in progress, connected, and nothing still marked stale.
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app || app.dataset.testScriptState !== 'notRunning') return false;
-    if (app.dataset.testConnectionState && app.dataset.testConnectionState !== 'CONNECTED') {
-        return false;
-    }
-    return !document.querySelector('[data-stale="true"]');
-}"""
 PREDICTION_IS_JS = f"([label, value]) => ({METRIC_JS})(label) === value"
-EXCEPTION_SELECTOR = '[data-testid="stException"]'
 
 
 class DrawingFailed(Exception):
@@ -393,14 +376,6 @@ async def run_session(page, session: int, start: asyncio.Event, args):
 # --- The server's side: memory and CPU ---------------------------------------------------------
 
 
-def process_tree(pid: int) -> list[psutil.Process]:
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return []
-
-
 class MemorySampler(threading.Thread):
     """Samples the resident memory of a process and its children every `interval` seconds."""
 
@@ -412,23 +387,16 @@ class MemorySampler(threading.Thread):
         self._stop_event = threading.Event()
         self._lock = threading.Lock()
 
-    def rss_mb(self) -> float:
-        total = 0
-        for process in process_tree(self.pid):
-            with contextlib.suppress(psutil.Error):
-                total += process.memory_info().rss
-        return total / 2**20
-
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
-            sample = self.rss_mb()
+            sample = rss_mb(self.pid)
             with self._lock:
                 self.peak_mb = max(self.peak_mb, sample)
 
     def reset(self) -> float:
         """Start a new peak (from the current size); returns the peak so far."""
         with self._lock:
-            peak, self.peak_mb = self.peak_mb, self.rss_mb()
+            peak, self.peak_mb = self.peak_mb, rss_mb(self.pid)
         return peak
 
     def stop(self) -> None:
@@ -501,15 +469,6 @@ async def run_phase(browser, url: str, sessions: int, args, server_pid, training
     return phase
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100), linear between ranks."""
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
 def median_of(values: list[float | None]) -> float | None:
     values = [v for v in values if v is not None]
     return round(statistics.median(values), 2) if values else None
@@ -519,14 +478,7 @@ def figures(sessions, ready, drawings, errors, wall_s, ready_s, peak_mb, cores) 
     """One phase's figures (a prediction is a stroke that got one, right or wrong)."""
     predicted = [d for d in drawings if d.error is None]
     latencies = [d.latency_ms for d in predicted]
-    latency = None
-    if latencies:
-        latency = {
-            "median": round(statistics.median(latencies), 1),
-            "p95": round(percentile(latencies, 95), 1),
-            "min": round(min(latencies), 1),
-            "max": round(max(latencies), 1),
-        }
+    latency = spread(latencies) if latencies else None
     return {
         "sessions": sessions,
         "sessions_ready": ready,

@@ -1,6 +1,7 @@
 """Shared helpers to drive the real app in headless Chromium: the server, the pen and the readout.
 
-Used by `tests/test_browser.py` and `tests/bench_app.py`:
+Used by `tests/test_browser.py` and the benchmarks `tests/bench_app.py` and `tests/bench_load.py`
+(which also share the in-page scripts, the server's memory and the figures' percentiles here):
 
     with app_server() as url, chromium() as browser:
         page = browser.new_page()
@@ -20,6 +21,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import psutil
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = REPO_ROOT / "test-output"  # git-ignored
@@ -49,6 +52,7 @@ CANVAS = 280  # side of the Draw page's canvas, in pixels
 CANVAS_SELECTOR = "canvas.upper-canvas"  # Fabric.js's event layer; CSS locators pierce shadow DOM
 DRAWING_SELECTOR = "canvas.dc-canvas.lower-canvas"  # the layer Fabric.js renders the drawing on
 NO_PREDICTION = "–"  # the metric's value while nothing is drawn (an en dash)
+EXCEPTION_SELECTOR = '[data-testid="stException"]'  # a Streamlit exception box
 
 
 # --- The server ------------------------------------------------------------------------------
@@ -176,6 +180,24 @@ def run_app(
             shutil.rmtree(home, ignore_errors=True)
 
 
+def process_tree(pid: int) -> list[psutil.Process]:
+    """The process `pid` and all its descendants; empty if it is gone."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MiB (the server and a training child)."""
+    total = 0
+    for process in process_tree(pid):
+        with contextlib.suppress(psutil.Error):  # a child that has just exited
+            total += process.memory_info().rss
+    return total / 2**20
+
+
 @contextlib.contextmanager
 def app_server(home: Path | None = None, timeout: float = 60.0) -> Iterator[str]:
     """`run_app`, yielding just the base URL (e.g. ``http://127.0.0.1:8765``)."""
@@ -212,7 +234,7 @@ def new_page(browser, url: str | None = None):
 # --- Waiting for the app ---------------------------------------------------------------------
 
 
-_PAINTED_JS = """(canvas) => {
+PAINTED_JS = """(canvas) => {
     // Fabric.js has painted the drawing layer's background: the canvas is ready for a pen.
     if (!canvas.isConnected || !canvas.width) return false;
     return canvas.getContext('2d').getImageData(1, 1, 1, 1).data[3] === 255;
@@ -225,14 +247,14 @@ def wait_for_canvas(page, timeout: float = 60.0):
     canvas.wait_for(state="visible", timeout=timeout * 1000)
     drawing = page.locator(DRAWING_SELECTOR).first
     deadline = time.monotonic() + timeout
-    while not drawing.evaluate(_PAINTED_JS):
+    while not drawing.evaluate(PAINTED_JS):
         if time.monotonic() > deadline:
             raise TimeoutError("the canvas never painted its background")
         page.wait_for_timeout(50)
     return canvas
 
 
-_IDLE_JS = """() => {
+IDLE_JS = """() => {
     // No script or fragment run in progress, and none of its elements still marked stale.
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.dataset.testScriptState !== 'notRunning') return false;
@@ -247,9 +269,9 @@ def wait_until_idle(page, timeout: float = 30.0, settle: float = 0.2) -> None:
     """Wait until no script run is in progress (and stays so for `settle` seconds)."""
     deadline = time.monotonic() + timeout
     while True:
-        page.wait_for_function(_IDLE_JS, timeout=max(1.0, deadline - time.monotonic()) * 1000)
+        page.wait_for_function(IDLE_JS, timeout=max(1.0, deadline - time.monotonic()) * 1000)
         page.wait_for_timeout(settle * 1000)
-        if page.evaluate(_IDLE_JS):
+        if page.evaluate(IDLE_JS):
             return
         if time.monotonic() > deadline:
             raise TimeoutError("the app kept running")
@@ -284,7 +306,7 @@ def rerun_after(page, action, timeout: float = 30.0) -> None:
 
 def exceptions(page) -> list[str]:
     """The text of every Streamlit exception box on the page."""
-    return page.locator('[data-testid="stException"]').all_inner_texts()
+    return page.locator(EXCEPTION_SELECTOR).all_inner_texts()
 
 
 # --- The readout -------------------------------------------------------------------------------
@@ -426,7 +448,7 @@ def draw_digit(page, digit: int, template: int | None = None) -> None:
 
 # --- What is on the canvas -------------------------------------------------------------------
 
-_INK_JS = """(canvas) => {
+INK_JS = """(canvas) => {
     // Pixels brighter than a dim grey in the canvas Fabric.js renders the drawing on.
     const ctx = canvas.getContext('2d');
     const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
@@ -440,7 +462,7 @@ _INK_JS = """(canvas) => {
 
 def canvas_ink(page) -> int:
     """How many pixels of the visible canvas show ink (0 for a blank, black canvas)."""
-    return page.locator(DRAWING_SELECTOR).first.evaluate(_INK_JS)
+    return page.locator(DRAWING_SELECTOR).first.evaluate(INK_JS)
 
 
 def wait_for_ink(page, more_than: int = 1000, timeout: float = 5.0) -> int:
@@ -473,6 +495,30 @@ def click_clear(page, timeout: float = 30.0) -> None:
                 f"{canvas_box(page)}, it was at {where}"
             )
         page.wait_for_timeout(100)
+
+
+# --- Figures (the benchmarks') ---------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), linear between ranks."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Median, 95th percentile, minimum and maximum, rounded to 0.1."""
+    return {
+        "median": round(statistics.median(values), 1),
+        "p95": round(percentile(values, 95), 1),
+        "min": round(min(values), 1),
+        "max": round(max(values), 1),
+    }
 
 
 # --- Screenshots -----------------------------------------------------------------------------
