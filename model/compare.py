@@ -75,8 +75,13 @@ def _latency_image() -> np.ndarray:
 
 
 def measure(version: Version, predictor: Predictor | None = None) -> dict:
-    """The figures of one stored version, run through Keras (loaded now unless `predictor`)."""
-    predictor = predictor or Predictor.from_version(version)
+    """The figures of one stored version, run through Keras (loaded now unless `predictor`).
+
+    A predictor that serves from the version's TFLite twin lends its Keras network.
+    """
+    predictor = predictor or Predictor.from_version(version, lite=False)
+    if predictor.backend != "keras":
+        predictor = Predictor(predictor.network, version)
     return {
         "model": version.name,
         "format": "Keras",

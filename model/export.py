@@ -18,10 +18,9 @@ constants before the converter sees it. (Converting a concrete function that sti
 variables fails at int8 calibration with a READ_VARIABLE error; a SavedModel export freezes them
 too, and is the fallback, but takes several times longer.) Recurrent layers are unrolled first.
 
-`TFLitePredictor` runs a `.tflite` file with the interpreter that ships inside TensorFlow and has
-`probabilities` / `probabilities_batched` like `model.inference.Predictor`, so
-`model.evaluate.evaluate_inputs` scores it the same way. It quantises the input and dequantises the
-output itself, and keeps one interpreter per thread (an interpreter is not thread-safe).
+`model.lite_runtime.TFLitePredictor` runs a `.tflite` file (with LiteRT, no TensorFlow needed) and
+has `probabilities` / `probabilities_batched` like `model.inference.Predictor`, so
+`model.evaluate.evaluate_inputs` scores it the same way.
 """
 
 from __future__ import annotations
@@ -30,12 +29,12 @@ import contextlib
 import os
 import tempfile
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
+from model.lite_runtime import TFLitePredictor
 from model.tf_runtime import keras, tf
 
 REPRESENTATIVE_SIZE = 300  # MNIST training digits the int8 converter calibrates activations on
@@ -150,99 +149,6 @@ def _converter(network, stack: contextlib.ExitStack) -> tf.lite.TFLiteConverter:
     forward = tf.function(lambda x: network(x, training=False)).get_concrete_function(spec)
     frozen = convert_variables_to_constants_v2(forward)
     return tf.lite.TFLiteConverter.from_concrete_functions([frozen], network)
-
-
-class TFLitePredictor:
-    """A `.tflite` model (float or int8) behind the interface of `model.inference.Predictor`.
-
-    The interpreter runs with TFLite's default XNNPACK delegate (fast float and int8 kernels) where
-    the delegate accepts the model, else with the built-in kernels alone (XNNPACK declines, for
-    one, the int8 unrolled LSTM). `delegate` says which.
-    """
-
-    def __init__(self, model_bytes: bytes, name: str = "tflite", num_threads: int | None = None):
-        self.model_bytes = bytes(model_bytes)
-        self.name = name
-        self.num_threads = num_threads
-        self._local = threading.local()
-        self.delegate = "xnnpack"
-        try:
-            self._probe()
-        except RuntimeError:  # "failed to create XNNPACK runtime": use the built-in kernels
-            self.delegate = "none"
-            self._local = threading.local()
-            self._probe()
-
-    def _probe(self) -> None:
-        """Run a batch of two and one of one, so a kernel that cannot run fails here, not later."""
-        for n in (2, 1):
-            self.probabilities(np.zeros((n, 28, 28), np.float32))
-
-    @property
-    def size(self) -> int:
-        return len(self.model_bytes)
-
-    @property
-    def quantized(self) -> bool:
-        return self.input_dtype != np.float32
-
-    def _interpreter(self) -> tf.lite.Interpreter:
-        """This thread's interpreter (created on first use), with its current batch size."""
-        local = self._local
-        if getattr(local, "interpreter", None) is None:
-            resolver = tf.lite.experimental.OpResolverType
-            with warnings.catch_warnings():  # "tf.lite.Interpreter is deprecated": it still ships
-                warnings.simplefilter("ignore", UserWarning)
-                interpreter = tf.lite.Interpreter(
-                    model_content=self.model_bytes,
-                    num_threads=self.num_threads,
-                    experimental_op_resolver_type=resolver.AUTO
-                    if self.delegate == "xnnpack"
-                    else resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
-                )
-            interpreter.allocate_tensors()
-            self.input_detail = interpreter.get_input_details()[0]
-            self.output_detail = interpreter.get_output_details()[0]
-            self.input_dtype = np.dtype(self.input_detail["dtype"])
-            local.interpreter, local.batch = interpreter, int(self.input_detail["shape"][0])
-        return local.interpreter
-
-    @staticmethod
-    def _scale_zero(detail: dict) -> tuple[float, int]:
-        scale, zero = detail["quantization"]
-        return float(scale), int(zero)
-
-    def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) float32 in [0, 1] → (N, 10) probabilities (float32)."""
-        batch = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
-        if len(batch) == 0:
-            return np.zeros((0, 10), np.float32)
-        interpreter = self._interpreter()
-        index_in, index_out = self.input_detail["index"], self.output_detail["index"]
-        if self._local.batch != len(batch):
-            interpreter.resize_tensor_input(index_in, [len(batch), 28, 28, 1], strict=True)
-            interpreter.allocate_tensors()
-            self._local.batch = len(batch)
-        if self.quantized:
-            scale, zero = self._scale_zero(self.input_detail)
-            info = np.iinfo(self.input_dtype)
-            batch = np.clip(np.round(batch / scale) + zero, info.min, info.max)
-            batch = batch.astype(self.input_dtype)
-        interpreter.set_tensor(index_in, batch)
-        interpreter.invoke()
-        out = interpreter.get_tensor(index_out)
-        if np.dtype(out.dtype) != np.float32:
-            scale, zero = self._scale_zero(self.output_detail)
-            out = (out.astype(np.float32) - zero) * scale
-        return np.array(out, dtype=np.float32).reshape(len(batch), 10)
-
-    def probabilities_batched(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-        """The same for large arrays, in fixed-size batches to bound memory."""
-        parts = [
-            self.probabilities(images[i : i + batch_size])
-            for i in range(0, len(images), batch_size)
-        ]
-        return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
 
 
 def tflite_file_name(version: str, int8: bool) -> str:

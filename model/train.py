@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import platform
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -19,6 +20,8 @@ import numpy as np
 from model import data, drawings, networks
 from model.augment import augment_batch
 from model.evaluate import Report
+from model.export import to_tflite
+from model.inference import LITE_FILE
 from model.preprocess import preprocess_batch
 from model.store import ModelStore, Version, write_json_atomic
 from model.testsets import drawings_test, mnist_test
@@ -238,11 +241,22 @@ def save_version(
     stem: str,
     name: str | None = None,
 ) -> Version:
-    """Write model, history and metadata as a new version, atomically."""
+    """Write model, history and metadata as a new version, atomically.
+
+    Beside the `.keras` goes its float TFLite twin, which the app serves from (see
+    `model.inference`). Should the converter fail, the version is stored without it and served
+    through Keras.
+    """
     name = name or store.unique_name(stem)
 
     def write(directory):
         network.save(directory / "model.keras")
+        try:
+            lite = to_tflite(network)
+        except Exception as err:  # the converter raises many kinds; the .keras is enough
+            print(f"no TFLite twin for {name}: {type(err).__name__}: {err}", file=sys.stderr)
+        else:
+            (directory / LITE_FILE).write_bytes(lite)
         write_json_atomic(directory / "history.json", history)
         write_json_atomic(directory / "meta.json", {"name": name, **meta})
 

@@ -104,7 +104,8 @@ st.caption(
 )
 
 predictor, _ = active_predictor()
-network = predictor.network
+with st.spinner("Loading the network's layers…"):  # the first time: TensorFlow, a few seconds
+    network = predictor.network
 key = network_key(predictor)
 drawing = st.session_state.get("drawing")
 prediction = predictor.classify(drawing) if drawing is not None else None

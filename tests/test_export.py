@@ -73,7 +73,7 @@ def test_int8_tflite_agrees_is_under_a_third_and_loses_under_0_3_points(
 def test_int8_model_is_integer_throughout(int8_model):
     predictor = TFLitePredictor(int8_model)
     assert predictor.quantized
-    interpreter = predictor._interpreter()
+    interpreter = predictor.interpreter()
     assert interpreter.get_input_details()[0]["dtype"] == np.int8
     assert interpreter.get_output_details()[0]["dtype"] == np.int8
     dtypes = {np.dtype(t["dtype"]) for t in interpreter.get_tensor_details()}
