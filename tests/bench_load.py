@@ -589,11 +589,22 @@ class Training:
         return len(re.findall(r"^\s*epoch \d+/\d+:", text, re.MULTILINE))
 
 
-def start_training(home: Path, timeout: float = 300.0) -> Training:
-    """`python -m model train ...` on the server's store; returns once it is really training."""
-    log = LOGS / f"bench-load-training-{os.getpid()}.log"
-    command = [sys.executable, "-m", "model", "--store", str(home), "train"]
-    command += ["--subset", "20000", "--epochs", "30"]
+# The background training run's options (`python -m model train ...`).
+TRAINING_OPTIONS = ("--subset", "20000", "--epochs", "30")
+
+
+def start_training(
+    home: Path,
+    timeout: float = 300.0,
+    options: tuple[str, ...] = TRAINING_OPTIONS,
+    name: str = "bench-load",
+) -> Training:
+    """`python -m model train OPTIONS` on the server's store; returns once it is really training.
+
+    Its output goes to `test-output/logs/<name>-training-<pid>.log`.
+    """
+    log = LOGS / f"{name}-training-{os.getpid()}.log"
+    command = [sys.executable, "-m", "model", "--store", str(home), "train", *options]
     with open(log, "wb") as out:
         training = Training(
             subprocess.Popen(
@@ -703,7 +714,7 @@ def main() -> int:
     }
     if training is not None:
         summary["training"] = {
-            "command": "python -m model train --subset 20000 --epochs 30",
+            "command": " ".join(["python -m model train", *TRAINING_OPTIONS]),
             "still_running_at_end": still_training,
             "epochs_done": epochs,
             "log": str(training.log),
