@@ -38,7 +38,7 @@ with st.sidebar:
     if accuracy is not None:
         st.caption(f"MNIST test accuracy {accuracy:.2%}")
     for warning in warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
     if not store().writable:
         st.warning(f"The model store {store().root} is read-only: retraining is off.")
 

@@ -16,7 +16,10 @@ import streamlit as st
 from model import compare
 from model.export import TFLitePredictor, tflite_file_name, to_tflite
 from model.store import StoreError, Version
+from pages.entry import ensure_app_entry
 from pages.resources import active_predictor, predictor_for, store
+
+ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 SHIPPED_ORDER = ["default", "seed_cnn", "mlp", "rnn"]  # the shipped versions, in table order
 TFLITE_KINDS = {"TFLite float": False, "TFLite int8": True}

@@ -67,7 +67,13 @@ def correction_widget(prediction) -> None:
         help="Pick the digit you meant and click Save to keep this drawing, with that label, "
         "on this machine. Nothing is sent anywhere.",
     )
-    st.button("Save", key="correction_save", icon="💾", on_click=_save, args=(prediction, PICKER))
+    st.button(
+        "Save",
+        key="correction_save",
+        icon=":material/save:",
+        on_click=_save,
+        args=(prediction, PICKER),
+    )
     if message := st.session_state.pop("correction_message", None):
         kind, text = message
         getattr(st, kind)(text)

@@ -11,7 +11,10 @@ from streamlit_drawable_canvas import st_canvas
 
 from model.uploads import MAX_BYTES, ImageRejected, read_image
 from pages.correction_widget import correction_widget
+from pages.entry import ensure_app_entry
 from pages.resources import active_predictor
+
+ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 CANVAS = 280
 UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
@@ -104,7 +107,8 @@ def clear_canvas() -> None:
 @st.fragment
 def drawing_area() -> None:
     """Canvas and prediction in one fragment: a stroke reruns only this part of the page."""
-    left, right = st.columns([1, 1], gap="large")
+    # The right column is the wider: the ten "Wrong? It's a" digits need 400 px in one row.
+    left, right = st.columns([3, 4], gap="large")
     with left:
         pen = st.slider("Pen width", 8, 40, 20, key="pen_width")
         canvas = st_canvas(

@@ -18,7 +18,10 @@ from model.drawings import VARIANTS
 from model.evaluate import Report
 from model.store import StoreError
 from model.testsets import TestSet, drawings_test, mnist_test
+from pages.entry import ensure_app_entry
 from pages.resources import predictor_for, store
+
+ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings"}
 SET_NOTES = {

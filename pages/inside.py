@@ -13,7 +13,10 @@ from PIL import Image
 
 from model import explain, figures
 from model.drawings import TEMPLATES, render_strokes
+from pages.entry import ensure_app_entry
 from pages.resources import active_predictor
+
+ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 
 def network_key(predictor) -> tuple:
@@ -128,7 +131,7 @@ if not stages:
         "or feature maps to show. Activate a CNN version on the Training page to see them. "
         "Saliency works for any network: it shows the pixels whose change would move the "
         "score of a digit the most.",
-        icon="ℹ️",
+        icon=":material/info:",
     )
     explain_decision(network, key, image, prediction.digit, has_conv=False)
     st.stop()

@@ -20,8 +20,11 @@ from model.corrections import CorrectionsError, SavedDrawing
 from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError
 from pages.correction_widget import corrections
+from pages.entry import ensure_app_entry
 from pages.resources import store, trainer
 from pages.training_progress import live_training_panel
+
+ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 COLUMNS = 8
 THUMB = 84
@@ -88,7 +91,7 @@ def gallery(saved: list[SavedDrawing]) -> None:
                 st.button(
                     "Delete",
                     key=f"delete_{drawing.id}",
-                    icon="🗑️",
+                    icon=":material/delete:",
                     on_click=delete_one,
                     args=(drawing.id,),
                     width="stretch",
@@ -128,7 +131,8 @@ def drawings_section(saved: list[SavedDrawing]) -> None:
         return
     counts = np.bincount([d.label for d in saved], minlength=10)
     per_digit = " · ".join(f"{d} ×{n}" for d, n in enumerate(counts) if n)
-    st.markdown(f"**{len(saved)} saved drawings** · {per_digit}")
+    plural = "" if len(saved) == 1 else "s"
+    st.markdown(f"**{len(saved)} saved drawing{plural}** · {per_digit}")
     left, right, _ = st.columns([1, 1, 2])
     with left:
         try:
@@ -141,7 +145,7 @@ def drawings_section(saved: list[SavedDrawing]) -> None:
                 data,
                 file_name="my-drawings.npz",
                 mime="application/octet-stream",
-                icon="⬇️",
+                icon=":material/download:",
                 key="export_npz",
                 help="images (N, 28, 28) uint8 and labels (N,): the format "
                 "`python -m model evaluate --npz` reads",
@@ -150,7 +154,7 @@ def drawings_section(saved: list[SavedDrawing]) -> None:
     right.button(
         f"Delete all {len(saved)}…",
         key="delete_all",
-        icon="🗑️",
+        icon=":material/delete:",
         disabled=pending,
         on_click=ask_to_delete_all,
     )
@@ -183,7 +187,7 @@ def live_job() -> None:
     live_training_panel(
         heading=finetune_heading,
         cancel_key="cancel_finetune",
-        cancel_icon="✖️",
+        cancel_icon=":material/close:",
         preparing="measuring the model before fine-tuning…",
         evaluating="training done · measuring the new version on every test set…",
         eta_text=seconds_left,
@@ -281,7 +285,7 @@ def finished_job(job: TrainingJob) -> None:
                 "Keep it",
                 key="finetune_keep",
                 type="primary",
-                icon="✅",
+                icon=":material/check:",
                 on_click=keep,
                 args=(version.name,),
                 width="stretch",
@@ -289,7 +293,7 @@ def finished_job(job: TrainingJob) -> None:
             middle.button(
                 "Discard",
                 key="finetune_discard",
-                icon="🗑️",
+                icon=":material/delete:",
                 on_click=discard,
                 args=(version.name,),
                 width="stretch",
@@ -333,7 +337,7 @@ def finetune_section(count: int) -> None:
         "Fine-tune on my drawings",
         key="finetune_start",
         type="primary",
-        icon="🏋️",
+        icon=":material/model_training:",
         disabled=count == 0 or other is not None,
         on_click=start_finetune,
         help=f"{EPOCHS} epochs, in the background; a few minutes on a CPU",

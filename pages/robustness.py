@@ -14,7 +14,10 @@ from PIL import Image
 from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import to_gray, white_on_black
 from model.robustness import transform_drawing, variant_strip
+from pages.entry import ensure_app_entry
 from pages.resources import active_predictor
+
+ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 SAMPLE_DIGIT = 7
 PICTURE = 200  # the full-size drawings are shown at this width

@@ -17,8 +17,11 @@ import streamlit as st
 from model import networks
 from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError, Version
+from pages.entry import ensure_app_entry
 from pages.resources import active_predictor, store, trainer
 from pages.training_progress import live_training_panel
+
+ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 ARCH_LABELS = {
     "studio_cnn": "studio_cnn: three small conv stages + dropout (default)",

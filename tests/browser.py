@@ -398,6 +398,7 @@ def canvas_box(page, timeout: float = 15.0, still: float = 0.15) -> dict:
     a moving canvas lands beside it.
     """
     canvas = page.locator(CANVAS_SELECTOR).first
+    canvas.scroll_into_view_if_needed()  # a click further down may have scrolled it away
     deadline = time.monotonic() + timeout
     box = canvas.bounding_box()
     while True:
@@ -479,22 +480,19 @@ def click_clear(page, timeout: float = 30.0) -> None:
     """Press the Draw page's Clear button; return once the canvas is empty and ready again.
 
     Waits until the readout is back to "no prediction", the run is over, the visible canvas
-    shows no ink, and it sits where it was (were the canvas remounted, the new one would have a
-    place below the old one in the layout for a moment).
+    shows no ink, and its place on the page has stopped moving (the readout beside it shrinks).
     """
-    where = canvas_box(page)
+    canvas_box(page)  # in view and still
     page.get_by_role("button", name="Clear").click()
     wait_for_prediction(page, equals=NO_PREDICTION, timeout=timeout)
     wait_until_idle(page, timeout)
     wait_for_canvas(page, timeout)
     deadline = time.monotonic() + timeout
-    while canvas_ink(page) or canvas_box(page, timeout) != where:
+    while canvas_ink(page):
         if time.monotonic() > deadline:
-            raise AssertionError(
-                f"after Clear the canvas shows {canvas_ink(page)} ink pixels at "
-                f"{canvas_box(page)}, it was at {where}"
-            )
+            raise AssertionError(f"after Clear the canvas shows {canvas_ink(page)} ink pixels")
         page.wait_for_timeout(100)
+    canvas_box(page, timeout)
 
 
 # --- Figures (the benchmarks') ---------------------------------------------------------------

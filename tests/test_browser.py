@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from tests.browser import (
@@ -251,6 +252,64 @@ def test_the_drawing_carries_to_inside_the_cnn(page):
     assert_no_exception(page, "Inside the CNN, with a drawing")
     open_page(page, "Draw")
     wait_for_canvas(page)
+
+
+# --- Corrections -------------------------------------------------------------------------------
+
+
+def test_a_correction_is_saved_and_found_on_my_drawings(page, server):
+    """Draw a 1, say it was meant as a 7, and find it, labelled 7, on My drawings; delete it."""
+    saved_dir = server.home / "my-drawings"
+    on_draw_page(page)
+    draw_strokes(page, digit_strokes(1, ONE_STROKE[1]))
+    wait_for_prediction(page, equals="1", timeout=30)
+    wait_until_idle(page)
+    assert not list(saved_dir.glob("*.npz")), "something was saved before the user asked"
+
+    picker = page.locator(".st-key-correction_label")
+    rerun_after(page, lambda: picker.get_by_role("radio", name="7", exact=True).click())
+    page.locator(".st-key-correction_save button").click()
+    page.get_by_text("Saved as a 7").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert_no_exception(page, "Draw, after saving a correction")
+    files = list(saved_dir.glob("*.npz"))
+    assert len(files) == 1, files
+    with np.load(files[0]) as saved:
+        assert int(saved["label"]) == 7
+        assert saved["image"].shape == (28, 28) and saved["image"].max() > 0
+        assert saved["raw"].shape == (280, 280)
+    click_clear(page)
+
+    open_page(page, "My drawings")
+    page.get_by_text("1 saved drawing ·").wait_for(timeout=30_000)
+    assert page.get_by_text(re.compile(r"^a 7 · ")).count() == 1
+    screenshot(page, "my-drawings")
+    assert_no_exception(page, "My drawings")
+
+    rerun_after(page, lambda: page.locator(f".st-key-delete_{files[0].stem} button").click())
+    page.get_by_text("No saved drawings yet").wait_for(timeout=30_000)
+    assert not list(saved_dir.glob("*.npz")), "Delete left the file"
+    open_page(page, "Draw")
+    wait_for_canvas(page)
+
+
+# --- Deep links ----------------------------------------------------------------------------------
+
+
+def test_a_deep_link_on_a_fresh_server_opens_the_page_under_app_py(browser):
+    """Streamlit runs a deep-linked pages/ file on its own until app.py's navigation has run once;
+    the page must hand over to app.py (the page list, the sidebar, the wide layout)."""
+    with run_app() as fresh:
+        page = new_page(browser, f"{fresh.url}/training")
+        try:
+            page.get_by_role("heading", name="Training").first.wait_for(timeout=60_000)
+            wait_until_idle(page, timeout=60)
+            assert {"Draw", "Inside the CNN", "Training", "My drawings"} <= set(nav_links(page))
+            assert page.get_by_text("Serving model").is_visible()
+            assert page.url.endswith("/training")
+            assert_no_exception(page, "Training, opened by a deep link")
+        finally:
+            page.context.close()
 
 
 # --- Training ----------------------------------------------------------------------------------
