@@ -7,11 +7,39 @@ or rolling back a version reaches all sessions at their next interaction.
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 
 from model.inference import Predictor, load_active
 from model.jobs import Trainer
 from model.store import ModelStore
+
+
+def _close_pyplot_figures_only() -> None:
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
+def keep_keras_state_between_runs() -> None:
+    """Stop Streamlit from calling `keras.backend.clear_session()` after every script run.
+
+    Once any page has imported Keras (Inside the CNN, Training), Streamlit clears its session after
+    each run of every session: a full garbage collection plus TensorFlow's kernel cache thrown
+    away, 0.3-0.6 s of CPU per stroke, and 67% of the server's CPU while a training run was shown
+    (py-spy). The server builds no networks (training runs in a child process) and the loaded
+    ones must stay as they are, so only the other half of that clean-up, closing pyplot's
+    figures, is kept.
+    """
+    try:
+        from streamlit.runtime.scriptrunner import script_runner
+    except ImportError:
+        return
+    if hasattr(script_runner, "_clean_problem_modules"):
+        script_runner._clean_problem_modules = _close_pyplot_figures_only
+
+
+keep_keras_state_between_runs()
 
 
 @st.cache_resource(show_spinner=False)
