@@ -76,7 +76,11 @@ def table_frame(rows: list[dict], active: str) -> pd.DataFrame:
                 "drawings": 100 * row["drawings_accuracy"],
                 "parameters": row["params"],
                 "file size (KB)": row["file_bytes"] / 1000,
-                "training s/epoch": row["seconds_per_epoch"],
+                # Text: a converted TFLite file was not trained, and a missing number would
+                # show as "None".
+                "training s/epoch": (
+                    "–" if row["seconds_per_epoch"] is None else f"{row['seconds_per_epoch']:.1f}"
+                ),
                 "latency (ms)": row["latency_ms"],
             }
             for row in rows
@@ -98,8 +102,10 @@ def show_table(placeholder, rows: list[dict], active: str) -> None:
             ),
             "parameters": st.column_config.NumberColumn(format="localized"),
             "file size (KB)": st.column_config.NumberColumn(format="%.0f"),
-            "training s/epoch": st.column_config.NumberColumn(
-                format="%.1f", help="from the version's metadata, measured when it was trained"
+            "format": st.column_config.TextColumn(width=100),
+            "training s/epoch": st.column_config.TextColumn(
+                help="from the version's metadata, measured when it was trained; a TFLite file "
+                "is converted, not trained"
             ),
             "latency (ms)": st.column_config.NumberColumn(
                 format="%.3f",
@@ -280,7 +286,8 @@ for kind, int8 in TFLITE_KINDS.items():
 if rows:
     st.caption(
         "Latency: one preprocessed drawing through the network alone (Keras: the compiled "
-        "`tf.function` the app serves with; TFLite: the interpreter), median of "
+        "`tf.function`; TFLite: the LiteRT interpreter, which serves the float file in this "
+        "app), median of "
         f"{compare.LATENCY_CALLS} calls, measured when this page first ran in this server. "
         "Training s/epoch: from each version's metadata, on the machine that trained it."
     )

@@ -152,9 +152,11 @@ def active_model_section(version: Version) -> None:
             f"{spe:.1f} s per epoch" if spe is not None else None,
         )
     )
-    widths = [1.35] + [1] * (len(cells) - 1)  # architecture names are the longest values
-    for column, (label, value, help_text) in zip(st.columns(widths), cells, strict=True):
-        column.metric(label, value, help=help_text, border=True)
+    # Three cards a row: five in one row cut "studio_cnn" and "99.50%" short at 1280 px.
+    for start in range(0, len(cells), 3):
+        row = cells[start : start + 3]
+        for column, (label, value, help_text) in zip(st.columns(3), row, strict=False):
+            column.metric(label, value, help=help_text, border=True)
 
     subset = config.get("subset")
     facts = [
