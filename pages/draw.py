@@ -110,9 +110,11 @@ def drawing_area() -> None:
     # The right column is the wider: the ten "Wrong? It's a" digits need 400 px in one row.
     left, right = st.columns([3, 4], gap="large")
     with left:
-        pen = st.slider("Pen width", 8, 40, 20, key="pen_width")
+        # The canvas's toolbar floats above it: room for it, and the slider under the canvas
+        # (above, the toolbar covered its track). Its value from the last run sets the pen.
+        st.space(24)
         canvas = st_canvas(
-            stroke_width=pen,
+            stroke_width=st.session_state.get("pen_width", 20),
             stroke_color="#FFFFFF",
             background_color="#000000",
             width=CANVAS,
@@ -123,6 +125,7 @@ def drawing_area() -> None:
             return_image_data=True,
             key=CANVAS_KEY,
         )
+        st.slider("Pen width", 8, 40, 20, key="pen_width")
         st.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas)
     fingerprint = _fingerprint(canvas.json_data)
     st.session_state["canvas_fingerprint"] = fingerprint
