@@ -268,6 +268,35 @@ def cmd_finetune(args) -> int:
     )
 
 
+WARM_COMMANDS = ("train", "finetune")
+
+
+def cmd_warm(args) -> int:
+    """Wait, with TensorFlow imported and MNIST loaded, for one command line; then run it.
+
+    The app starts this while the Training or My drawings page is open, so that Retrain starts
+    training at once instead of after the 4-5 s that importing TensorFlow takes. The command
+    arrives on stdin as one JSON list (e.g. ["train", "--epochs", "1", "--json-progress"]). No
+    line within --idle seconds, or stdin closed (the app has gone): exit, having done nothing.
+    """
+    import json
+    import select
+
+    from model import data, finetune, train  # noqa: F401 (importing them is the point)
+
+    data.load_mnist()
+    ready, _, _ = select.select([sys.stdin], [], [], args.idle)
+    line = sys.stdin.readline() if ready else ""
+    if not line.strip():
+        return 0
+    command = json.loads(line)
+    if not (isinstance(command, list) and all(isinstance(a, str) for a in command)):
+        raise ValueError("warm: the command must be a JSON list of strings")
+    if not command or command[0] not in WARM_COMMANDS:
+        raise ValueError(f"warm: runs only {' or '.join(WARM_COMMANDS)}, not {command[:1]}")
+    return main([*(["--store", args.store] if args.store else []), *command])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m model", description=__doc__)
     parser.add_argument("--store", help="model store directory (default $DIGIT_STUDIO_HOME)")
@@ -339,6 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--model", help="version name (default: the active one)")
     export.add_argument("--out", help="output file (default: VERSION-float.tflite / -int8.tflite)")
     export.set_defaults(run=cmd_export)
+
+    warm = commands.add_parser("warm", help="(the app) load TensorFlow, then run one command")
+    warm.add_argument("--idle", type=float, default=600.0, help="seconds to wait for it")
+    warm.set_defaults(run=cmd_warm)
     return parser
 
 

@@ -462,6 +462,7 @@ def retrain_section() -> None:
         return
     if job is not None:
         finished_job(job)
+    trainer().prewarm()  # the next run's process loads TensorFlow while the form is filled in
     retrain_form()
 
 

@@ -6,8 +6,9 @@
 Not a test: it prints figures, the last line one JSON object with all of them.
 
 It starts the app (`tests.browser.run_app`, its own model store), opens the Training page, sets the
-retrain form (default architecture, batch 128, no augmentation; the given epochs and training
-set), clicks Retrain and waits for "Trained version … in". Printed: the wall time from the click
+retrain form (default architecture, no augmentation; the given epochs, batch size and training
+set), waits 5 s as a user choosing would (the page starts the run's process meanwhile), clicks
+Retrain and waits for "Trained version … in". Printed: the wall time from the click
 to that message; the training time and the seconds per epoch the run wrote into the version's
 metadata (the rest is the child process starting TensorFlow, loading MNIST, scoring both test
 sets and writing the version); the CPU seconds used by the trainer, the server and the browser
@@ -40,6 +41,8 @@ from tests.browser import (  # noqa: E402
     run_app,
     wait_until_idle,
 )
+
+BATCH_SIZES = [32, 64, 128, 256]  # the Training page's choices
 
 
 class CpuSampler(threading.Thread):
@@ -85,7 +88,20 @@ def set_epochs(form, epochs: int) -> None:
         raise RuntimeError(f"the Epochs slider shows {knob.input_value()}, not {epochs}")
 
 
-def retrain(url: str, home: Path, epochs: int, size: str) -> dict:
+def set_batch_size(form, batch: int) -> None:
+    """The Batch size select-slider, by keyboard: Home is its smallest choice."""
+    slider = form.locator('[data-testid="stSlider"]').filter(has_text="Batch size")
+    knob = slider.get_by_role("slider")
+    knob.focus()
+    knob.press("Home")
+    for _ in range(BATCH_SIZES.index(batch)):
+        knob.press("ArrowRight")
+    shown = knob.get_attribute("aria-valuetext") or knob.get_attribute("aria-valuenow")
+    if shown not in (str(batch), str(BATCH_SIZES.index(batch))):
+        raise RuntimeError(f"the Batch size slider shows {shown}, not {batch}")
+
+
+def retrain(url: str, home: Path, epochs: int, size: str, batch: int = 128) -> dict:
     with chromium() as browser:
         page = new_page(browser, f"{url}/training")
         page.set_default_timeout(60_000)
@@ -94,6 +110,8 @@ def retrain(url: str, home: Path, epochs: int, size: str) -> dict:
         wait_until_idle(page, timeout=120)
         form.get_by_text(size, exact=True).click()
         set_epochs(form, epochs)
+        set_batch_size(form, batch)
+        page.wait_for_timeout(5000)  # a user takes that long to choose: the run's child loads
         started = time.perf_counter()
         form.get_by_role("button", name="Retrain").click()
         done = page.get_by_text(re.compile(r"Trained version \S+ in"))
@@ -104,6 +122,7 @@ def retrain(url: str, home: Path, epochs: int, size: str) -> dict:
     return {
         "version": name,
         "epochs": epochs,
+        "batch_size": batch,
         "training_set": size,
         "train_size": meta.get("train_size"),
         "click_to_done_s": round(wall, 2),
@@ -117,16 +136,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--size", default="Full (55,000)", help="a Training set choice's label")
+    parser.add_argument("--batch", type=int, default=128, choices=BATCH_SIZES)
     args = parser.parse_args()
     before = [round(x, 1) for x in os.getloadavg()[:2]]
     cpu = CpuSampler()
     with run_app() as server:
         cpu.start()
-        figures = retrain(server.url, server.home, args.epochs, args.size)
+        figures = retrain(server.url, server.home, args.epochs, args.size, args.batch)
     figures["cpu_seconds"] = cpu.totals()
     after = [round(x, 1) for x in os.getloadavg()[:2]]
     print(
-        f"retrain {figures['epochs']} epoch(s) on {figures['train_size']:,} digits: "
+        f"retrain {figures['epochs']} epoch(s) on {figures['train_size']:,} digits, batch "
+        f"{figures['batch_size']}: "
         f"{figures['click_to_done_s']:.1f} s from the click to the new version shown; "
         f"training {figures['training_s']} s ({figures['seconds_per_epoch']} s/epoch), "
         f"MNIST test {figures['test_accuracy']:.2%}"

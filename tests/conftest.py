@@ -44,7 +44,8 @@ def mnist():
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     """A fresh model store for one app test (DIGIT_STUDIO_HOME); the cached store, trainer and
-    predictors are dropped around the test, and a training run it left going is killed."""
+    predictors are dropped around the test, and a training run it left going (or a child waiting
+    for one) is ended."""
     import streamlit as st
 
     root = tmp_path / "home"
@@ -56,6 +57,7 @@ def home(tmp_path, monkeypatch) -> Path:
     job = trainer().job
     if job is not None and job.running and job.process is not None:
         job.process.kill()
+    trainer().stop_warm()  # a child the Training or My drawings page started ahead of a run
     st.cache_resource.clear()
 
 

@@ -149,3 +149,66 @@ def test_a_lock_left_by_a_dead_process_is_stale(store):
         assert lock.path.read_text() == str(os.getpid())
     finally:
         lock.release()
+
+
+# --- A child started ahead of the run (Trainer.prewarm) ------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_prewarmed_child_runs_the_next_training(store):
+    trainer = Trainer(store)
+    trainer.prewarm()
+    waiting = trainer._warm[0]
+    trainer.prewarm()
+    assert trainer._warm[0] is waiting, "one waiting child at a time"
+    time.sleep(1.0)
+    assert waiting.poll() is None, "the child waits for its command"
+    job = trainer.start([*TINY, "--name", "warm-run"])
+    assert job.process is waiting, "the run went to the waiting child"
+    assert trainer._warm is None
+    wait_done(job)
+    assert job.state == "done", job.message
+    assert job.version == "warm-run" and "warm-run" in user_versions(store)
+    assert job.progress["batch"] == job.progress["batches"] == 5
+    assert TrainingLock(store).holder() is None
+
+
+def test_a_waiting_child_ends_when_told_or_when_nobody_comes(store):
+    trainer = Trainer(store)
+    trainer.prewarm()
+    waiting = trainer._warm[0]
+    trainer.stop_warm()
+    assert waiting.poll() is not None and trainer._warm is None
+    idle = subprocess.run(
+        [sys.executable, "-m", "model", "--store", str(store.root), "warm", "--idle", "0.5"],
+        stdin=subprocess.PIPE,  # open, and nothing comes
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert idle.returncode == 0, idle.stderr
+    assert user_versions(store) == []
+
+
+def test_a_waiting_child_runs_only_training(store):
+    bad = subprocess.run(
+        [sys.executable, "-m", "model", "--store", str(store.root), "warm"],
+        input='["data"]\n',
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2
+    assert "runs only train or finetune" in bad.stderr
+
+
+def test_a_dead_waiting_child_is_not_handed_the_run(store):
+    trainer = Trainer(store)
+    trainer.prewarm()
+    waiting = trainer._warm[0]
+    waiting.kill()
+    waiting.wait()
+    job = trainer.start([*TINY, "--name", "cold-run"])
+    assert job.process is not waiting
+    wait_done(job)
+    assert job.state == "done", job.message
