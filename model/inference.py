@@ -27,8 +27,6 @@ from model.lite_runtime import TFLitePredictor
 from model.preprocess import Preprocessed, preprocess_canvas
 from model.store import ModelStore, StoreError, Version
 
-LITE_FILE = "model.tflite"  # a version's float TFLite twin of its model.keras
-
 
 class ModelFileError(StoreError):
     """A model file that cannot be loaded (corrupt, truncated, not a Keras file)."""
@@ -113,11 +111,10 @@ class Predictor:
     def from_version(cls, version: Version, lite: bool = True) -> Predictor:
         if version.problem:
             raise ModelFileError(f"version {version.name} is broken: {version.problem}")
-        lite_file = version.path / LITE_FILE
-        if lite and lite_file.is_file():
+        if lite and version.lite_file.is_file():
             check_model_file(version.model_file)
             try:
-                runtime = TFLitePredictor(lite_file.read_bytes(), name=version.name)
+                runtime = TFLitePredictor(version.lite_file.read_bytes(), name=version.name)
             except (OSError, RuntimeError, ValueError):
                 pass  # a damaged .tflite: the .keras, checked above, serves instead
             else:

@@ -21,26 +21,15 @@ import warnings
 import numpy as np
 
 
-def interpreter_class():
-    """LiteRT's `Interpreter`, or TensorFlow's where LiteRT is not installed."""
+def interpreter_api():
+    """(`Interpreter`, `OpResolverType`) of LiteRT, or of TensorFlow where LiteRT is missing."""
     try:
-        from ai_edge_litert.interpreter import Interpreter
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
     except ImportError:
         from model.tf_runtime import tf
 
-        return tf.lite.Interpreter
-    return Interpreter
-
-
-def _resolver_types(interpreter) -> tuple:
-    """(AUTO, BUILTIN_WITHOUT_DEFAULT_DELEGATES) of the interpreter's own module."""
-    module = __import__(interpreter.__module__, fromlist=["OpResolverType"])
-    kinds = getattr(module, "OpResolverType", None)
-    if kinds is None:  # tf.lite keeps it under experimental
-        from model.tf_runtime import tf
-
-        kinds = tf.lite.experimental.OpResolverType
-    return kinds.AUTO, kinds.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+        return tf.lite.Interpreter, tf.lite.experimental.OpResolverType
+    return Interpreter, OpResolverType
 
 
 class TFLitePredictor:
@@ -83,14 +72,15 @@ class TFLitePredictor:
 
     def _new_interpreter(self) -> list:
         """[interpreter, its batch size]: what the pool lends."""
-        interpreter_type = interpreter_class()
-        auto, builtin = _resolver_types(interpreter_type)
+        interpreter_type, resolver = interpreter_api()
         with warnings.catch_warnings():  # "tf.lite.Interpreter is deprecated": it still ships
             warnings.simplefilter("ignore", UserWarning)
             interpreter = interpreter_type(
                 model_content=self.model_bytes,
                 num_threads=self.num_threads,
-                experimental_op_resolver_type=auto if self.delegate == "xnnpack" else builtin,
+                experimental_op_resolver_type=resolver.AUTO
+                if self.delegate == "xnnpack"
+                else resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
             )
         interpreter.allocate_tensors()
         self.input_detail = interpreter.get_input_details()[0]

@@ -29,6 +29,7 @@ SHIPPED_DIR = Path(__file__).parent / "shipped"
 DEFAULT_VERSION = "default"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z")  # \Z: no trailing newline
 FILES = ("model.keras", "history.json", "meta.json")
+LITE_FILE = "model.tflite"  # optional: model.keras as float TFLite, which the app serves
 
 
 class StoreError(RuntimeError):
@@ -89,6 +90,10 @@ class Version:
     @property
     def model_file(self) -> Path:
         return self.path / "model.keras"
+
+    @property
+    def lite_file(self) -> Path:
+        return self.path / LITE_FILE
 
     def history(self) -> dict[str, list[float]]:
         try:

@@ -21,9 +21,8 @@ from model import data, drawings, networks
 from model.augment import augment_batch
 from model.evaluate import Report
 from model.export import to_tflite
-from model.inference import LITE_FILE
 from model.preprocess import preprocess_batch
-from model.store import ModelStore, Version, write_json_atomic
+from model.store import LITE_FILE, ModelStore, Version, write_json_atomic
 from model.testsets import drawings_test, mnist_test
 from model.tf_runtime import keras, tf
 

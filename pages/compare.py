@@ -48,7 +48,11 @@ def keras_figures(name: str, stamp: float) -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def tflite_predictor(name: str, stamp: float, int8: bool) -> TFLitePredictor:
-    model_bytes = to_tflite(keras_predictor(name).network, int8=int8)
+    version = store().get(name)
+    if not int8 and version.lite_file.is_file():
+        model_bytes = version.lite_file.read_bytes()  # the twin the app serves: no converting
+    else:
+        model_bytes = to_tflite(keras_predictor(name).network, int8=int8)
     return TFLitePredictor(model_bytes, name=tflite_file_name(name, int8))
 
 

@@ -16,8 +16,8 @@ import sys
 import numpy as np
 import pytest
 
-from model.inference import LITE_FILE, ModelFileError, Predictor, load_active
-from model.store import SHIPPED_DIR, ModelStore
+from model.inference import ModelFileError, Predictor, load_active
+from model.store import LITE_FILE, SHIPPED_DIR, ModelStore
 from model.testsets import mnist_test
 from tests.browser import REPO_ROOT
 
