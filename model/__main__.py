@@ -101,6 +101,7 @@ def cmd_train(args) -> int:
         seed=args.seed,
         schedule=args.schedule,
         drawings=args.drawings,
+        precision=args.precision,
     )
     store = _store(args)
 
@@ -316,6 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     train.add_argument(
         "--drawings", type=int, default=0, help="mix in this many canvas-like synthetic drawings"
+    )
+    train.add_argument(
+        "--precision",
+        choices=["auto", "float32", "bfloat16"],
+        default="auto",
+        help="mixed bfloat16 for the CNNs where the CPU has it (AMX, AVX-512 BF16); auto: there",
     )
     train.add_argument("--name", help="version name (default: ARCH-DATE-TIME)")
     train.add_argument("--activate", action="store_true", help="make it the active version")

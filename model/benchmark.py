@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from model import data, drawings
-from model.train import TrainConfig, as_input, fit, training_split
+from model.train import TrainConfig, as_input, fit, training_precision, training_split
 
 
 def canvas_rgba(image: np.ndarray) -> np.ndarray:
@@ -61,9 +61,10 @@ def run_benchmark(predictor, epochs: int = 1, arch: str = "studio_cnn") -> dict:
         network = networks.ARCHITECTURES[arch]()
         _, seconds = fit(network, x, y, x_val, y_val, config, lambda e: None, lambda: False)
         results["train_seconds_per_epoch"] = round(seconds / epochs, 2)
+        results["train_precision"] = training_precision(config)
         print(
-            f"training {arch}, augmented, batch 128, {len(x)} digits: "
-            f"{seconds / epochs:.1f} s per epoch"
+            f"training {arch}, augmented, batch 128, {results['train_precision']}, "
+            f"{len(x)} digits: {seconds / epochs:.1f} s per epoch"
         )
     results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(f"peak memory: {results['peak_memory_mb']} MB")

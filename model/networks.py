@@ -23,6 +23,12 @@ layers = keras.layers
 INPUT_SHAPE = (28, 28, 1)
 
 
+def probabilities() -> keras.layers.Layer:
+    # Always float32, even in a mixed-bfloat16 twin (`model.train.fit`): bfloat16's 8-bit
+    # mantissa would round the softmax, and with it the loss, near 0 and 1.
+    return layers.Dense(10, activation="softmax", dtype="float32", name="probabilities")
+
+
 def seed_cnn() -> keras.Model:
     return keras.Sequential(
         [
@@ -33,7 +39,7 @@ def seed_cnn() -> keras.Model:
             layers.MaxPooling2D(2, name="pool2"),
             layers.Flatten(name="flatten"),
             layers.Dense(128, activation="relu", name="dense"),
-            layers.Dense(10, activation="softmax", name="probabilities"),
+            probabilities(),
         ],
         name="seed_cnn",
     )
@@ -55,7 +61,7 @@ def studio_cnn() -> keras.Model:
             layers.Dropout(0.3, name="dropout1"),
             layers.Dense(128, activation="relu", name="dense"),
             layers.Dropout(0.3, name="dropout2"),
-            layers.Dense(10, activation="softmax", name="probabilities"),
+            probabilities(),
         ],
         name="studio_cnn",
     )
@@ -70,7 +76,7 @@ def mlp() -> keras.Model:
             layers.Dropout(0.2, name="dropout1"),
             layers.Dense(128, activation="relu", name="dense2"),
             layers.Dropout(0.2, name="dropout2"),
-            layers.Dense(10, activation="softmax", name="probabilities"),
+            probabilities(),
         ],
         name="mlp",
     )
@@ -82,7 +88,7 @@ def rnn() -> keras.Model:
             keras.Input(shape=INPUT_SHAPE),
             layers.Reshape((28, 28), name="rows"),  # 28 time steps of 28 pixels
             layers.LSTM(128, name="lstm"),
-            layers.Dense(10, activation="softmax", name="probabilities"),
+            probabilities(),
         ],
         name="rnn",
     )

@@ -182,11 +182,16 @@ class ModelStore:
             name = f"{base}-{n}"
         return name
 
-    def add(self, name: str, write: Callable[[Path], None]) -> Version:
-        """Create a version: `write(dir)` fills a staging directory, which is then renamed in."""
+    def check_new_name(self, name: str) -> str:
+        """`name` if it is valid and no version (shipped or trained) has it yet."""
         check_name(name)
         if (self.shipped_dir / name).exists() or (self.versions_dir / name).exists():
             raise StoreError(f"a version named {name!r} exists already")
+        return name
+
+    def add(self, name: str, write: Callable[[Path], None]) -> Version:
+        """Create a version: `write(dir)` fills a staging directory, which is then renamed in."""
+        self.check_new_name(name)
         if not self.writable:
             raise StoreError(f"the model store at {self.root} is read-only")
         staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".staging-{os.getpid()}-"))

@@ -172,7 +172,8 @@ def drawing_section(predictors: dict) -> None:
             for d, p in enumerate(probabilities)
         ]
     frame = pd.DataFrame(rows)
-    left, middle, right = st.columns([1, 2, 3], gap="medium")
+    # The table needs ~330 px for "default (TFLite float)" and its confidence: 2 of 5 parts.
+    left, middle, right = st.columns([1, 2, 2], gap="medium")
     with left:
         big = np.kron(np.clip(image, 0, 1), np.ones((5, 5)))
         st.image(big, caption="what the networks read (28×28)", clamp=True)
@@ -183,7 +184,7 @@ def drawing_section(predictors: dict) -> None:
             hide_index=True,
             width="stretch",
             column_config={
-                "model": st.column_config.TextColumn(width=150),
+                "model": st.column_config.TextColumn(width=170),
                 "reads": st.column_config.TextColumn(width=50),
                 "confidence": st.column_config.NumberColumn(format="percent", width=80),
             },

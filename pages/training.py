@@ -165,6 +165,7 @@ def active_model_section(version: Version) -> None:
         f"lr **{config.get('learning_rate', '?')}** ({config.get('schedule', 'constant')})",
         "**augmented**" if config.get("augment") else "no augmentation",
         f"**{meta.get('train_size', subset or 0):,}** training digits",
+        f"trained in **{meta.get('precision', 'float32')}**",
         f"created {created_text(meta)}",
     ]
     libs = meta.get("versions", {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,10 @@ from model.train import (
     TrainConfig,
     TrainingCancelled,
     as_input,
+    dtype_policy,
+    native_bfloat16,
     train_run,
+    training_precision,
     training_split,
 )
 
@@ -170,15 +174,67 @@ def test_train_config_checks():
         {"subset": 5},
         {"subset": 60000},
         {"schedule": "linear"},
+        {"precision": "float16"},
     ):
         with pytest.raises(ValueError):
             TrainConfig(**bad).check()
+
+
+def test_training_precision():
+    native = native_bfloat16()
+    assert training_precision(TrainConfig(arch="studio_cnn")) == (
+        "bfloat16" if native else "float32"
+    )
+    assert training_precision(TrainConfig(arch="seed_cnn")) == training_precision(TrainConfig())
+    for arch in ("mlp", "rnn"):  # no faster in bfloat16
+        assert training_precision(TrainConfig(arch=arch)) == "float32"
+    assert training_precision(TrainConfig(precision="float32")) == "float32"
+    assert training_precision(TrainConfig(arch="rnn", precision="bfloat16")) == "bfloat16"
+
+
+def test_dtype_policy_is_restored_even_on_error():
+    before = keras.config.dtype_policy().name
+    with pytest.raises(RuntimeError), dtype_policy("mixed_bfloat16"):
+        assert keras.config.dtype_policy().name == "mixed_bfloat16"
+        raise RuntimeError
+    assert keras.config.dtype_policy().name == before == "float32"
+
+
+@pytest.mark.slow
+def test_a_bfloat16_run_stores_a_float32_network(store: ModelStore, mnist):
+    """Mixed bfloat16 trains a twin; the stored network is float32 and learned as much."""
+    config = TrainConfig(subset=2000, epochs=2, precision="bfloat16", seed=5)
+    version = train_run(config, store, mnist=mnist, name="bf16")
+    float32 = train_run(replace(config, precision="float32"), store, mnist=mnist, name="f32")
+    assert version.meta["precision"] == "bfloat16"
+    assert float32.meta["precision"] == "float32"
+    # 2,000 digits, 2 epochs: about 70% either way (chance is 10%).
+    assert version.meta["test_accuracy"] > 0.5
+    assert version.meta["test_accuracy"] == pytest.approx(float32.meta["test_accuracy"], abs=0.1)
+    network = keras.models.load_model(version.model_file, compile=False)
+    assert {layer.dtype_policy.name for layer in network.layers} == {"float32"}
+    assert {w.dtype for w in network.get_weights()} == {np.dtype("float32")}
+    # The float32 network scores what training measured on it.
+    probabilities = network.predict(as_input(mnist.x_test), batch_size=1000, verbose=0)
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == mnist.y_test))
+    assert accuracy == pytest.approx(version.meta["test_accuracy"], abs=1e-4)
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is left alone
 
 
 def test_invalid_config_fails_before_anything_is_written(tmp_path: Path):
     store = ModelStore(tmp_path / "store", shipped_dir=tmp_path)
     with pytest.raises(ValueError):
         train_run(TrainConfig(arch="nope"), store, mnist=None)
+    assert not list(store.versions_dir.iterdir())
+
+
+def test_a_taken_name_fails_before_training(tmp_path: Path):
+    (tmp_path / "shipped" / "default").mkdir(parents=True)
+    store = ModelStore(tmp_path / "store", shipped_dir=tmp_path / "shipped")
+    events: list[dict] = []
+    with pytest.raises(StoreError, match="exists already"):
+        train_run(TrainConfig(), store, on_progress=events.append, name="default")
+    assert events == []  # refused before any data was loaded or any batch trained
     assert not list(store.versions_dir.iterdir())
 
 
