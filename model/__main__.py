@@ -210,7 +210,7 @@ def cmd_drawings(args) -> int:
 def cmd_benchmark(args) -> int:
     from model.benchmark import run_benchmark
 
-    run_benchmark(_predictor(args), epochs=args.epochs, arch=args.arch)
+    run_benchmark(_predictor(args), epochs=args.epochs, arch=args.arch, precision=args.precision)
     return 0
 
 
@@ -320,9 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--precision",
-        choices=["auto", "float32", "bfloat16"],
         default="auto",
-        help="mixed bfloat16 for the CNNs where the CPU has it (AMX, AVX-512 BF16); auto: there",
+        help="float32, bfloat16 (mixed) or auto: bfloat16 for the CNNs where the CPU has it",
     )
     train.add_argument("--name", help="version name (default: ARCH-DATE-TIME)")
     train.add_argument("--activate", action="store_true", help="make it the active version")
@@ -362,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--model", help="version name (default: the active one)")
     bench.add_argument("--arch", default="studio_cnn", help="network to time training for")
     bench.add_argument("--epochs", type=int, default=1, help="full-MNIST epochs to time")
+    bench.add_argument("--precision", default="auto", help="as for train")
     bench.set_defaults(run=cmd_benchmark)
 
     ship = commands.add_parser("ship", help="copy a version into model/shipped/ (developers)")

@@ -33,7 +33,9 @@ def time_calls(function, inputs, repeat: int = 1) -> np.ndarray:
     return np.array(times)
 
 
-def run_benchmark(predictor, epochs: int = 1, arch: str = "studio_cnn") -> dict:
+def run_benchmark(
+    predictor, epochs: int = 1, arch: str = "studio_cnn", precision: str = "auto"
+) -> dict:
     images, _ = drawings.make_drawings(20, seed=1)
     canvases = [canvas_rgba(image) for image in images]
     predictor.classify(canvases[0])  # warm caches
@@ -56,7 +58,9 @@ def run_benchmark(predictor, epochs: int = 1, arch: str = "studio_cnn") -> dict:
     if epochs:
         from model import networks
 
-        config = TrainConfig(arch=arch, epochs=epochs, batch_size=128, augment=True)
+        config = TrainConfig(
+            arch=arch, epochs=epochs, batch_size=128, augment=True, precision=precision
+        ).check()
         x, y, x_val, y_val = training_split(mnist, config)
         network = networks.ARCHITECTURES[arch]()
         _, seconds = fit(network, x, y, x_val, y_val, config, lambda e: None, lambda: False)

@@ -197,8 +197,7 @@ def export_version(
     log(f"wrote {out}: TFLite {kind}, {len(model_bytes) / 1024:.1f} KiB")
     log(
         f"MNIST test accuracy: TFLite {kind} {figures['test_accuracy']:.4f}, Keras "
-        f"{figures['keras_test_accuracy']:.4f} ({version.name}.keras, {keras_bytes / 1024:.0f} KiB "
-        "with optimizer state)"
+        f"{figures['keras_test_accuracy']:.4f} ({version.name}.keras, {keras_bytes / 1024:.0f} KiB)"
     )
     if int8:
         float_bytes = to_tflite(network)

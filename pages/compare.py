@@ -172,8 +172,9 @@ def drawing_section(predictors: dict) -> None:
             for d, p in enumerate(probabilities)
         ]
     frame = pd.DataFrame(rows)
-    # The table needs ~330 px for "default (TFLite float)" and its confidence: 2 of 5 parts.
-    left, middle, right = st.columns([1, 2, 2], gap="medium")
+    # The chart below at full width: ten digits times up to seven networks need the room, and
+    # beside the table (which needs ~330 px for "default (TFLite float)") either was cut short.
+    left, middle = st.columns([1, 3], gap="medium")
     with left:
         big = np.kron(np.clip(image, 0, 1), np.ones((5, 5)))
         st.image(big, caption="what the networks read (28×28)", clamp=True)
@@ -182,27 +183,26 @@ def drawing_section(predictors: dict) -> None:
         st.dataframe(
             best.rename(columns={"digit": "reads", "probability": "confidence"}),
             hide_index=True,
-            width="stretch",
+            width="content",
             column_config={
-                "model": st.column_config.TextColumn(width=170),
-                "reads": st.column_config.TextColumn(width=50),
-                "confidence": st.column_config.NumberColumn(format="percent", width=80),
+                "model": st.column_config.TextColumn(width=180),
+                "reads": st.column_config.TextColumn(width=60),
+                "confidence": st.column_config.NumberColumn(format="percent", width=100),
             },
         )
-    with right:
-        chart = (
-            alt.Chart(frame)
-            .mark_bar()
-            .encode(
-                x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
-                xOffset=alt.XOffset("model:N", sort=list(predictors)),
-                y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-                color=alt.Color("model:N", sort=list(predictors), title=None),
-                tooltip=["model", "digit", alt.Tooltip("probability:Q", format=".2%")],
-            )
-            .properties(height=300)
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("model:N", sort=list(predictors)),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=alt.Color("model:N", sort=list(predictors), title=None),
+            tooltip=["model", "digit", alt.Tooltip("probability:Q", format=".2%")],
         )
-        st.altair_chart(chart, width="stretch")
+        .properties(height=260)
+    )
+    st.altair_chart(chart, width="stretch")
 
 
 def downloads(active: Version, tflite: dict[bool, TFLitePredictor]) -> None:
