@@ -19,6 +19,7 @@ from model.evaluate import Report
 from model.store import StoreError
 from model.testsets import TestSet, drawings_test, mnist_test
 from pages.entry import ensure_app_entry
+from pages.formatting import percent
 from pages.resources import predictor_for, store
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -84,10 +85,6 @@ def said(report: Report, index: int) -> str:
     if digit < 0:
         return "saw nothing"
     return f"{digit} ({confidence(float(report.probabilities[index, digit]))})"
-
-
-def percent(value: float) -> str:
-    return "–" if value is None or np.isnan(value) else f"{value:.2%}"
 
 
 # ── one version ────────────────────────────────────────────────────────────────────────────────

@@ -21,6 +21,7 @@ from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError
 from pages.correction_widget import corrections
 from pages.entry import ensure_app_entry
+from pages.flash import activate, flash, show_flash
 from pages.resources import store, trainer
 from pages.training_progress import live_training_panel
 
@@ -41,21 +42,6 @@ def enlarge(image: np.ndarray, size: int = THUMB) -> Image.Image:
     return Image.fromarray(np.asarray(image, dtype=np.uint8)).resize(
         (size, size), Image.Resampling.NEAREST
     )
-
-
-def percent(value) -> str:
-    return "–" if value is None else f"{value:.2%}"
-
-
-def flash(where: str, kind: str, text: str) -> None:
-    """A message for section `where` ("drawings" or "finetune") to show on the next run."""
-    st.session_state[f"my_drawings_flash_{where}"] = (kind, text)
-
-
-def show_flash(where: str) -> None:
-    if message := st.session_state.pop(f"my_drawings_flash_{where}", None):
-        kind, text = message
-        getattr(st, kind)(text)
 
 
 def export_bytes() -> bytes:
@@ -241,15 +227,6 @@ def before_after(meta: dict) -> None:
         )
 
 
-def keep(name: str) -> None:
-    try:
-        store().activate(name)
-    except StoreError as err:
-        flash("finetune", "error", f"Cannot activate {name}: {err}")
-    else:
-        flash("finetune", "success", f"**{name}** is now the active model, for every session.")
-
-
 def discard(name: str) -> None:
     try:
         store().delete(name)
@@ -286,8 +263,8 @@ def finished_job(job: TrainingJob) -> None:
                 key="finetune_keep",
                 type="primary",
                 icon=":material/check:",
-                on_click=keep,
-                args=(version.name,),
+                on_click=activate,
+                args=(version.name, "finetune"),
                 width="stretch",
             )
             middle.button(

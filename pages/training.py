@@ -7,7 +7,6 @@ with the job's progress; the rest of the page, and every other page and session,
 
 from __future__ import annotations
 
-import math
 import time
 
 import altair as alt
@@ -18,6 +17,8 @@ from model import networks
 from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError, Version
 from pages.entry import ensure_app_entry
+from pages.flash import activate, flash, show_flash
+from pages.formatting import created_text, duration, percent
 from pages.resources import active_predictor, store, trainer
 from pages.training_progress import live_training_panel
 
@@ -45,31 +46,6 @@ FORM_DEFAULTS = {
     "retrain_augment": False,
 }
 SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
-
-
-# ── small formatting helpers ───────────────────────────────────────────────────────────────────
-
-
-def duration(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "–"
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2%}"
-
-
-def created_text(meta: dict) -> str:
-    created = meta.get("created", "")
-    return created[:16].replace("T", " ") if created else "–"
 
 
 def curve_charts(history: dict, height: int = 260) -> None:
@@ -184,26 +160,6 @@ def active_model_section(version: Version) -> None:
 
 
 # ── 2. versions ────────────────────────────────────────────────────────────────────────────────
-
-
-def flash(where: str, kind: str, text: str) -> None:
-    """A message to show in section `where` after the next rerun."""
-    st.session_state[f"flash_{where}"] = (kind, text)
-
-
-def show_flash(where: str) -> None:
-    if message := st.session_state.pop(f"flash_{where}", None):
-        kind, text = message
-        getattr(st, kind)(text)
-
-
-def activate(name: str, where: str) -> None:
-    try:
-        store().activate(name)
-    except StoreError as err:
-        flash(where, "error", f"Cannot activate {name}: {err}")
-    else:
-        flash(where, "success", f"**{name}** is now the active model, for every session.")
 
 
 def versions_section(serving: str) -> None:

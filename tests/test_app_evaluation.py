@@ -181,6 +181,7 @@ def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(hom
             at.button(key="finetune_keep").click().run()
             assert ModelStore().active_name() == name
             assert "Kept: it is the active model." in texts(at.success)
+            assert f"**{name}** is now the active model, for every session." in texts(at.success)
         else:
             at.button(key="finetune_discard").click().run()
             assert name not in [v.name for v in ModelStore().list()]

@@ -1,0 +1,27 @@
+"""How the pages write figures: percentages, durations, dates; "–" where there is none."""
+
+from __future__ import annotations
+
+import math
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.2%}"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def created_text(meta: dict) -> str:
+    created = meta.get("created", "")
+    return created[:16].replace("T", " ") if created else "–"
