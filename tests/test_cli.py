@@ -152,3 +152,20 @@ def test_train_with_an_unknown_architecture(trained, home: Path):
     assert "unknown architecture 'nope'" in result.stderr and "studio_cnn" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1  # one line, no traceback
     assert sorted(p.name for p in (home / "versions").iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--precision", "half"], "precision must be one of auto, float32, bfloat16"),
+        (["--name", "default"], "a version named 'default' exists already"),  # shipped
+    ],
+)
+def test_train_refuses_before_training(trained, home: Path, args, message):
+    before = sorted(p.name for p in (home / "versions").iterdir())
+    result = run_cli(home, "train", "--subset", "100", "--epochs", "1", *args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, no traceback
+    assert "training studio_cnn" not in result.stdout  # refused before the run started
+    assert sorted(p.name for p in (home / "versions").iterdir()) == before
