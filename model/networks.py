@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from model.tf_runtime import keras
+from model.train_config import DEFAULT_ARCH  # noqa: F401 (the networks' default, named here too)
 
 layers = keras.layers
 
@@ -100,7 +101,6 @@ ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {
     "mlp": mlp,
     "rnn": rnn,
 }
-DEFAULT_ARCH = "studio_cnn"
 
 
 def compile_network(network: keras.Model, learning_rate=1e-3) -> keras.Model:

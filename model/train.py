@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import asdict
 
 import numpy as np
 
@@ -28,8 +26,8 @@ from model.preprocess import preprocess_batch
 from model.store import LITE_FILE, ModelStore, Version, write_json_atomic
 from model.testsets import drawings_test, mnist_test
 from model.tf_runtime import keras, tf
+from model.train_config import VALIDATION_SIZE, TrainConfig, training_precision
 
-VALIDATION_SIZE = 5000  # held out from the 60,000 training digits; the test set stays unseen
 TRAINING_DRAWINGS_SEED = 900_000  # evaluation drawings use small seeds; these never overlap
 
 Progress = Callable[[dict], None]
@@ -37,68 +35,6 @@ Progress = Callable[[dict], None]
 
 class TrainingCancelled(Exception):
     """The user cancelled; nothing was written."""
-
-
-@dataclass
-class TrainConfig:
-    arch: str = networks.DEFAULT_ARCH
-    epochs: int = 5
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    augment: bool = False
-    subset: int | None = None  # number of training digits; None = all 55,000
-    seed: int = 0
-    schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
-    drawings: int = 0  # canvas-like synthetic drawings mixed into the training set
-    precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
-
-    def check(self) -> TrainConfig:
-        if self.arch not in networks.ARCHITECTURES:
-            names = ", ".join(networks.ARCHITECTURES)
-            raise ValueError(f"unknown architecture {self.arch!r}; choose one of {names}")
-        if not 1 <= self.epochs <= 200:
-            raise ValueError("epochs must be between 1 and 200")
-        if not 1 <= self.batch_size <= 4096:
-            raise ValueError("batch size must be between 1 and 4096")
-        if not 0 < self.learning_rate <= 1:
-            raise ValueError("learning rate must be in (0, 1]")
-        if self.subset is not None and not 10 <= self.subset <= 60000 - VALIDATION_SIZE:
-            raise ValueError(f"subset must be between 10 and {60000 - VALIDATION_SIZE}")
-        if self.schedule not in ("cosine", "constant"):
-            raise ValueError("schedule must be 'cosine' or 'constant'")
-        if not 0 <= self.drawings <= 50000:
-            raise ValueError("drawings must be between 0 and 50000")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
-        return self
-
-
-PRECISIONS = ("auto", "float32", "bfloat16")
-# Mixed bfloat16 pays off for the convolutions only: the dense and recurrent nets train no faster.
-BFLOAT16_ARCHS = ("studio_cnn", "seed_cnn")
-
-
-def native_bfloat16() -> bool:
-    """Whether this CPU multiplies bfloat16 in hardware (AMX or AVX-512 BF16), for oneDNN to use.
-
-    Elsewhere bfloat16 is emulated and slower than float32, so "auto" stays with float32 there.
-    """
-    if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0":
-        return False
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "").split()
-    return "amx_bf16" in flags or "avx512_bf16" in flags
-
-
-def training_precision(config: TrainConfig) -> str:
-    """The precision a run actually trains in: "float32" or "bfloat16"."""
-    if config.precision == "auto":
-        native = config.arch in BFLOAT16_ARCHS and native_bfloat16()
-        return "bfloat16" if native else "float32"
-    return config.precision
 
 
 @contextlib.contextmanager

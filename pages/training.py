@@ -13,9 +13,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model import networks
 from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError, Version
+from model.train_config import ARCHITECTURES, BFLOAT16_ARCHS, DEFAULT_ARCH, native_bfloat16
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
 from pages.formatting import created_text, duration, percent
@@ -24,12 +24,6 @@ from pages.training_progress import live_training_panel
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
-ARCH_LABELS = {
-    "studio_cnn": "studio_cnn: three small conv stages + dropout (default)",
-    "seed_cnn": "seed_cnn: the classic Keras MNIST convnet",
-    "mlp": "mlp: dense layers on the 784 pixels",
-    "rnn": "rnn: an LSTM reading the rows top to bottom",
-}
 BATCH_SIZES = [32, 64, 128, 256]
 LEARNING_RATES = [3e-4, 1e-3, 2e-3, 3e-3]
 TRAIN_SIZES = {
@@ -38,7 +32,7 @@ TRAIN_SIZES = {
     "Full (55,000)": None,
 }
 FORM_DEFAULTS = {
-    "retrain_arch": networks.DEFAULT_ARCH,
+    "retrain_arch": DEFAULT_ARCH,
     "retrain_epochs": 5,
     "retrain_batch": 128,
     "retrain_lr": 1e-3,
@@ -274,9 +268,9 @@ def retrain_form() -> None:
         )
         arch = st.selectbox(
             "Architecture",
-            list(networks.ARCHITECTURES),
-            index=list(networks.ARCHITECTURES).index(last["retrain_arch"]),
-            format_func=lambda a: ARCH_LABELS.get(a, a),
+            list(ARCHITECTURES),
+            index=list(ARCHITECTURES).index(last["retrain_arch"]),
+            format_func=lambda a: f"{a}: {ARCHITECTURES[a]}",
             key="retrain_arch",
         )
         a, b = st.columns(2)
@@ -305,6 +299,7 @@ def retrain_form() -> None:
             key="retrain_augment",
             help="slower to learn MNIST, but reads hand-drawn digits better",
         )
+        st.caption(precision_note())
         submitted = st.form_submit_button(
             "Retrain",
             type="primary",
@@ -322,6 +317,18 @@ def retrain_form() -> None:
         except OSError as err:
             flash("retrain", "error", f"Could not start training: {err}")
         st.rerun()
+
+
+def precision_note() -> str:
+    """What arithmetic a run will train in on this machine (`model.train_config`)."""
+    cnns = " and ".join(BFLOAT16_ARCHS)
+    if native_bfloat16():
+        return (
+            f"This CPU multiplies bfloat16 in hardware, so {cnns} train in mixed bfloat16 "
+            "(16-bit arithmetic, 32-bit weights: the same accuracy, faster); the others in "
+            "float32."
+        )
+    return "This CPU has no bfloat16 hardware: every network trains in float32."
 
 
 def job_summary(job: TrainingJob) -> str:

@@ -107,3 +107,39 @@ def test_a_damaged_keras_file_breaks_the_version_although_its_twin_is_whole(tmp_
     predictor, warnings = load_active(store)
     assert predictor.version.name == "default"
     assert any("copy" in warning for warning in warnings)
+
+
+PAGES_WITHOUT_TF = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+
+seen = {}
+at = AppTest.from_file("app.py", default_timeout=180)
+at.run()
+for page in sys.argv[1:]:
+    at.switch_page(page)
+    at.run()
+    seen[page] = {
+        "exceptions": [str(e.value) for e in at.exception],
+        "tensorflow": "tensorflow" in sys.modules,
+    }
+print(json.dumps(seen))
+"""
+
+
+def test_pages_that_need_no_layers_open_without_tensorflow(tmp_path):
+    # Importing TensorFlow costs the server 3.4 s and half a gigabyte: only Inside the CNN and
+    # Compare, which show the layers themselves, may do it.
+    pages = ["pages/draw.py", "pages/training.py", "pages/evaluation.py", "pages/my_drawings.py"]
+    env = {"DIGIT_STUDIO_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", PAGES_WITHOUT_TF, *pages],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {page: {"exceptions": [], "tensorflow": False} for page in pages}

@@ -23,11 +23,11 @@ from model.train import (
     TrainingCancelled,
     as_input,
     dtype_policy,
-    native_bfloat16,
     train_run,
     training_precision,
     training_split,
 )
+from model.train_config import ARCHITECTURES, native_bfloat16
 
 SUBSET = 1000
 
@@ -281,6 +281,12 @@ def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
     assert probabilities.shape == (3, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert (probabilities >= 0).all()
+
+
+def test_every_named_architecture_has_a_builder():
+    # The names the app offers (without TensorFlow) are the networks `model.networks` builds.
+    assert list(ARCHITECTURES) == list(networks.ARCHITECTURES)
+    assert networks.DEFAULT_ARCH == TrainConfig().arch == "studio_cnn"
 
 
 def test_unknown_architecture():

@@ -1,0 +1,86 @@
+"""What a training run is asked for, checked without TensorFlow: `TrainConfig`, the networks'
+names, and the arithmetic precision a run trains in on this machine.
+
+Kept apart from `model.train` so that the app's Training page can offer the choices (and say
+what this CPU trains in) without importing TensorFlow into the serving process.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# The networks `model.networks` builds, with what each is, for menus and messages.
+ARCHITECTURES = {
+    "studio_cnn": "three small conv stages + dropout (default)",
+    "seed_cnn": "the classic Keras MNIST convnet",
+    "mlp": "dense layers on the 784 pixels",
+    "rnn": "an LSTM reading the rows top to bottom",
+}
+DEFAULT_ARCH = "studio_cnn"
+VALIDATION_SIZE = 5000  # held out from the 60,000 training digits; the test set stays unseen
+
+
+@dataclass
+class TrainConfig:
+    arch: str = DEFAULT_ARCH
+    epochs: int = 5
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    augment: bool = False
+    subset: int | None = None  # number of training digits; None = all 55,000
+    seed: int = 0
+    schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
+    drawings: int = 0  # canvas-like synthetic drawings mixed into the training set
+    precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
+
+    def check(self) -> TrainConfig:
+        if self.arch not in ARCHITECTURES:
+            names = ", ".join(ARCHITECTURES)
+            raise ValueError(f"unknown architecture {self.arch!r}; choose one of {names}")
+        if not 1 <= self.epochs <= 200:
+            raise ValueError("epochs must be between 1 and 200")
+        if not 1 <= self.batch_size <= 4096:
+            raise ValueError("batch size must be between 1 and 4096")
+        if not 0 < self.learning_rate <= 1:
+            raise ValueError("learning rate must be in (0, 1]")
+        if self.subset is not None and not 10 <= self.subset <= 60000 - VALIDATION_SIZE:
+            raise ValueError(f"subset must be between 10 and {60000 - VALIDATION_SIZE}")
+        if self.schedule not in ("cosine", "constant"):
+            raise ValueError("schedule must be 'cosine' or 'constant'")
+        if not 0 <= self.drawings <= 50000:
+            raise ValueError("drawings must be between 0 and 50000")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
+        return self
+
+
+PRECISIONS = ("auto", "float32", "bfloat16")
+# Mixed bfloat16 pays off for the convolutions only: the dense and recurrent nets train no faster.
+BFLOAT16_ARCHS = ("studio_cnn", "seed_cnn")
+
+
+@functools.cache  # the CPU does not change under a running process
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AMX or AVX-512 BF16), for oneDNN to use.
+
+    Elsewhere bfloat16 is emulated and slower than float32, so "auto" stays with float32 there.
+    """
+    if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0":
+        return False
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    flags = next((line for line in cpuinfo.splitlines() if line.startswith("flags")), "").split()
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def training_precision(config: TrainConfig) -> str:
+    """The precision a run actually trains in: "float32" or "bfloat16"."""
+    if config.precision == "auto":
+        native = config.arch in BFLOAT16_ARCHS and native_bfloat16()
+        return "bfloat16" if native else "float32"
+    return config.precision
