@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,18 +57,22 @@ print(json.dumps({
 """
 
 
-def test_a_fresh_process_serves_without_tensorflow(tmp_path):
-    env = {"DIGIT_STUDIO_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+def run_fresh(script: str, *args: str, home: Path, timeout: float = 300):
+    """Run `script` in a new Python process on the store `home`; its last line, as JSON."""
     result = subprocess.run(
-        [sys.executable, "-c", SERVE_WITHOUT_TF],
+        [sys.executable, "-c", script, *args],
         cwd=REPO_ROOT,
-        env=env,
+        env={"DIGIT_STUDIO_HOME": str(home), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_fresh_process_serves_without_tensorflow(tmp_path):
+    report = run_fresh(SERVE_WITHOUT_TF, home=tmp_path, timeout=120)
     assert report == {
         "backend": "litert",
         "digit": 7,
@@ -131,15 +136,5 @@ def test_pages_that_need_no_layers_open_without_tensorflow(tmp_path):
     # Importing TensorFlow costs the server 3.4 s and half a gigabyte: only Inside the CNN and
     # Compare, which show the layers themselves, may do it.
     pages = ["pages/draw.py", "pages/training.py", "pages/evaluation.py", "pages/my_drawings.py"]
-    env = {"DIGIT_STUDIO_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-c", PAGES_WITHOUT_TF, *pages],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_fresh(PAGES_WITHOUT_TF, *pages, home=tmp_path)
     assert seen == {page: {"exceptions": [], "tensorflow": False} for page in pages}
