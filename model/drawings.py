@@ -337,6 +337,8 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
         ),  # tilted loop, tail to the left
     ),
 }
+TEMPLATES_PER_DIGIT = 6
+assert all(len(shapes) == TEMPLATES_PER_DIGIT for shapes in TEMPLATES.values())
 
 
 # --- Hand jitter: no two drawings of one shape are the same. -------------------------------
@@ -482,26 +484,34 @@ VARIANTS = tuple(STYLES)  # ("mixed", "thin", "thick", "small_offcentre", "rotat
 
 
 def make_drawings(
-    n_per_digit: int, *, seed: int = 0, variant: str = "mixed"
+    n_per_digit: int,
+    *,
+    seed: int = 0,
+    variant: str = "mixed",
+    templates: Sequence[int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`n_per_digit` drawings of each digit: images (N, 280, 280) uint8 and labels (N,) uint8.
 
-    Labels cycle 0..9. Each drawing picks one of its digit's templates at random, jitters it and
-    renders it in a style drawn from the variant's ranges (see `STYLES`). The same seed and
-    variant always give the same arrays. Every variant uses the same random numbers for a seed,
-    so drawing i of "thin" is drawing i of "mixed" with a thinner pen: a drop in accuracy from
-    one variant to another comes from what the variant changes, not from other drawings.
+    Labels cycle 0..9. Each drawing picks one of its digit's templates at random (only those at
+    the positions `templates`, when given), jitters it and renders it in a style drawn from the
+    variant's ranges (see `STYLES`). The same seed and variant always give the same arrays.
+    Every variant uses the same random numbers for a seed, so drawing i of "thin" is drawing i
+    of "mixed" with a thinner pen: a drop in accuracy from one variant to another comes from
+    what the variant changes, not from other drawings.
     """
     if variant not in STYLES:
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if n_per_digit < 0:
         raise ValueError(f"n_per_digit must be at least 0, not {n_per_digit}")
+    picked = list(range(TEMPLATES_PER_DIGIT)) if templates is None else sorted(set(templates))
+    if not picked or not all(0 <= t < TEMPLATES_PER_DIGIT for t in picked):
+        raise ValueError(f"templates must be positions 0 to {TEMPLATES_PER_DIGIT - 1}")
     style = STYLES[variant]
     rng = np.random.default_rng(seed)
     labels = np.tile(np.arange(10, dtype=np.uint8), n_per_digit)
     images = np.empty((len(labels), CANVAS, CANVAS), dtype=np.uint8)
     for i, digit in enumerate(labels):
-        shapes = TEMPLATES[int(digit)]
+        shapes = [TEMPLATES[int(digit)][t] for t in picked]
         strokes = jitter(shapes[rng.integers(len(shapes))], rng)
         images[i] = render_strokes(strokes, size=CANVAS, **style.sample(rng))
     return images, labels

@@ -53,21 +53,26 @@ def as_input(images: np.ndarray) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., None]
 
 
-def synthetic_drawings(count: int, seed: int = TRAINING_DRAWINGS_SEED):
+def synthetic_drawings(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates=None):
     """`count` canvas-like drawings (all styles) as preprocessed uint8 28x28, cached on disk.
 
     MNIST holds almost no European 1s (with a flag) or crossed 7s, few very thick or thin strokes:
     rendering such drawings the way the canvas does, through the app's own preprocessing, teaches
     the network the digits people draw. The seed differs from the evaluation sets' seeds.
+    `templates`: draw only from these template positions of each digit (all by default), to
+    hold the others out as shapes the network has never seen (tests/study_unseen_shapes.py).
     """
-    path = data.cache_dir() / f"training-drawings-{count}-{seed}.npz"
+    only = "" if templates is None else "-t" + "".join(str(t) for t in sorted(templates))
+    path = data.cache_dir() / f"training-drawings-{count}-{seed}{only}.npz"
     if path.is_file():
         with np.load(path) as cached:
             return cached["images"], cached["labels"]
     per_style = max(1, count // (10 * len(drawings.VARIANTS)))
     images, labels = [], []
     for index, variant in enumerate(drawings.VARIANTS):
-        rendered, digits = drawings.make_drawings(per_style, seed=seed + index, variant=variant)
+        rendered, digits = drawings.make_drawings(
+            per_style, seed=seed + index, variant=variant, templates=templates
+        )
         inputs, _ = preprocess_batch(rendered)
         images.append((inputs * 255).round().astype(np.uint8))
         labels.append(digits)

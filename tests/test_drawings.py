@@ -248,6 +248,27 @@ def test_unknown_variant_names_the_known_ones():
     assert all(variant in str(error.value) for variant in VARIANTS)
 
 
+def ink_width(image: np.ndarray) -> int:
+    columns = np.flatnonzero((image > 128).any(axis=0))
+    return int(columns[-1] - columns[0] + 1)
+
+
+def test_templates_choose_the_shapes_drawn():
+    everything = make_drawings(3, seed=4)
+    every_position = make_drawings(3, seed=4, templates=range(drawings.TEMPLATES_PER_DIGIT))
+    np.testing.assert_array_equal(everything[0], every_position[0])  # the default: all of them
+    # A 1 as a plain bar (template 0) is narrow; with the long European flag (4) it is wide.
+    bars, labels = make_drawings(5, seed=4, templates=[0])
+    flags, _ = make_drawings(5, seed=4, templates=[4])
+    ones = labels == 1
+    assert np.mean([ink_width(i) for i in flags[ones]]) > 1.5 * np.mean(
+        [ink_width(i) for i in bars[ones]]
+    )
+    for bad in ([], [6], [-1]):
+        with pytest.raises(ValueError, match="templates must be positions 0 to 5"):
+            make_drawings(1, templates=bad)
+
+
 def test_no_drawings_is_empty_not_an_error():
     images, labels = make_drawings(0)
     assert images.shape == (0, SIZE, SIZE) and labels.shape == (0,)

@@ -1,0 +1,121 @@
+"""Study: how well does the default recipe read digit shapes it never saw in training?
+
+    .venv/bin/python tests/study_unseen_shapes.py              # about 7 minutes on 2 cores
+    .venv/bin/python tests/study_unseen_shapes.py --epochs 5   # a quicker, rougher look
+
+Not a test: it trains networks and prints figures, the last line one JSON object with them all.
+
+The bundled drawings test set (`model/testsets.py`) is rendered from the same 60 stroke templates
+(6 per digit) as the 6,000 drawings the shipped default trained on, so it measures pens, sizes,
+slants and positions more than new shapes. Here the default recipe (`studio_cnn`, augmented,
+lr 2e-3, cosine, MNIST + 6,000 drawings) trains once with drawings from templates 0-3 of each
+digit only, and once on MNIST alone; both, and the shipped default (which saw every template),
+then read 3,000 drawings in all five styles made from templates 4 and 5 alone: the shapes the
+first two never saw (for a 1, the long European flag and the curved flag).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import numpy as np  # noqa: E402
+
+from model import data, drawings, networks  # noqa: E402
+from model.evaluate import Report, evaluate_images, evaluate_inputs  # noqa: E402
+from model.inference import Predictor  # noqa: E402
+from model.store import ModelStore  # noqa: E402
+from model.train import TrainConfig, fit, synthetic_drawings, training_split  # noqa: E402
+
+SEEN, UNSEEN = (0, 1, 2, 3), (4, 5)
+UNSEEN_SEED = 7000  # other drawings than the bundled test set's and the training drawings'
+PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
+
+
+def unseen_drawings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw 280x280 drawings from the unseen templates, all styles: images, labels, style names."""
+    images, labels, styles = [], [], []
+    for index, variant in enumerate(drawings.VARIANTS):
+        rendered, digits = drawings.make_drawings(
+            PER_DIGIT, seed=UNSEEN_SEED + index, variant=variant, templates=UNSEEN
+        )
+        images.append(rendered)
+        labels.append(digits)
+        styles += [variant] * len(digits)
+    return np.concatenate(images), np.concatenate(labels), np.array(styles)
+
+
+def train(mnist: data.Mnist, epochs: int, templates) -> Predictor:
+    """The default recipe; drawings from `templates` only, or none when `templates` is None."""
+    config = TrainConfig(epochs=epochs, learning_rate=2e-3, augment=True, seed=0)
+    x, y, x_val, y_val = training_split(mnist, config)
+    if templates is not None:
+        extra_x, extra_y = synthetic_drawings(6000, templates=templates)
+        x = np.concatenate([x, (extra_x.astype(np.float32) / 255.0)[..., None]])
+        y = np.concatenate([y, extra_y.astype(np.int32)])
+    network = networks.ARCHITECTURES[config.arch]()
+    started = time.monotonic()
+    fit(network, x, y, x_val, y_val, config, lambda event: None, lambda: False)
+    print(f"  trained on {len(x):,} digits in {time.monotonic() - started:.0f} s", flush=True)
+    return Predictor(network)
+
+
+def figures(predictor: Predictor, mnist: data.Mnist, unseen, drawn: int) -> dict:
+    """Accuracy on MNIST test and on the unseen shapes; `drawn`: drawings it trained with."""
+    images, labels, styles = unseen
+    report = evaluate_images(predictor, images, labels)
+    mnist_report = evaluate_inputs(predictor, mnist.x_test.astype(np.float32) / 255.0, mnist.y_test)
+    recall = report.per_class()["recall"]
+    by_style = {}
+    for style in drawings.VARIANTS:
+        keep = styles == style
+        by_style[style] = Report(report.labels[keep], report.probabilities[keep]).accuracy
+    return {
+        "training_drawings": drawn,
+        "mnist_test": round(mnist_report.accuracy, 4),
+        "unseen_shapes": round(report.accuracy, 4),
+        "unseen_by_style": {k: round(v, 4) for k, v in by_style.items()},
+        "unseen_recall_by_digit": [round(float(r), 4) for r in recall],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20, help="as the shipped default: 20")
+    args = parser.parse_args()
+    mnist = data.load_mnist()
+    unseen = unseen_drawings()
+    print(f"{len(unseen[1]):,} drawings from templates {UNSEEN} of each digit, all styles")
+    runs = {}
+    print("shipped default (trained on drawings from every template):", flush=True)
+    shipped = Predictor.from_version(ModelStore().get("default"))
+    runs["shipped_default_all_templates"] = figures(shipped, mnist, unseen, drawn=6000)
+    print(f"default recipe, drawings from templates {SEEN} only ({args.epochs} epochs):")
+    held_out = train(mnist, args.epochs, SEEN)
+    runs["drawings_from_templates_0123"] = figures(held_out, mnist, unseen, drawn=6000)
+    print(f"default recipe, MNIST only ({args.epochs} epochs):")
+    mnist_only = train(mnist, args.epochs, None)
+    runs["mnist_only"] = figures(mnist_only, mnist, unseen, drawn=0)
+    print()
+    for name, row in runs.items():
+        worst = int(np.argmin(row["unseen_recall_by_digit"]))
+        print(
+            f"{name:32s} MNIST test {row['mnist_test']:.2%} · unseen shapes "
+            f"{row['unseen_shapes']:.2%} (worst digit {worst}: "
+            f"{row['unseen_recall_by_digit'][worst]:.1%})"
+        )
+    recipe = asdict(TrainConfig(epochs=args.epochs, learning_rate=2e-3, augment=True))
+    print(json.dumps({"recipe": recipe, "unseen_templates": UNSEEN, "runs": runs}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
