@@ -6,9 +6,9 @@
 Not a test: it trains networks and prints figures, the last line one JSON object with them all.
 
 The bundled drawings test set (`model/testsets.py`) is rendered from the same 60 stroke templates
-(6 per digit) as the 6,000 drawings the shipped default trained on, so it measures pens, sizes,
+(6 per digit) as the 12,000 drawings the shipped default trained on, so it measures pens, sizes,
 slants and positions more than new shapes. Here the default recipe (`studio_cnn`, augmented,
-lr 2e-3, cosine, MNIST + 6,000 drawings) trains once with drawings from templates 0-3 of each
+lr 2e-3, cosine, MNIST + 12,000 drawings) trains once with drawings from templates 0-3 of each
 digit only, and once on MNIST alone; both, and the shipped default (which saw every template),
 then read 3,000 drawings in all five styles made from templates 4 and 5 alone: the shapes the
 first two never saw (for a 1, the long European flag and the curved flag).
@@ -38,6 +38,7 @@ from model.train import TrainConfig, fit, synthetic_drawings, training_split  # 
 SEEN, UNSEEN = (0, 1, 2, 3), (4, 5)
 UNSEEN_SEED = 7000  # other drawings than the bundled test set's and the training drawings'
 PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
+DRAWINGS = 12000  # the shipped default's --drawings
 
 
 def unseen_drawings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -58,7 +59,7 @@ def train(mnist: data.Mnist, epochs: int, templates) -> Predictor:
     config = TrainConfig(epochs=epochs, learning_rate=2e-3, augment=True, seed=0)
     x, y, x_val, y_val = training_split(mnist, config)
     if templates is not None:
-        extra_x, extra_y = synthetic_drawings(6000, templates=templates)
+        extra_x, extra_y = synthetic_drawings(DRAWINGS, templates=templates)
         x = np.concatenate([x, (extra_x.astype(np.float32) / 255.0)[..., None]])
         y = np.concatenate([y, extra_y.astype(np.int32)])
     network = networks.ARCHITECTURES[config.arch]()
@@ -97,10 +98,10 @@ def main() -> int:
     runs = {}
     print("shipped default (trained on drawings from every template):", flush=True)
     shipped = Predictor.from_version(ModelStore().get("default"))
-    runs["shipped_default_all_templates"] = figures(shipped, mnist, unseen, drawn=6000)
+    runs["shipped_default_all_templates"] = figures(shipped, mnist, unseen, drawn=DRAWINGS)
     print(f"default recipe, drawings from templates {SEEN} only ({args.epochs} epochs):")
     held_out = train(mnist, args.epochs, SEEN)
-    runs["drawings_from_templates_0123"] = figures(held_out, mnist, unseen, drawn=6000)
+    runs["drawings_from_templates_0123"] = figures(held_out, mnist, unseen, drawn=DRAWINGS)
     print(f"default recipe, MNIST only ({args.epochs} epochs):")
     mnist_only = train(mnist, args.epochs, None)
     runs["mnist_only"] = figures(mnist_only, mnist, unseen, drawn=0)
