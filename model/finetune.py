@@ -28,6 +28,7 @@ from model.train import (
     score,
     score_of,
     synthetic_drawings,
+    training_precision,
 )
 
 REPLAY_MNIST = 4000
@@ -120,6 +121,7 @@ def finetune_run(
         "train_size": len(x),
         "wall_seconds": round(seconds, 2),
         "seconds_per_epoch": round(seconds / epochs, 2),
+        "precision": training_precision(config),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "versions": library_versions(),
     }

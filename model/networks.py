@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from model.tf_runtime import keras
-from model.train_config import DEFAULT_ARCH  # noqa: F401 (the networks' default, named here too)
 
 layers = keras.layers
 

@@ -33,7 +33,14 @@ from model import data, drawings, networks  # noqa: E402
 from model.evaluate import Report, evaluate_images, evaluate_inputs  # noqa: E402
 from model.inference import Predictor  # noqa: E402
 from model.store import ModelStore  # noqa: E402
-from model.train import TrainConfig, fit, synthetic_drawings, training_split  # noqa: E402
+from model.testsets import mnist_test  # noqa: E402
+from model.train import (  # noqa: E402
+    TrainConfig,
+    as_input,
+    fit,
+    synthetic_drawings,
+    training_split,
+)
 
 SEEN, UNSEEN = (0, 1, 2, 3), (4, 5)
 UNSEEN_SEED = 7000  # other drawings than the bundled test set's and the training drawings'
@@ -60,7 +67,7 @@ def train(mnist: data.Mnist, epochs: int, templates) -> Predictor:
     x, y, x_val, y_val = training_split(mnist, config)
     if templates is not None:
         extra_x, extra_y = synthetic_drawings(DRAWINGS, templates=templates)
-        x = np.concatenate([x, (extra_x.astype(np.float32) / 255.0)[..., None]])
+        x = np.concatenate([x, as_input(extra_x)])
         y = np.concatenate([y, extra_y.astype(np.int32)])
     network = networks.ARCHITECTURES[config.arch]()
     started = time.monotonic()
@@ -69,11 +76,12 @@ def train(mnist: data.Mnist, epochs: int, templates) -> Predictor:
     return Predictor(network)
 
 
-def figures(predictor: Predictor, mnist: data.Mnist, unseen, drawn: int) -> dict:
+def figures(predictor: Predictor, unseen, drawn: int) -> dict:
     """Accuracy on MNIST test and on the unseen shapes; `drawn`: drawings it trained with."""
     images, labels, styles = unseen
     report = evaluate_images(predictor, images, labels)
-    mnist_report = evaluate_inputs(predictor, mnist.x_test.astype(np.float32) / 255.0, mnist.y_test)
+    mnist = mnist_test()
+    mnist_report = evaluate_inputs(predictor, mnist.inputs, mnist.labels)
     recall = report.per_class()["recall"]
     by_style = {}
     for style in drawings.VARIANTS:
@@ -98,13 +106,13 @@ def main() -> int:
     runs = {}
     print("shipped default (trained on drawings from every template):", flush=True)
     shipped = Predictor.from_version(ModelStore().get("default"))
-    runs["shipped_default_all_templates"] = figures(shipped, mnist, unseen, drawn=DRAWINGS)
+    runs["shipped_default_all_templates"] = figures(shipped, unseen, drawn=DRAWINGS)
     print(f"default recipe, drawings from templates {SEEN} only ({args.epochs} epochs):")
     held_out = train(mnist, args.epochs, SEEN)
-    runs["drawings_from_templates_0123"] = figures(held_out, mnist, unseen, drawn=DRAWINGS)
+    runs["drawings_from_templates_0123"] = figures(held_out, unseen, drawn=DRAWINGS)
     print(f"default recipe, MNIST only ({args.epochs} epochs):")
     mnist_only = train(mnist, args.epochs, None)
-    runs["mnist_only"] = figures(mnist_only, mnist, unseen, drawn=0)
+    runs["mnist_only"] = figures(mnist_only, unseen, drawn=0)
     print()
     for name, row in runs.items():
         worst = int(np.argmin(row["unseen_recall_by_digit"]))

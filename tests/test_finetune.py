@@ -11,6 +11,7 @@ from model.corrections import Corrections
 from model.drawings import make_drawings
 from model.preprocess import preprocess_canvas
 from model.store import ModelStore
+from model.train_config import TrainConfig, training_precision
 
 pytestmark = pytest.mark.slow
 
@@ -48,6 +49,7 @@ def test_finetune_on_50_drawings_keeps_mnist(tmp_path, saved_drawings):
     assert version.name in [v.name for v in store.list()]
     assert store.active_name() == "default"  # stored, not served, until the user keeps it
     assert version.meta["parent"] == "default"
+    assert version.meta["precision"] == training_precision(TrainConfig(arch="studio_cnn"))
     assert tune["user_drawings"] == 50 and tune["held_out"] == 10
     for figures in (before, after):
         assert set(figures) >= {"test_accuracy", "drawings_accuracy", "held_out_accuracy"}

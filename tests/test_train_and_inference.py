@@ -27,7 +27,7 @@ from model.train import (
     training_precision,
     training_split,
 )
-from model.train_config import ARCHITECTURES, native_bfloat16
+from model.train_config import ARCHITECTURES, DEFAULT_ARCH, native_bfloat16
 
 SUBSET = 1000
 
@@ -286,7 +286,8 @@ def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
 def test_every_named_architecture_has_a_builder():
     # The names the app offers (without TensorFlow) are the networks `model.networks` builds.
     assert list(ARCHITECTURES) == list(networks.ARCHITECTURES)
-    assert networks.DEFAULT_ARCH == TrainConfig().arch == "studio_cnn"
+    assert DEFAULT_ARCH == TrainConfig().arch == "studio_cnn"
+    assert DEFAULT_ARCH in networks.ARCHITECTURES
 
 
 def test_unknown_architecture():
