@@ -1,0 +1,1074 @@
+"""Drawings that are not digits, as the canvas draws them, to teach a network to say so.
+
+A network trained on digits alone has no way to answer "none of these": a capital A comes out a
+confident 4, a heart a 0, a star a 4. Shown non-digits with a uniform target ("outlier exposure")
+it learns to spread its probabilities when a drawing is nothing it knows. This module draws
+them with the digits' own machinery (`model.drawings`: stroke templates in the unit box, hand
+jitter, the round pen and the same `Style` ranges), by KIND:
+
+Training kinds (`TRAINING_KINDS`), shown to the network:
+    letters       capital and lowercase Latin letters drawn with strokes, a few forms each
+    font_letters  Latin letters from `typefaces.training_fonts()`, redrawn with the pen
+    symbols       # * + = ≠ @ & % $ ? ! ÷ ± < > ~ € ∞ ©
+    shapes        triangles, rectangles, diamonds, 4- to 8-point stars, hearts, smileys, crosses,
+                  arrows, check marks, zigzags, waves, spirals, houses
+    scribbles     scribbles through random points, curly pen walks, coils, hatching, scratching
+                  out, many crossing lines
+    stray         a few short marks and dots scattered apart: never one line, never one dot
+
+Held-out kinds (`HELDOUT_KINDS`), never used in training, each reported on its own to measure
+how far the reject generalises to what the network has never seen:
+    greek                 Greek letters from `typefaces.heldout_fonts()`
+    heldout_font_letters  the Latin letters of font_letters, in the held-out typefaces
+    math                  ∀ ∃ ∇ ≈ ≤ ≥ ⊂ ⊃ ∠ ⊕ ⊗ ≡ ℵ ⇒ ∝ from the held-out typefaces
+    doodles               flower, tree, cloud, fish, sun, cat, umbrella, car, envelope, cup,
+                          boat, mushroom
+    music                 notes with filled heads: quarter, eighth, sixteenth, beamed pairs
+
+What is left out, and why: a negative that looks like a digit teaches the network to reject
+that digit. So nothing here is read as a digit, or drawn the way people draw one:
+    O o Q D, ο Ο θ Θ σ, a plain circle or oval, hexagons and rounder  → 0
+    I l i j J | and a lone straight stroke of any angle (/ \\ - ( ) [ ])  → 1
+    ^ Λ (slanted, one leg stands upright: a 1 with a long flag), ⊥, ↑ ↗  → 1 and 7
+    Z z ζ, ?-hooks without their dot                                      → 2
+    ε ξ Ɛ (a backwards 3 reads as a 3), § (two stacked S)                 → 3 and 5
+    y γ-like u-with-tail ч (an open 4 or a 9 to many hands)               → 4 and 9
+    S s ς                                                                 → 5
+    b G δ ∂ (a loop with a stem rising from it)                           → 6
+    Γ (a 7 seen in a mirror, stem upright)                                → 7
+    B β ß, glasses (two rings stacked or side by side)                    → 8
+    g q, ɑ (single-storey a: a ring with a stem on its right), balloons,
+    lollipops, half notes with an open head                               → 9
+    ι Ι                                                                   → 1
+Mirror images of digits that people name as letters stay in (P p d E F Σ r): nobody draws a
+digit mirrored on purpose, and the network never sees mirrored digits. The single-storey a
+stays out of the typeset letters too, since italic and comic faces draw it so. A "stray"
+drawing is at least two marks apart, since one straight stroke is a 1 and one dot is what the
+app already calls "nothing drawn". Only numpy, PIL, `model.drawings` and `model.typefaces` are
+used: no TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from model import typefaces
+from model.drawings import (
+    CANVAS,
+    STYLES,
+    Stroke,
+    arc,
+    bezier,
+    chain,
+    figure_eight,
+    jitter,
+    polyline,
+    turned,
+)
+
+Strokes = list[Stroke]
+Generator = Callable[[np.random.Generator], Strokes]
+
+
+def pick(*alternatives: Sequence[Stroke]) -> Generator:
+    """A generator that draws one of fixed `alternatives`, the way `drawings.TEMPLATES` are."""
+    return lambda rng: list(alternatives[rng.integers(len(alternatives))])
+
+
+def dot(x: float, y: float) -> Stroke:
+    """A click of the pen: one point, drawn as one disc."""
+    return np.array([[x, y]])
+
+
+def closed(vertices: Sequence[tuple[float, float]], overshoot: float = 0.15) -> Stroke:
+    """A polygon in one stroke, running a little past its start as a hand closes a shape."""
+    points = np.asarray(vertices, dtype=np.float64)
+    return np.vstack([points, points[:1], points[0] + overshoot * (points[1] - points[0])])
+
+
+def regular(k: int, radius: float, turn_deg: float, centre=(0.5, 0.5)) -> np.ndarray:
+    """`k` vertices evenly round a circle, the first at the top turned by `turn_deg`."""
+    angles = np.deg2rad(turn_deg - 90 + 360 * np.arange(k) / k)
+    return np.column_stack(
+        [centre[0] + radius * np.cos(angles), centre[1] + radius * np.sin(angles)]
+    )
+
+
+def ring(cx: float, cy: float, rx: float, ry: float, start: float = -90.0) -> Stroke:
+    """A closed ring with the slight overlap of a hand-drawn one."""
+    return arc(cx, cy, rx, ry, start, start + 370)
+
+
+def blob(cx: float, cy: float, rx: float, ry: float, tilt: float = -20.0) -> Stroke:
+    """A small filled oval, as a hand fills a note head: a ring spiralling inwards."""
+    return arc(cx, cy, rx, ry, 0, 1800, tilt=tilt, shrink=0.1)
+
+
+# --- Letters, drawn: only those nobody reads as a digit (see the module's docstring). --------
+
+LETTERS: dict[str, Generator] = {
+    "A": pick(
+        (polyline((0.1, 1.0), (0.5, 0.0), (0.9, 1.0)), polyline((0.27, 0.6), (0.73, 0.6))),
+        (
+            polyline((0.15, 1.0), (0.45, 0.0), (0.55, 0.0), (0.85, 1.0)),
+            polyline((0.3, 0.5), (0.7, 0.5)),
+        ),
+        (polyline((0.1, 1.0), (0.5, 0.0), (0.9, 1.0)), polyline((0.22, 0.72), (0.8, 0.68))),
+    ),
+    "C": pick((arc(0.55, 0.5, 0.42, 0.5, -45, -315),), (arc(0.5, 0.5, 0.35, 0.5, -55, -300),)),
+    "E": pick(
+        (
+            polyline((0.8, 0.0), (0.2, 0.0), (0.2, 1.0), (0.8, 1.0)),
+            polyline((0.2, 0.5), (0.65, 0.5)),
+        ),
+        (
+            polyline((0.2, 0.0), (0.2, 1.0)),
+            polyline((0.2, 0.0), (0.8, 0.0)),
+            polyline((0.2, 0.5), (0.7, 0.5)),
+            polyline((0.2, 1.0), (0.8, 1.0)),
+        ),
+    ),
+    "F": pick(
+        (polyline((0.8, 0.0), (0.2, 0.0), (0.2, 1.0)), polyline((0.2, 0.48), (0.65, 0.48))),
+        (
+            polyline((0.25, 0.0), (0.25, 1.0)),
+            polyline((0.25, 0.0), (0.85, 0.0)),
+            polyline((0.25, 0.45), (0.7, 0.45)),
+        ),
+    ),
+    "H": pick(
+        (
+            polyline((0.2, 0.0), (0.2, 1.0)),
+            polyline((0.8, 0.0), (0.8, 1.0)),
+            polyline((0.2, 0.5), (0.8, 0.5)),
+        ),
+        (
+            polyline((0.2, 0.0), (0.2, 1.0)),
+            polyline((0.2, 0.55), (0.8, 0.5)),
+            polyline((0.8, 0.0), (0.8, 1.0)),
+        ),
+    ),
+    "K": pick(
+        (
+            polyline((0.25, 0.0), (0.25, 1.0)),
+            polyline((0.8, 0.0), (0.25, 0.55)),
+            polyline((0.4, 0.42), (0.82, 1.0)),
+        ),
+        (polyline((0.25, 0.0), (0.25, 1.0)), polyline((0.8, 0.0), (0.27, 0.5), (0.82, 1.0))),
+    ),
+    "L": pick((polyline((0.25, 0.0), (0.25, 1.0), (0.85, 1.0)),)),
+    "M": pick(
+        (polyline((0.1, 1.0), (0.15, 0.0), (0.5, 0.6), (0.85, 0.0), (0.9, 1.0)),),
+        (polyline((0.12, 1.0), (0.12, 0.0), (0.5, 0.75), (0.88, 0.0), (0.88, 1.0)),),
+    ),
+    "N": pick(
+        (polyline((0.2, 1.0), (0.2, 0.0), (0.8, 1.0), (0.8, 0.0)),),
+        (polyline((0.2, 1.0), (0.2, 0.0)), polyline((0.2, 0.0), (0.8, 1.0), (0.8, 0.0))),
+    ),
+    "P": pick(
+        (
+            polyline((0.25, 1.0), (0.25, 0.0)),
+            chain(
+                polyline((0.25, 0.0), (0.5, 0.0)),
+                arc(0.5, 0.25, 0.3, 0.25, -90, 90),
+                polyline((0.5, 0.5), (0.25, 0.5)),
+            ),
+        ),
+        (
+            chain(
+                polyline((0.25, 1.0), (0.25, 0.0)),
+                bezier((0.25, 0.0), (0.95, -0.05), (0.95, 0.55), (0.27, 0.5)),
+            ),
+        ),
+    ),
+    "R": pick(
+        (
+            polyline((0.25, 1.0), (0.25, 0.0)),
+            chain(
+                polyline((0.25, 0.0), (0.5, 0.0)),
+                arc(0.5, 0.25, 0.28, 0.25, -90, 90),
+                polyline((0.5, 0.5), (0.25, 0.5)),
+            ),
+            polyline((0.45, 0.5), (0.82, 1.0)),
+        ),
+        (
+            chain(
+                polyline((0.25, 1.0), (0.25, 0.0)),
+                bezier((0.25, 0.0), (0.95, -0.05), (0.95, 0.55), (0.27, 0.5)),
+                polyline((0.27, 0.5), (0.85, 1.0)),
+            ),
+        ),
+    ),
+    "T": pick(
+        (polyline((0.1, 0.0), (0.9, 0.0)), polyline((0.5, 0.0), (0.5, 1.0))),
+        (polyline((0.5, 0.0), (0.5, 1.0)), polyline((0.05, 0.03), (0.95, 0.0))),
+    ),
+    "U": pick(
+        (
+            chain(
+                polyline((0.2, 0.0), (0.2, 0.65)),
+                arc(0.5, 0.65, 0.3, 0.35, 180, 0),
+                polyline((0.8, 0.65), (0.8, 0.0)),
+            ),
+        ),
+        (
+            chain(
+                polyline((0.2, 0.0), (0.2, 0.65)),
+                arc(0.5, 0.65, 0.3, 0.35, 180, 0),
+                polyline((0.8, 0.65), (0.8, 0.0), (0.82, 1.0)),
+            ),
+        ),
+    ),
+    "V": pick(
+        (polyline((0.1, 0.0), (0.5, 1.0), (0.9, 0.0)),),
+        (polyline((0.2, 0.0), (0.5, 1.0), (0.95, -0.05)),),
+    ),
+    "W": pick(
+        (polyline((0.05, 0.0), (0.27, 1.0), (0.5, 0.3), (0.73, 1.0), (0.95, 0.0)),),
+        (chain(arc(0.28, 0.45, 0.22, 0.55, 180, 0), arc(0.72, 0.45, 0.22, 0.55, 180, 0)),),
+    ),
+    "X": pick(
+        (polyline((0.1, 0.0), (0.9, 1.0)), polyline((0.9, 0.0), (0.1, 1.0))),
+        (polyline((0.15, 0.0), (0.85, 1.0)), polyline((0.8, 0.05), (0.2, 0.95))),
+    ),
+    "Y": pick(
+        (polyline((0.1, 0.0), (0.5, 0.5)), polyline((0.9, 0.0), (0.5, 0.5), (0.5, 1.0))),
+        (polyline((0.1, 0.0), (0.5, 0.45), (0.9, 0.0)), polyline((0.5, 0.45), (0.5, 1.0))),
+    ),
+    "a": pick(
+        (
+            chain(
+                arc(0.45, 0.22, 0.25, 0.22, 200, 360),
+                polyline((0.7, 0.22), (0.7, 0.95), (0.78, 1.0)),
+            ),
+            chain(
+                polyline((0.7, 0.5), (0.45, 0.5)),
+                arc(0.45, 0.74, 0.25, 0.24, -90, -270),
+                polyline((0.45, 0.98), (0.7, 0.85)),
+            ),
+        ),
+    ),
+    "d": pick(
+        (ring(0.42, 0.7, 0.28, 0.3, start=-30), polyline((0.72, 0.0), (0.72, 1.0))),
+        (
+            chain(
+                arc(0.45, 0.7, 0.28, 0.3, -20, -340),
+                polyline((0.71, 0.8), (0.72, 0.0), (0.72, 1.0)),
+            ),
+        ),
+    ),
+    "e": pick(
+        (chain(polyline((0.2, 0.5), (0.8, 0.5)), arc(0.5, 0.5, 0.3, 0.5, 0, -300)),),
+        (
+            chain(
+                bezier((0.15, 0.65), (0.9, 0.55), (0.8, 0.0), (0.5, 0.05)),
+                bezier((0.5, 0.05), (0.1, 0.1), (0.1, 1.0), (0.85, 0.9)),
+            ),
+        ),
+    ),
+    "f": pick(
+        (
+            chain(arc(0.65, 0.15, 0.2, 0.15, -20, -180), polyline((0.45, 0.15), (0.45, 1.0))),
+            polyline((0.15, 0.4), (0.75, 0.4)),
+        ),
+    ),
+    "h": pick(
+        (
+            polyline((0.25, 0.0), (0.25, 1.0)),
+            chain(arc(0.5, 0.6, 0.25, 0.22, 180, 360), polyline((0.75, 0.6), (0.75, 1.0))),
+        ),
+        (
+            chain(
+                polyline((0.25, 0.0), (0.25, 1.0), (0.25, 0.65)),
+                bezier((0.25, 0.65), (0.45, 0.3), (0.75, 0.35), (0.75, 1.0)),
+            ),
+        ),
+    ),
+    "k": pick(
+        (polyline((0.25, 0.0), (0.25, 1.0)), polyline((0.75, 0.35), (0.27, 0.7), (0.8, 1.0))),
+    ),
+    "m": pick(
+        (
+            chain(
+                polyline((0.1, 0.0), (0.1, 1.0), (0.1, 0.2)),
+                arc(0.3, 0.25, 0.2, 0.22, 180, 360),
+                polyline((0.5, 0.25), (0.5, 1.0), (0.5, 0.25)),
+                arc(0.7, 0.25, 0.2, 0.22, 180, 360),
+                polyline((0.9, 0.25), (0.9, 1.0)),
+            ),
+        ),
+    ),
+    "n": pick(
+        (
+            chain(
+                polyline((0.2, 0.0), (0.2, 1.0), (0.2, 0.25)),
+                arc(0.5, 0.3, 0.3, 0.28, 180, 360),
+                polyline((0.8, 0.3), (0.8, 1.0)),
+            ),
+        ),
+    ),
+    "p": pick(
+        (
+            polyline((0.25, 0.0), (0.25, 1.0)),
+            chain(
+                polyline((0.25, 0.05), (0.5, 0.02)),
+                arc(0.5, 0.27, 0.27, 0.25, -90, 90),
+                polyline((0.5, 0.52), (0.25, 0.5)),
+            ),
+        ),
+    ),
+    "r": pick(
+        (chain(polyline((0.3, 0.0), (0.3, 1.0), (0.3, 0.35)), arc(0.6, 0.35, 0.3, 0.3, 180, 300)),),
+        (
+            polyline((0.3, 0.0), (0.3, 1.0)),
+            bezier((0.3, 0.3), (0.45, 0.0), (0.7, 0.0), (0.85, 0.1)),
+        ),
+    ),
+    "t": pick(
+        (
+            chain(polyline((0.45, 0.0), (0.45, 0.8)), arc(0.65, 0.8, 0.2, 0.2, 180, 60)),
+            polyline((0.15, 0.3), (0.8, 0.3)),
+        ),
+    ),
+    "u": pick(
+        (
+            chain(
+                polyline((0.2, 0.0), (0.2, 0.7)),
+                arc(0.5, 0.7, 0.3, 0.3, 180, 0),
+                polyline((0.8, 0.7), (0.8, 0.0), (0.8, 1.0)),
+            ),
+        ),
+    ),
+    "w": pick((polyline((0.0, 0.0), (0.25, 1.0), (0.5, 0.25), (0.75, 1.0), (1.0, 0.0)),)),
+    "x": pick((polyline((0.0, 0.0), (1.0, 1.0)), polyline((1.0, 0.0), (0.0, 1.0)))),
+}
+
+# The typeset letters: the drawn ones less the single-storey a some faces have.
+LATIN_LETTERS = "ACEFHKLMNPRTUVWXY" + "cdefhkmnprtuvwx"
+
+
+# --- Symbols. -------------------------------------------------------------------------------
+
+
+def s_curve(x0: float = 0.2, x1: float = 0.8) -> Stroke:
+    """An S, top right to bottom left: a 5 alone, so only ever drawn inside a $."""
+    mid = (x0 + x1) / 2
+    return chain(
+        bezier((x1, 0.12), (mid, -0.05), (x0 - 0.05, 0.1), (x0, 0.3)),
+        bezier((x0, 0.3), (x0 + 0.05, 0.5), (x1, 0.45), (x1, 0.7)),
+        bezier((x1, 0.7), (x1 + 0.02, 0.95), (x0, 1.0), (x0 - 0.02, 0.85)),
+    )
+
+
+SYMBOLS: dict[str, Generator] = {
+    "#": pick(
+        (
+            polyline((0.4, 0.0), (0.3, 1.0)),
+            polyline((0.75, 0.0), (0.65, 1.0)),
+            polyline((0.05, 0.33), (1.0, 0.33)),
+            polyline((0.0, 0.66), (0.95, 0.66)),
+        ),
+        (
+            polyline((0.35, 0.0), (0.35, 1.0)),
+            polyline((0.7, 0.0), (0.7, 1.0)),
+            polyline((0.05, 0.35), (1.0, 0.35)),
+            polyline((0.05, 0.68), (1.0, 0.68)),
+        ),
+    ),
+    "*": pick(
+        tuple(polyline(tuple(p), tuple(1 - p)) for p in regular(6, 0.5, 0.0)[:3]),
+        tuple(polyline((0.5, 0.5), tuple(p)) for p in regular(5, 0.5, 0.0)),
+        (
+            polyline((0.5, 0.0), (0.5, 1.0)),
+            polyline((0.1, 0.25), (0.9, 0.75)),
+            polyline((0.9, 0.25), (0.1, 0.75)),
+            polyline((0.05, 0.5), (0.95, 0.5)),
+        ),
+    ),
+    "+": pick(
+        (polyline((0.5, 0.0), (0.5, 1.0)), polyline((0.0, 0.5), (1.0, 0.5))),
+        (polyline((0.0, 0.48), (1.0, 0.52)), polyline((0.52, 0.0), (0.48, 1.0))),
+    ),
+    "=": pick(
+        (polyline((0.0, 0.3), (1.0, 0.3)), polyline((0.0, 0.7), (1.0, 0.7))),
+        (polyline((0.05, 0.35), (0.95, 0.32)), polyline((0.0, 0.68), (1.0, 0.65))),
+    ),
+    "≠": pick(
+        (
+            polyline((0.0, 0.35), (1.0, 0.35)),
+            polyline((0.0, 0.65), (1.0, 0.65)),
+            polyline((0.7, 0.0), (0.3, 1.0)),
+        )
+    ),
+    "@": pick(
+        (
+            ring(0.5, 0.52, 0.17, 0.2, start=0),
+            chain(
+                polyline((0.67, 0.3), (0.67, 0.68)),
+                bezier((0.67, 0.68), (0.75, 0.8), (1.0, 0.75), (1.0, 0.5)),
+                arc(0.5, 0.5, 0.5, 0.5, 0, -300),
+            ),
+        ),
+    ),
+    "&": pick(
+        (
+            chain(
+                polyline((0.9, 1.0), (0.3, 0.38)),
+                arc(0.42, 0.2, 0.16, 0.2, 130, -130),
+                bezier((0.52, 0.36), (0.1, 0.55), (0.0, 0.9), (0.35, 0.98)),
+                bezier((0.35, 0.98), (0.6, 1.0), (0.8, 0.75), (0.9, 0.55)),
+            ),
+        ),
+    ),
+    "%": pick(
+        (ring(0.2, 0.2, 0.16, 0.2), polyline((0.9, 0.0), (0.1, 1.0)), ring(0.8, 0.8, 0.16, 0.2)),
+        (
+            ring(0.22, 0.18, 0.14, 0.18),
+            polyline((0.85, 0.05), (0.15, 0.95)),
+            ring(0.78, 0.82, 0.14, 0.18),
+        ),
+    ),
+    "$": pick(
+        (s_curve(), polyline((0.5, -0.15), (0.5, 1.15))),
+        (s_curve(), polyline((0.45, -0.1), (0.45, 1.1)), polyline((0.55, -0.1), (0.55, 1.1))),
+    ),
+    "?": pick(
+        (
+            chain(
+                arc(0.5, 0.25, 0.3, 0.25, 190, 400),
+                polyline((0.62, 0.48), (0.5, 0.58), (0.5, 0.75)),
+            ),
+            dot(0.5, 1.0),
+        ),
+        (
+            chain(
+                arc(0.45, 0.22, 0.3, 0.22, 180, 430),
+                bezier((0.55, 0.44), (0.45, 0.55), (0.45, 0.65), (0.45, 0.75)),
+            ),
+            dot(0.45, 1.0),
+        ),
+    ),
+    "!": pick(
+        (polyline((0.5, 0.0), (0.5, 0.7)), dot(0.5, 1.0)),
+        (polyline((0.55, 0.0), (0.45, 0.68)), dot(0.45, 1.0)),
+    ),
+    "÷": pick((polyline((0.0, 0.5), (1.0, 0.5)), dot(0.5, 0.1), dot(0.5, 0.9))),
+    "±": pick(
+        (
+            polyline((0.5, 0.0), (0.5, 0.7)),
+            polyline((0.1, 0.35), (0.9, 0.35)),
+            polyline((0.1, 1.0), (0.9, 1.0)),
+        )
+    ),
+    "<": pick((polyline((0.9, 0.0), (0.1, 0.5), (0.9, 1.0)),)),
+    ">": pick((polyline((0.1, 0.0), (0.9, 0.5), (0.1, 1.0)),)),
+    "~": pick((bezier((0.0, 0.6), (0.3, -0.2), (0.7, 1.2), (1.0, 0.4)),)),
+    "€": pick(
+        (
+            arc(0.6, 0.5, 0.4, 0.5, -50, -310),
+            polyline((0.0, 0.4), (0.65, 0.4)),
+            polyline((0.0, 0.6), (0.6, 0.6)),
+        )
+    ),
+    "∞": pick((turned(figure_eight(0.22, 0.22, waist=0.5), 90),)),
+    "©": pick((ring(0.5, 0.5, 0.5, 0.5), arc(0.52, 0.5, 0.2, 0.22, -40, -320))),
+}
+
+
+# --- Shapes: each drawing varies more than jitter can (corners, points, lobes, turns). -------
+
+
+def triangle(rng: np.random.Generator) -> Strokes:
+    """A triangle pointing up or down, a little uneven; in one stroke or corner by corner."""
+    corners = regular(3, 0.5, rng.choice([0.0, 180.0]) + rng.uniform(-15, 15))
+    corners = corners + rng.normal(0, 0.04, corners.shape)
+    if rng.random() < 0.7:
+        return [closed(corners, rng.uniform(0.0, 0.2))]
+    return [polyline(tuple(corners[i]), tuple(corners[(i + 1) % 3])) for i in range(3)]
+
+
+def rectangle(rng: np.random.Generator) -> Strokes:
+    """A square or a lying oblong; one stroke, or two that meet at opposite corners."""
+    half_w = 0.5 * rng.uniform(0.6, 1.0)
+    half_h = half_w * rng.uniform(0.5, 1.1)  # never tall and narrow: that is a 0 with corners
+    (left, right), (top, bottom) = (0.5 - half_w, 0.5 + half_w), (0.5 - half_h, 0.5 + half_h)
+    corners = [(left, top), (right, top), (right, bottom), (left, bottom)]
+    if rng.random() < 0.6:
+        return [closed(corners, rng.uniform(0.0, 0.15))]
+    return [
+        polyline(corners[3], corners[0], corners[1]),
+        polyline(corners[1], corners[2], corners[3]),
+    ]
+
+
+def diamond(rng: np.random.Generator) -> Strokes:
+    """A rhombus standing on a corner."""
+    half_w = rng.uniform(0.35, 0.55)  # a narrow one is a pointed 0
+    return [closed([(0.5, 0.0), (0.5 + half_w, 0.5), (0.5, 1.0), (0.5 - half_w, 0.5)], 0.1)]
+
+
+def star(rng: np.random.Generator) -> Strokes:
+    """A star of 4 to 8 points as its outline, or a pentagram or a hexagram drawn in lines."""
+    style = rng.choice(["outline", "outline", "pentagram", "hexagram"])
+    turn = rng.uniform(-12, 12)
+    if style == "pentagram":
+        tips = regular(5, 0.5, turn)
+        return [closed(tips[[0, 2, 4, 1, 3]], 0.05)]
+    if style == "hexagram":
+        return [closed(regular(3, 0.5, turn), 0.05), closed(regular(3, 0.5, turn + 180), 0.05)]
+    points = int(rng.integers(4, 9))
+    tips = regular(points, 0.5, turn)
+    dents = regular(points, 0.5 * rng.uniform(0.3, 0.5), turn + 180 / points)
+    outline = np.empty((2 * points, 2))
+    outline[0::2], outline[1::2] = tips, dents
+    return [closed(outline, 0.05)]
+
+
+def heart(rng: np.random.Generator) -> Strokes:
+    """A heart from its dip to its tip, left half then right; lobes of varied size and height."""
+    dip = rng.uniform(0.15, 0.3)
+    lobe = rng.uniform(0.0, 0.12)  # how far the lobes bulge past the sides
+    tip_x = 0.5 + rng.normal(0, 0.03)
+
+    def half(side: float) -> Stroke:
+        out = 0.5 + side * (0.5 + lobe)
+        return chain(
+            bezier((0.5, dip), (0.5, -0.1), (out, -0.12), (out, 0.3)),
+            bezier((out, 0.3), (out, 0.6), (tip_x + side * 0.1, 0.8), (tip_x, 1.0)),
+        )
+
+    if rng.random() < 0.5:
+        return [half(-1.0), half(1.0)]
+    return [chain(half(-1.0), half(1.0)[::-1])]
+
+
+def smiley(rng: np.random.Generator) -> Strokes:
+    """A face: ring, two eyes (dots or dashes), a smiling, flat or frowning mouth."""
+    face = ring(0.5, 0.5, 0.5, 0.5, start=rng.uniform(-120, 60))
+    eye_y, eye_dx = rng.uniform(0.3, 0.4), rng.uniform(0.14, 0.2)
+    if rng.random() < 0.6:
+        eyes = [dot(0.5 - eye_dx, eye_y), dot(0.5 + eye_dx, eye_y)]
+    else:
+        eyes = [
+            polyline((x, eye_y - 0.06), (x, eye_y + 0.06)) for x in (0.5 - eye_dx, 0.5 + eye_dx)
+        ]
+    mood = rng.choice(["smile", "smile", "grin", "frown"])
+    width = rng.uniform(0.18, 0.3)
+    if mood == "smile":
+        mouth = arc(0.5, 0.58, width, rng.uniform(0.1, 0.2), 20, 160)
+    elif mood == "grin":
+        mouth = chain(
+            polyline((0.5 - width, 0.62), (0.5 + width, 0.62)), arc(0.5, 0.62, width, 0.15, 0, 180)
+        )
+    else:
+        mouth = arc(0.5, 0.8, width, 0.1, 200, 340)
+    return [face, *eyes, mouth]
+
+
+def cross(rng: np.random.Generator) -> Strokes:
+    """An X: two strokes crossing near their middles."""
+    a, b = rng.uniform(0.0, 0.2, size=2)
+    return [polyline((a, 0.0), (1.0 - b, 1.0)), polyline((1.0 - a, 0.0), (b, 1.0))]
+
+
+def arrow(rng: np.random.Generator) -> Strokes:
+    """A sideways arrow, straight or bowed, with one head or two.
+
+    Upright and slanted arrows are left out: an ↑ is a 1 with a flag on each side, and a ↗ has
+    a 7 in its head.
+    """
+    bow = rng.choice([0.0, 0.0, rng.uniform(-0.25, 0.25)])
+    shaft = bezier((0.0, 0.5), (0.5, 0.5 + 2 * bow), (1.0, 0.5))
+    barb, spread = rng.uniform(0.15, 0.3), np.deg2rad(rng.uniform(25, 45))
+
+    def head(tip, back) -> Stroke:
+        direction = (tip - back) / np.hypot(*(tip - back))
+        c, s = np.cos(spread), np.sin(spread)
+        left = tip - barb * np.array(
+            [c * direction[0] - s * direction[1], s * direction[0] + c * direction[1]]
+        )
+        right = tip - barb * np.array(
+            [c * direction[0] + s * direction[1], -s * direction[0] + c * direction[1]]
+        )
+        return polyline(tuple(left), tuple(tip), tuple(right))
+
+    strokes = [shaft, head(shaft[-1], shaft[-4])]
+    if rng.random() < 0.3:
+        strokes.append(head(shaft[0], shaft[3]))
+    if rng.random() < 0.5:  # pointing left
+        strokes = [np.column_stack([1.0 - s[:, 0], s[:, 1]]) for s in strokes]
+    return strokes
+
+
+def check_mark(rng: np.random.Generator) -> Strokes:
+    """A tick: a short stroke down, a long one up to the right."""
+    low = (rng.uniform(0.25, 0.4), 1.0)
+    return [polyline((0.0, rng.uniform(0.45, 0.65)), low, (1.0, rng.uniform(-0.05, 0.1)))]
+
+
+def zigzag(rng: np.random.Generator) -> Strokes:
+    """Four to eight teeth across: fewer and it would be a Z, an N, a 2 or a 7."""
+    segments = int(rng.integers(4, 9))
+    x = np.linspace(0.0, 1.0, segments + 1)
+    height = rng.uniform(0.2, 0.5)
+    y = 0.5 + height / 2 * np.where(np.arange(segments + 1) % 2, 1.0, -1.0)
+    return [np.column_stack([x, y + rng.normal(0, 0.02, len(y))])]
+
+
+def wave(rng: np.random.Generator) -> Strokes:
+    """One and a half to three and a half periods of a wave, lying down."""
+    periods = rng.uniform(1.5, 3.5)
+    x = np.linspace(0.0, 1.0, int(60 * periods))
+    y = 0.5 + rng.uniform(0.08, 0.2) * np.sin(2 * np.pi * periods * x + rng.uniform(0, 2 * np.pi))
+    return [np.column_stack([x, y])]
+
+
+def spiral(rng: np.random.Generator) -> Strokes:
+    """Two and a half to four turns, in or out: one turn would be a 6, a 0 or an @."""
+    turns = rng.uniform(2.5, 4.0)
+    t = np.linspace(0.0, turns * 2 * np.pi, int(turns * 90))
+    radius = 0.5 * (0.08 + 0.92 * t / t[-1])
+    sense = rng.choice([-1.0, 1.0])
+    points = np.column_stack([0.5 + radius * np.cos(sense * t), 0.5 + radius * np.sin(sense * t)])
+    return [points if rng.random() < 0.5 else points[::-1]]
+
+
+def house(rng: np.random.Generator) -> Strokes:
+    """A box with a roof, sometimes a door."""
+    eaves = rng.uniform(0.35, 0.5)
+    strokes = [
+        closed([(0.1, eaves), (0.1, 1.0), (0.9, 1.0), (0.9, eaves)], 0.0),
+        polyline((0.0, eaves + 0.05), (0.5, 0.0), (1.0, eaves + 0.05)),
+    ]
+    if rng.random() < 0.5:
+        door = rng.uniform(0.3, 0.6)
+        strokes.append(polyline((door, 1.0), (door, 0.72), (door + 0.15, 0.72), (door + 0.15, 1.0)))
+    return strokes
+
+
+SHAPES: dict[str, Generator] = {
+    "triangle": triangle,
+    "rectangle": rectangle,
+    "diamond": diamond,
+    "star": star,
+    "heart": heart,
+    "smiley": smiley,
+    "cross": cross,
+    "arrow": arrow,
+    "check_mark": check_mark,
+    "zigzag": zigzag,
+    "wave": wave,
+    "spiral": spiral,
+    "house": house,
+}
+
+
+# --- Scribbles: long, tangled or repeated; never a single clean curve. ------------------------
+
+
+def smooth_through(points: np.ndarray, per_segment: int = 12) -> Stroke:
+    """A Catmull-Rom curve through `points`: the smooth path a hand takes through them."""
+    p = np.vstack([points[:1], points, points[-1:]])
+    t = np.linspace(0.0, 1.0, per_segment, endpoint=False)[:, None]
+    pieces = []
+    for i in range(1, len(p) - 2):
+        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
+        pieces.append(
+            0.5
+            * (
+                2 * p1
+                + (p2 - p0) * t
+                + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+                + (3 * p1 - p0 - 3 * p2 + p3) * t**3
+            )
+        )
+    return np.vstack([*pieces, points[-1:]])
+
+
+def random_scribble(rng: np.random.Generator) -> Strokes:
+    """One stroke through 7 to 12 random points all over the box, crossing itself."""
+    return [smooth_through(rng.uniform(0.0, 1.0, size=(int(rng.integers(7, 13)), 2)))]
+
+
+def curly_walk(rng: np.random.Generator) -> Strokes:
+    """A pen wandering and curling: heading drifts with a steady turn, so it loops."""
+    steps = int(rng.integers(120, 220))
+    curl = rng.choice([-1.0, 1.0]) * rng.uniform(0.12, 0.3)
+    heading = rng.uniform(0, 2 * np.pi) + np.cumsum(curl + rng.normal(0, 0.25, steps))
+    return [np.cumsum(np.column_stack([np.cos(heading), np.sin(heading)]) * 0.02, axis=0)]
+
+
+def coil(rng: np.random.Generator) -> Strokes:
+    """Three to seven loops in a row, like a telephone cord."""
+    loops = rng.uniform(3.0, 7.0)
+    t = np.linspace(0.0, loops * 2 * np.pi, int(loops * 40))
+    radius = rng.uniform(0.12, 0.25)
+    x = t / t[-1] + radius * np.cos(t + np.pi)
+    y = 0.5 + radius * rng.uniform(0.8, 1.3) * np.sin(t) + rng.uniform(-0.1, 0.1) * t / t[-1]
+    return [np.column_stack([x, y])]
+
+
+def hatching(rng: np.random.Generator) -> Strokes:
+    """Four to nine parallel strokes at any angle, lifting the pen between them."""
+    count = int(rng.integers(4, 10))
+    angle = rng.uniform(0, np.pi)
+    along = np.array([np.cos(angle), np.sin(angle)])
+    across = np.array([-along[1], along[0]])
+    strokes = []
+    for offset in np.linspace(-0.4, 0.4, count) + rng.normal(0, 0.02, count):
+        half = rng.uniform(0.3, 0.5)
+        centre = 0.5 + offset * across + rng.normal(0, 0.04) * along
+        strokes.append(polyline(tuple(centre - half * along), tuple(centre + half * along)))
+    return strokes
+
+
+def scratch_out(rng: np.random.Generator) -> Strokes:
+    """A tight back-and-forth in one stroke, as when crossing something out."""
+    turns = int(rng.integers(9, 16))  # fewer, and it is a Z or an angular 3
+    x = np.where(np.arange(turns) % 2, 1.0, 0.0) + rng.normal(0, 0.05, turns)
+    y = np.linspace(0.0, 1.0, turns) + rng.normal(0, 0.02, turns)
+    return [np.column_stack([x, y])]
+
+
+def crossing_lines(rng: np.random.Generator) -> Strokes:
+    """Four to eight long straight strokes from edge to edge in all directions."""
+    strokes = []
+    for _ in range(int(rng.integers(4, 9))):
+        angle = rng.uniform(0, np.pi)
+        direction = np.array([np.cos(angle), np.sin(angle)])
+        centre = rng.uniform(0.3, 0.7, size=2)
+        strokes.append(polyline(tuple(centre - 0.6 * direction), tuple(centre + 0.6 * direction)))
+    return strokes
+
+
+SCRIBBLES: dict[str, Generator] = {
+    "random_scribble": random_scribble,
+    "curly_walk": curly_walk,
+    "coil": coil,
+    "hatching": hatching,
+    "scratch_out": scratch_out,
+    "crossing_lines": crossing_lines,
+}
+
+
+# --- Stray marks: at least two, in separate cells of a 3x3 grid, so they never touch. ---------
+
+
+def scattered_cells(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Centres of `count` different cells of a 3x3 grid over the unit box, a little off-centre."""
+    cells = rng.choice(9, size=count, replace=False)
+    while len(set(cells % 3)) == 1:  # marks stacked in one column make a broken 1
+        cells = rng.choice(9, size=count, replace=False)
+    return (
+        np.column_stack([cells % 3, cells // 3]) / 3 + 1 / 6 + rng.uniform(-0.06, 0.06, (count, 2))
+    )
+
+
+def short_mark(centre: np.ndarray, rng: np.random.Generator) -> Stroke:
+    """A short straight or curved mark of any direction, centred on `centre`."""
+    angle, half = rng.uniform(0, np.pi), rng.uniform(0.05, 0.12)
+    direction = np.array([np.cos(angle), np.sin(angle)])
+    bend = rng.uniform(-0.06, 0.06) * np.array([-direction[1], direction[0]])
+    return bezier(
+        tuple(centre - half * direction),
+        tuple(centre + bend),
+        tuple(centre + half * direction),
+        n=8,
+    )
+
+
+def dashes(rng: np.random.Generator) -> Strokes:
+    """Three to five short marks scattered apart."""
+    return [short_mark(c, rng) for c in scattered_cells(rng, int(rng.integers(3, 6)))]
+
+
+def dots(rng: np.random.Generator) -> Strokes:
+    """Three to seven dots scattered apart."""
+    return [dot(*c) for c in scattered_cells(rng, int(rng.integers(3, 8)))]
+
+
+def marks_and_dots(rng: np.random.Generator) -> Strokes:
+    """A couple of short marks and a couple of dots, scattered apart."""
+    centres = scattered_cells(rng, int(rng.integers(3, 7)))
+    marks = int(rng.integers(1, len(centres)))
+    return [short_mark(c, rng) for c in centres[:marks]] + [dot(*c) for c in centres[marks:]]
+
+
+STRAY: dict[str, Generator] = {"dashes": dashes, "dots": dots, "marks_and_dots": marks_and_dots}
+
+
+# --- Held-out doodles: small pictures, nothing like the training shapes. ---------------------
+
+
+def bumps(cx: float, cy: float, rx: float, ry: float, count: int, depth: float) -> Stroke:
+    """A closed outline of `count` bumps round an ellipse: a cloud, a crown of leaves."""
+    t = np.linspace(0.0, 2 * np.pi, count * 24 + 1)
+    swell = 1.0 + depth * np.abs(np.sin(count * t / 2))
+    return np.column_stack([cx + rx * swell * np.cos(t), cy + ry * swell * np.sin(t)])
+
+
+def flower(rng: np.random.Generator) -> Strokes:
+    """Petals round a small heart, on a stem, perhaps with a leaf."""
+    petals = int(rng.integers(5, 9))
+    head_y, petal = 0.3, rng.uniform(0.1, 0.14)
+    strokes = [ring(0.5, head_y, 0.07, 0.07)]
+    for angle in np.linspace(0, 360, petals, endpoint=False) + rng.uniform(0, 360):
+        a = np.deg2rad(angle)
+        cx, cy = 0.5 + (0.07 + petal) * np.cos(a), head_y + (0.07 + petal) * np.sin(a)
+        strokes.append(arc(cx, cy, petal, petal * 0.55, 0, 370, tilt=angle))
+    strokes.append(bezier((0.5, head_y + 0.08), (0.45, 0.7), (0.52, 1.0)))
+    if rng.random() < 0.6:
+        strokes.append(
+            chain(
+                bezier((0.49, 0.75), (0.6, 0.6), (0.75, 0.62)),
+                bezier((0.75, 0.62), (0.65, 0.75), (0.49, 0.75)),
+            )
+        )
+    return strokes
+
+
+def tree(rng: np.random.Generator) -> Strokes:
+    """A trunk under a leafy crown, or a fir of stacked zigzag tiers."""
+    if rng.random() < 0.5:
+        crown = bumps(0.5, 0.32, 0.32, 0.24, int(rng.integers(5, 9)), rng.uniform(0.1, 0.25))
+        return [crown, polyline((0.42, 0.6), (0.42, 1.0)), polyline((0.58, 0.6), (0.58, 1.0))]
+    tiers = int(rng.integers(2, 4))
+    strokes = [polyline((0.45, 0.85), (0.45, 1.0)), polyline((0.55, 0.85), (0.55, 1.0))]
+    for i in range(tiers):
+        top, base = 0.85 * i / tiers - 0.05 * i, 0.85 * (i + 1) / tiers
+        half = 0.25 + 0.2 * (i + 1) / tiers
+        strokes.append(closed([(0.5, top), (0.5 + half, base), (0.5 - half, base)], 0.0))
+    return strokes
+
+
+def cloud(rng: np.random.Generator) -> Strokes:
+    """A wide outline of rounded bumps."""
+    return [
+        bumps(
+            0.5, 0.5, 0.5, rng.uniform(0.22, 0.32), int(rng.integers(5, 9)), rng.uniform(0.12, 0.25)
+        )
+    ]
+
+
+def fish(rng: np.random.Generator) -> Strokes:
+    """Two arcs meeting at the nose and crossing into a tail, and an eye."""
+    tail = rng.uniform(0.15, 0.3)
+    upper = bezier((0.0, 0.5), (0.35, 0.0), (0.75, 0.1), (1.0, 0.5 + tail))
+    lower = bezier((0.0, 0.5), (0.35, 1.0), (0.75, 0.9), (1.0, 0.5 - tail))
+    strokes = [upper, lower, dot(0.25, 0.42)]
+    if rng.random() < 0.5:
+        strokes.append(polyline((1.0, 0.5 + tail), (1.0, 0.5 - tail)))
+    return strokes
+
+
+def sun(rng: np.random.Generator) -> Strokes:
+    """A ring with rays all round."""
+    rays = int(rng.integers(7, 13))
+    inner = rng.uniform(0.2, 0.28)
+    strokes = [ring(0.5, 0.5, inner, inner)]
+    for angle in np.linspace(0, 2 * np.pi, rays, endpoint=False) + rng.uniform(0, 1):
+        d = np.array([np.cos(angle), np.sin(angle)])
+        strokes.append(polyline(tuple(0.5 + (inner + 0.07) * d), tuple(0.5 + 0.5 * d)))
+    return strokes
+
+
+def cat(rng: np.random.Generator) -> Strokes:
+    """A cat's face: pointed ears on a round head, eyes, nose and whiskers."""
+    ear = rng.uniform(0.15, 0.25)
+    head = arc(0.5, 0.6, 0.4, 0.35, -60, 240)
+    left_ear = polyline((0.2, 0.38), (0.2, 0.25 - ear), (0.4, 0.27))
+    right_ear = polyline((0.6, 0.27), (0.8, 0.25 - ear), (0.8, 0.38))
+    eyes = [dot(0.37, 0.55), dot(0.63, 0.55)]
+    nose = polyline((0.46, 0.68), (0.54, 0.68), (0.5, 0.73), (0.46, 0.68))
+    whiskers = [polyline((0.4, 0.72 + dy), (0.0, 0.7 + 2 * dy)) for dy in (-0.04, 0.04)]
+    whiskers += [polyline((0.6, 0.72 + dy), (1.0, 0.7 + 2 * dy)) for dy in (-0.04, 0.04)]
+    return [head, left_ear, right_ear, *eyes, nose, *whiskers]
+
+
+def umbrella(rng: np.random.Generator) -> Strokes:
+    """A dome with a scalloped rim, a shaft and a hooked handle."""
+    scallops = int(rng.integers(3, 6))
+    rim = [
+        arc(x, 0.45, 0.5 / scallops, 0.08, 180, 360)[::-1]
+        for x in (np.arange(scallops) + 0.5) / scallops
+    ]
+    dome = arc(0.5, 0.45, 0.5, 0.42, 180, 360)
+    handle = chain(polyline((0.5, 0.05), (0.5, 0.88)), arc(0.42, 0.88, 0.08, 0.1, 0, 180))
+    return [dome, chain(*rim[::-1]), handle]
+
+
+def car(rng: np.random.Generator) -> Strokes:
+    """A car's side: body with a cabin on top, two wheels."""
+    roof = rng.uniform(0.0, 0.15)
+    body = closed(
+        [
+            (0.0, 0.75),
+            (0.0, 0.45),
+            (0.2, 0.42),
+            (0.3, roof + 0.1),
+            (0.7, roof + 0.1),
+            (0.8, 0.42),
+            (1.0, 0.45),
+            (1.0, 0.75),
+        ],
+        0.0,
+    )
+    wheels = [ring(x, 0.8, 0.1, 0.13) for x in (0.22, 0.78)]
+    return [body, *wheels]
+
+
+def envelope(rng: np.random.Generator) -> Strokes:
+    """A letter: an oblong and the flap's V."""
+    depth = rng.uniform(0.45, 0.7)
+    return [
+        closed([(0.0, 0.15), (1.0, 0.15), (1.0, 0.85), (0.0, 0.85)], 0.0),
+        polyline((0.0, 0.15), (0.5, depth), (1.0, 0.15)),
+    ]
+
+
+def cup(rng: np.random.Generator) -> Strokes:
+    """A mug with its handle, sometimes steaming."""
+    body = polyline((0.1, 0.35), (0.15, 1.0), (0.7, 1.0), (0.75, 0.35), (0.1, 0.35))
+    handle = arc(0.75, 0.62, 0.2, 0.15, -90, 90)
+    strokes = [body, handle]
+    if rng.random() < 0.6:
+        strokes += [
+            bezier((x, 0.25), (x - 0.08, 0.15), (x + 0.08, 0.1), (x, 0.0)) for x in (0.3, 0.5)
+        ]
+    return strokes
+
+
+def boat(rng: np.random.Generator) -> Strokes:
+    """A hull, a mast and a sail."""
+    sail = rng.uniform(0.3, 0.45)
+    hull = closed([(0.0, 0.7), (1.0, 0.7), (0.8, 1.0), (0.2, 1.0)], 0.0)
+    return [
+        hull,
+        polyline((0.5, 0.7), (0.5, 0.0)),
+        polyline((0.5, 0.05), (0.5 + sail, 0.62), (0.5, 0.62)),
+    ]
+
+
+def mushroom(rng: np.random.Generator) -> Strokes:
+    """A dome cap on a short stem, with spots."""
+    cap = chain(
+        arc(0.5, 0.5, 0.5, rng.uniform(0.35, 0.5), 180, 360), polyline((1.0, 0.5), (0.0, 0.5))
+    )
+    stem = polyline((0.35, 0.5), (0.33, 1.0), (0.67, 1.0), (0.65, 0.5))
+    return [cap, stem, dot(0.35, 0.35), dot(0.6, 0.25), dot(0.75, 0.42)]
+
+
+DOODLES: dict[str, Generator] = {
+    "flower": flower,
+    "tree": tree,
+    "cloud": cloud,
+    "fish": fish,
+    "sun": sun,
+    "cat": cat,
+    "umbrella": umbrella,
+    "car": car,
+    "envelope": envelope,
+    "cup": cup,
+    "boat": boat,
+    "mushroom": mushroom,
+}
+
+
+# --- Held-out music: notes with filled heads (an open head on a stem is a d, or a 6). --------
+
+
+def note(rng: np.random.Generator) -> Strokes:
+    """A quarter, eighth or sixteenth note, stem up."""
+    flags = int(rng.integers(0, 3))
+    strokes = [blob(0.27, 0.86, 0.24, 0.14), polyline((0.5, 0.84), (0.5, 0.0))]
+    for i in range(flags):
+        y = 0.18 * i
+        strokes.append(bezier((0.49, y), (0.6, y + 0.15), (0.95, y + 0.25), (0.8, y + 0.5)))
+    return strokes
+
+
+def beamed(rng: np.random.Generator) -> Strokes:
+    """Two or three notes joined by one or two beams."""
+    count, beams = int(rng.integers(2, 4)), int(rng.integers(1, 3))
+    xs = np.linspace(0.0, 1.0, count)
+    tilt = rng.uniform(-0.1, 0.1)
+    strokes = []
+    for x in xs * 0.8 + 0.1:  # stems; each head hangs to the left of its stem
+        top = 0.1 * (count - 1) + tilt * (x - 0.5)
+        strokes += [
+            blob(x - 0.1, 0.9, 0.12, 0.08),
+            polyline((x, 0.88), (x, top)),
+        ]
+    for b in range(beams):
+        y = 0.1 * (count - 1) + 0.13 * b
+        strokes.append(polyline((0.11, y - tilt * 0.5), (0.91, y + tilt * 0.5)))
+    return strokes
+
+
+MUSIC: dict[str, Generator] = {"note": note, "beamed": beamed}
+
+
+# --- Kinds. ---------------------------------------------------------------------------------
+
+GREEK = "ΔΞΠΣΦΨΩ" + "αγηλμπρφψω"
+MATH = "∀∃∇≈≤≥⊂⊃∠⊕⊗≡ℵ⇒∝"
+
+DRAWN: dict[str, dict[str, Generator]] = {
+    "letters": LETTERS,
+    "symbols": SYMBOLS,
+    "shapes": SHAPES,
+    "scribbles": SCRIBBLES,
+    "stray": STRAY,
+    "doodles": DOODLES,
+    "music": MUSIC,
+}
+TYPESET: dict[str, tuple[str, Callable[[], Sequence]]] = {
+    "font_letters": (LATIN_LETTERS, typefaces.training_fonts),
+    "greek": (GREEK, typefaces.heldout_fonts),
+    "heldout_font_letters": (LATIN_LETTERS, typefaces.heldout_fonts),
+    "math": (MATH, typefaces.heldout_fonts),
+}
+TRAINING_KINDS = ("letters", "font_letters", "symbols", "shapes", "scribbles", "stray")
+HELDOUT_KINDS = ("greek", "heldout_font_letters", "math", "doodles", "music")
+
+# Each kind's templates: generator names for the drawn kinds, characters for the typeset ones.
+KINDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(DRAWN[kind]) if kind in DRAWN else tuple(TYPESET[kind][0])
+    for kind in TRAINING_KINDS + HELDOUT_KINDS
+}
+
+
+def draw_nondigit(kind: str, rng: np.random.Generator, variant: str = "mixed") -> np.ndarray:
+    """One drawing of `kind`: (280, 280) uint8, white on black, in a style of `variant`."""
+    if kind in TYPESET:
+        chars, fonts = TYPESET[kind]
+        return typefaces.draw_typeset(chars[rng.integers(len(chars))], fonts(), rng, variant)
+    generators = DRAWN[kind]
+    name = list(generators)[rng.integers(len(generators))]
+    strokes = jitter(generators[name](rng), rng)
+    return typefaces.render_sized(strokes, STYLES[variant].sample(rng))
+
+
+def make_nondigits(
+    n: int, *, seed: int = 0, kinds: Sequence[str] = TRAINING_KINDS, variant: str = "mixed"
+) -> tuple[np.ndarray, np.ndarray]:
+    """`n` non-digit drawings: images (n, 280, 280) uint8 and their kinds (n,) str.
+
+    Kinds cycle in the order given, so each gets an equal share. The same seed, kinds and
+    variant always give the same arrays.
+    """
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown or not kinds:
+        raise ValueError(f"unknown kinds {unknown}; choose from {', '.join(KINDS)}")
+    if variant not in STYLES:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(STYLES)}")
+    if n < 0:
+        raise ValueError(f"n must be at least 0, not {n}")
+    rng = np.random.default_rng(seed)
+    names = np.array([kinds[i % len(kinds)] for i in range(n)], dtype=str)
+    images = np.empty((n, CANVAS, CANVAS), dtype=np.uint8)
+    for i, kind in enumerate(names):
+        images[i] = draw_nondigit(str(kind), rng, variant)
+    return images, names

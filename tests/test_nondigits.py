@@ -1,0 +1,167 @@
+"""Non-digit drawings and typeface glyphs: reproducible, inked, drawn with the pen, kept apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.ndimage import distance_transform_edt
+from skimage.morphology import skeletonize
+
+from model import nondigits, typefaces
+from model.drawings import CANVAS, STYLES
+from model.nondigits import HELDOUT_KINDS, KINDS, TRAINING_KINDS, make_nondigits
+from model.preprocess import preprocess_batch
+from model.typefaces import heldout_fonts, training_fonts, typeface_chars, typeface_digits
+
+INK = 127  # a pixel at least half white is ink
+
+
+def stroke_width(image: np.ndarray) -> float:
+    """The ink's typical stroke width: twice the distance from its centre line to its edge."""
+    ink = image > INK
+    return 2 * float(np.median(distance_transform_edt(ink)[skeletonize(ink)]))
+
+
+def ink(images: np.ndarray) -> np.ndarray:
+    """Amount of ink per image, in white pixels' worth."""
+    return images.reshape(len(images), -1).sum(axis=1) / 255.0
+
+
+# --- Kinds --------------------------------------------------------------------------------
+
+
+def test_training_and_heldout_kinds_are_disjoint_and_all_listed():
+    assert not set(TRAINING_KINDS) & set(HELDOUT_KINDS)
+    assert set(KINDS) == set(TRAINING_KINDS) | set(HELDOUT_KINDS)
+    assert {"letters", "font_letters", "symbols", "shapes", "scribbles", "stray"} <= set(
+        TRAINING_KINDS
+    )
+    assert "heldout_font_letters" in HELDOUT_KINDS and len(HELDOUT_KINDS) >= 4
+    assert all(KINDS[kind] for kind in KINDS)
+
+
+def test_same_seed_same_drawings_and_another_seed_others():
+    first, kinds = make_nondigits(14, seed=5)
+    again, kinds_again = make_nondigits(14, seed=5)
+    other, _ = make_nondigits(14, seed=6)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(kinds, kinds_again)
+    assert first.shape == (14, CANVAS, CANVAS) and first.dtype == np.uint8
+    assert all((a != b).any() for a, b in zip(first, other, strict=True))
+
+
+def test_kinds_cycle_evenly_in_the_order_given():
+    chosen = ("shapes", "stray", "letters")
+    _, kinds = make_nondigits(8, seed=0, kinds=chosen)
+    assert kinds.tolist() == [chosen[i % 3] for i in range(8)]
+
+
+def test_unknown_kind_or_variant_is_refused():
+    with pytest.raises(ValueError, match="unknown kinds"):
+        make_nondigits(2, kinds=("letters", "digits"))
+    with pytest.raises(ValueError, match="unknown variant"):
+        make_nondigits(2, variant="huge")
+
+
+@pytest.mark.parametrize("kind", TRAINING_KINDS + HELDOUT_KINDS)
+def test_every_drawing_has_ink_and_survives_preprocessing(kind):
+    images, _ = make_nondigits(24, seed=2, kinds=(kind,))
+    assert (images.reshape(len(images), -1).max(axis=1) > 200).all()
+    _, empty = preprocess_batch(images)
+    assert empty.size == 0, f"{kind}: drawings {empty.tolist()} read as nothing drawn"
+
+
+def test_variant_changes_the_pen_not_the_drawing():
+    thin, _ = make_nondigits(12, seed=4, variant="thin")
+    thick, _ = make_nondigits(12, seed=4, variant="thick")
+    assert (ink(thin) < ink(thick)).all()
+
+
+def test_stray_marks_are_several_and_apart():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        for make in nondigits.STRAY.values():
+            strokes = make(rng)
+            assert len(strokes) >= 3
+            centres = np.array([stroke.mean(axis=0) for stroke in strokes])
+            gaps = np.hypot(*(centres[:, None] - centres[None]).transpose(2, 0, 1))
+            assert gaps[~np.eye(len(centres), dtype=bool)].min() > 0.15
+            assert len(np.unique(np.round(centres[:, 0] * 3 - 0.5))) > 1  # not one column
+
+
+# --- Typefaces ----------------------------------------------------------------------------
+
+
+def test_training_fonts_are_matplotlibs_with_real_letters_and_digits():
+    fonts = training_fonts()
+    names = {font.stem for font in fonts}
+    assert {"DejaVuSans", "DejaVuSerif", "STIXGeneral", "cmr10"} <= names
+    assert not names & {"cmex10", "cmsy10", "LastResortHE-Regular", "DejaVuSansDisplay"}
+    assert not any(name.startswith(("STIXNonUni", "STIXSiz")) for name in names)
+    for font in fonts:  # every digit and letter is a glyph of its own, with ink
+        assert typefaces.maps_latin(font)
+        assert all(typefaces.glyph_strokes(font, char) for char in "0123456789AxK")
+
+
+def test_heldout_fonts_share_nothing_with_training_fonts():
+    held, trained = heldout_fonts(), training_fonts()
+    assert len(held) >= 8
+    assert not {font.name for font in held} & {font.name for font in trained}
+    families = ("DejaVu", "STIX", "cm")
+    assert not any(font.name.startswith(families) for font in held)
+
+
+def test_missing_heldout_fonts_name_the_packages(monkeypatch):
+    monkeypatch.setattr(
+        typefaces, "HELDOUT_FONT_FILES", {"fonts-not-here": ("/nonexistent/Face.otf",)}
+    )
+    with pytest.raises(FileNotFoundError, match="apt-get install fonts-not-here"):
+        heldout_fonts()
+    with pytest.raises(FileNotFoundError, match="fonts-not-here"):
+        make_nondigits(2, kinds=("greek",))
+
+
+def test_glyph_strokes_fill_the_unit_box_and_absent_glyphs_are_empty():
+    font = Path(training_fonts()[0])
+    for char in "4Kx":
+        points = np.concatenate(typefaces.glyph_strokes(font, char))
+        assert points.min() >= 0.0 and points.max() <= 1.0 + 1e-9
+        assert max(np.ptp(points[:, 0]), np.ptp(points[:, 1])) == pytest.approx(1.0)
+    assert typefaces.glyph_strokes(font, "中") == ()
+
+
+@pytest.mark.parametrize("pen_width", [10.0, 24.0])
+def test_glyphs_are_redrawn_with_the_pen(pen_width):
+    """A bold face comes out as thin as a thin pen draws it: the pen, not the type, sets it."""
+    rng = np.random.default_rng(0)
+    bold = next(font for font in training_fonts() if font.stem == "DejaVuSans-Bold")
+    for font, char in [(bold, "H"), (bold, "4"), (training_fonts()[-1], "k")]:
+        image = typefaces.draw_char(font, char, rng, {"pen_width": pen_width, "scale": 0.8})
+        assert stroke_width(image) == pytest.approx(pen_width, rel=0.2), (font.name, char)
+
+
+def test_typeface_digits_cycle_labels_and_reproduce():
+    images, labels = typeface_digits(3, seed=1, fonts=training_fonts())
+    assert images.shape == (30, CANVAS, CANVAS) and images.dtype == np.uint8
+    assert labels.tolist() == list(range(10)) * 3
+    again, _ = typeface_digits(3, seed=1, fonts=training_fonts())
+    np.testing.assert_array_equal(images, again)
+    _, empty = preprocess_batch(images)
+    assert empty.size == 0
+
+
+def test_typeface_chars_refuse_a_character_no_font_has():
+    with pytest.raises(ValueError, match="none of the"):
+        typeface_chars("中", 1, seed=0, fonts=training_fonts())
+
+
+def test_wide_glyphs_are_sized_by_their_longest_side():
+    """An m or a wave scaled by its height alone would run off the canvas."""
+    params = {**STYLES["mixed"].sample(np.random.default_rng(0)), "scale": 0.6, "aspect": 1.0}
+    params.update(slant=0.0, rotation_deg=0.0, center=(0.5, 0.5), pen_width=12.0)
+    wide = [np.array([[0.0, 0.45], [1.0, 0.55]])]
+    image = typefaces.render_sized(wide, params)
+    cols = np.flatnonzero((image > INK).any(axis=0))
+    assert cols[-1] - cols[0] + 1 == pytest.approx(0.6 * CANVAS + 12.0, abs=4)
