@@ -27,25 +27,27 @@ how far the reject generalises to what the network has never seen:
 
 What is left out, and why: a negative that looks like a digit teaches the network to reject
 that digit. So nothing here is read as a digit, or drawn the way people draw one:
-    O o Q D, ο Ο θ Θ σ, a plain circle or oval, hexagons and rounder  → 0
-    I l i j J | and a lone straight stroke of any angle (/ \\ - ( ) [ ])  → 1
-    ^ Λ (slanted, one leg stands upright: a 1 with a long flag), ⊥, ↑ ↗  → 1 and 7
-    Z z ζ, ?-hooks without their dot                                      → 2
-    ε ξ Ɛ (a backwards 3 reads as a 3), § (two stacked S)                 → 3 and 5
-    y γ-like u-with-tail ч (an open 4 or a 9 to many hands)               → 4 and 9
-    S s ς                                                                 → 5
-    b G δ ∂ (a loop with a stem rising from it)                           → 6
-    Γ (a 7 seen in a mirror, stem upright)                                → 7
-    B β ß, glasses (two rings stacked or side by side)                    → 8
-    g q, ɑ (single-storey a: a ring with a stem on its right), balloons,
-    lollipops, half notes with an open head                               → 9
-    ι Ι                                                                   → 1
+    0  O o Q D, ο Ο θ Θ σ °, a plain circle or oval, a tall rectangle or narrow diamond,
+       hexagons and anything rounder
+    1  I l i j J | ι Ι ⊥ ∫, and a lone straight or gently bent stroke at any angle
+       (/ \\ - ( ) [ ]); ^ and Λ, which with a slant stand one leg upright: a flagged 1;
+       upright and slanted arrows (↑ is a 1 with two flags)
+    2  Z z ζ, a ? without its dot, zigzags of fewer than four strokes, scratchings of few turns
+    3  ε ξ ∈ Ɛ (a backwards 3 is read as a 3)
+    4  y, ч (an open 4), ↗ (its head is a 7 or a 4 on its side)
+    5  S s ς § (and so $ only ever with its bar)
+    6  b G δ ∂ (a loop with a stem rising from its left), spirals of under two and a half turns
+    7  Γ (a 7 in a mirror, stem upright)
+    8  B β ß, glasses (two rings side by side or stacked)
+    9  g q ɑ (the single-storey a: a ring with a stem on its right), balloons, lollipops,
+       notes with an open head
 Mirror images of digits that people name as letters stay in (P p d E F Σ r): nobody draws a
 digit mirrored on purpose, and the network never sees mirrored digits. The single-storey a
 stays out of the typeset letters too, since italic and comic faces draw it so. A "stray"
-drawing is at least two marks apart, since one straight stroke is a 1 and one dot is what the
-app already calls "nothing drawn". Only numpy, PIL, `model.drawings` and `model.typefaces` are
-used: no TensorFlow.
+drawing is at least three marks apart and never in one column: one straight stroke is a 1, a
+column of dashes a broken 1, and one dot is what the app already calls "nothing drawn".
+
+Only numpy, PIL, `model.drawings` and `model.typefaces` are used: no TensorFlow.
 """
 
 from __future__ import annotations
@@ -505,7 +507,7 @@ def rectangle(rng: np.random.Generator) -> Strokes:
 
 def diamond(rng: np.random.Generator) -> Strokes:
     """A rhombus standing on a corner."""
-    half_w = rng.uniform(0.35, 0.55)  # a narrow one is a pointed 0
+    half_w = rng.uniform(0.4, 0.6)  # a narrow one is a pointed 0
     return [closed([(0.5, 0.0), (0.5 + half_w, 0.5), (0.5, 1.0), (0.5 - half_w, 0.5)], 0.1)]
 
 
@@ -687,24 +689,47 @@ def smooth_through(points: np.ndarray, per_segment: int = 12) -> Stroke:
     return np.vstack([*pieces, points[-1:]])
 
 
+def crossings(stroke: Stroke) -> int:
+    """How many times a stroke crosses itself."""
+    a, b = stroke[:-1], stroke[1:]
+
+    def side(p, q, r):  # sign of the turn p → q → r, for every pair of segments at once
+        return np.sign(
+            (q[..., 0] - p[..., 0]) * (r[..., 1] - p[..., 1])
+            - (q[..., 1] - p[..., 1]) * (r[..., 0] - p[..., 0])
+        )
+
+    a1, b1, a2, b2 = a[:, None], b[:, None], a[None], b[None]
+    cross = (side(a1, b1, a2) * side(a1, b1, b2) < 0) & (side(a2, b2, a1) * side(a2, b2, b1) < 0)
+    return int(np.triu(cross, k=2).sum())
+
+
 def random_scribble(rng: np.random.Generator) -> Strokes:
-    """One stroke through 7 to 12 random points all over the box, crossing itself."""
-    return [smooth_through(rng.uniform(0.0, 1.0, size=(int(rng.integers(7, 13)), 2)))]
+    """One stroke through 10 to 16 random points all over the box: fewer can make a 2 or a 3."""
+    while True:
+        stroke = smooth_through(rng.uniform(0.0, 1.0, size=(int(rng.integers(10, 17)), 2)))
+        if crossings(stroke[::3]) >= 5:  # a tangle, not a shape a thick pen could turn into one
+            return [stroke]
 
 
 def curly_walk(rng: np.random.Generator) -> Strokes:
     """A pen wandering and curling: heading drifts with a steady turn, so it loops."""
-    steps = int(rng.integers(120, 220))
-    curl = rng.choice([-1.0, 1.0]) * rng.uniform(0.12, 0.3)
-    heading = rng.uniform(0, 2 * np.pi) + np.cumsum(curl + rng.normal(0, 0.25, steps))
-    return [np.cumsum(np.column_stack([np.cos(heading), np.sin(heading)]) * 0.02, axis=0)]
+    steps = int(rng.integers(150, 250))
+    curl = rng.choice([-1.0, 1.0]) * rng.uniform(0.18, 0.35)  # four loops or more: never an S
+    while True:
+        heading = rng.uniform(0, 2 * np.pi) + np.cumsum(curl + rng.normal(0, 0.25, steps))
+        path = np.cumsum(np.column_stack([np.cos(heading), np.sin(heading)]) * 0.02, axis=0)
+        extent = np.ptp(path, axis=0)
+        # Loops drifting in a line are a thick 1 or a dash; a few crossings, a 6 or an 8.
+        if extent.min() > 0.4 * extent.max() and crossings(path[::3]) >= 5:
+            return [path]
 
 
 def coil(rng: np.random.Generator) -> Strokes:
-    """Three to seven loops in a row, like a telephone cord."""
-    loops = rng.uniform(3.0, 7.0)
+    """Three to five loops in a row, like a telephone cord; round enough not to be a dash."""
+    loops = rng.uniform(3.0, 5.0)
     t = np.linspace(0.0, loops * 2 * np.pi, int(loops * 40))
-    radius = rng.uniform(0.12, 0.25)
+    radius = rng.uniform(0.22, 0.35)
     x = t / t[-1] + radius * np.cos(t + np.pi)
     y = 0.5 + radius * rng.uniform(0.8, 1.3) * np.sin(t) + rng.uniform(-0.1, 0.1) * t / t[-1]
     return [np.column_stack([x, y])]
@@ -733,9 +758,9 @@ def scratch_out(rng: np.random.Generator) -> Strokes:
 
 
 def crossing_lines(rng: np.random.Generator) -> Strokes:
-    """Four to eight long straight strokes from edge to edge in all directions."""
+    """Five to eight long straight strokes in all directions, crossing."""
     strokes = []
-    for _ in range(int(rng.integers(4, 9))):
+    for _ in range(int(rng.integers(5, 9))):
         angle = rng.uniform(0, np.pi)
         direction = np.array([np.cos(angle), np.sin(angle)])
         centre = rng.uniform(0.3, 0.7, size=2)
@@ -753,47 +778,55 @@ SCRIBBLES: dict[str, Generator] = {
 }
 
 
-# --- Stray marks: at least two, in separate cells of a 3x3 grid, so they never touch. ---------
+# --- Stray marks: several, apart, never in one column (that would be a broken 1). ------------
+
+MARK_GAP = 0.16  # least distance between two marks in the box: closer, a dash and a bar make a 7
 
 
-def scattered_cells(rng: np.random.Generator, count: int) -> np.ndarray:
-    """Centres of `count` different cells of a 3x3 grid over the unit box, a little off-centre."""
-    cells = rng.choice(9, size=count, replace=False)
-    while len(set(cells % 3)) == 1:  # marks stacked in one column make a broken 1
-        cells = rng.choice(9, size=count, replace=False)
-    return (
-        np.column_stack([cells % 3, cells // 3]) / 3 + 1 / 6 + rng.uniform(-0.06, 0.06, (count, 2))
+def least_gap(strokes: Strokes) -> float:
+    """The shortest distance between points of two different strokes."""
+    return min(
+        float(np.hypot(*(a[:, None] - b[None]).transpose(2, 0, 1)).min())
+        for i, a in enumerate(strokes)
+        for b in strokes[i + 1 :]
     )
 
 
 def short_mark(centre: np.ndarray, rng: np.random.Generator) -> Stroke:
     """A short straight or curved mark of any direction, centred on `centre`."""
-    angle, half = rng.uniform(0, np.pi), rng.uniform(0.05, 0.12)
+    angle, half = rng.uniform(0, np.pi), rng.uniform(0.05, 0.11)
     direction = np.array([np.cos(angle), np.sin(angle)])
     bend = rng.uniform(-0.06, 0.06) * np.array([-direction[1], direction[0]])
-    return bezier(
-        tuple(centre - half * direction),
-        tuple(centre + bend),
-        tuple(centre + half * direction),
-        n=8,
-    )
+    ends = centre - half * direction, centre + half * direction
+    return bezier(tuple(ends[0]), tuple(centre + bend), tuple(ends[1]), n=8)
+
+
+def scattered(rng: np.random.Generator, count: int, marks: int) -> Strokes:
+    """`count` marks in different cells of a 3x3 grid: `marks` short strokes, then dots."""
+    while True:
+        cells = rng.choice(9, size=count, replace=False)
+        jiggle = rng.uniform(-0.06, 0.06, (count, 2))
+        centres = np.column_stack([cells % 3, cells // 3]) / 3 + 1 / 6 + jiggle
+        strokes = [short_mark(c, rng) for c in centres[:marks]] + [dot(*c) for c in centres[marks:]]
+        if len(set(cells % 3)) > 1 and least_gap(strokes) >= MARK_GAP:
+            return strokes
 
 
 def dashes(rng: np.random.Generator) -> Strokes:
-    """Three to five short marks scattered apart."""
-    return [short_mark(c, rng) for c in scattered_cells(rng, int(rng.integers(3, 6)))]
+    """Three to five short marks."""
+    count = int(rng.integers(3, 6))
+    return scattered(rng, count, count)
 
 
 def dots(rng: np.random.Generator) -> Strokes:
-    """Three to seven dots scattered apart."""
-    return [dot(*c) for c in scattered_cells(rng, int(rng.integers(3, 8)))]
+    """Three to seven dots."""
+    return scattered(rng, int(rng.integers(3, 8)), 0)
 
 
 def marks_and_dots(rng: np.random.Generator) -> Strokes:
-    """A couple of short marks and a couple of dots, scattered apart."""
-    centres = scattered_cells(rng, int(rng.integers(3, 7)))
-    marks = int(rng.integers(1, len(centres)))
-    return [short_mark(c, rng) for c in centres[:marks]] + [dot(*c) for c in centres[marks:]]
+    """A mark or a few and a dot or a few."""
+    count = int(rng.integers(3, 7))
+    return scattered(rng, count, int(rng.integers(1, count)))
 
 
 STRAY: dict[str, Generator] = {"dashes": dashes, "dots": dots, "marks_and_dots": marks_and_dots}
@@ -812,7 +845,7 @@ def bumps(cx: float, cy: float, rx: float, ry: float, count: int, depth: float) 
 def flower(rng: np.random.Generator) -> Strokes:
     """Petals round a small heart, on a stem, perhaps with a leaf."""
     petals = int(rng.integers(5, 9))
-    head_y, petal = 0.3, rng.uniform(0.1, 0.14)
+    head_y, petal = 0.3, rng.uniform(0.13, 0.18)  # big petals: a small head is a lollipop, a 9
     strokes = [ring(0.5, head_y, 0.07, 0.07)]
     for angle in np.linspace(0, 360, petals, endpoint=False) + rng.uniform(0, 360):
         a = np.deg2rad(angle)
@@ -832,8 +865,9 @@ def flower(rng: np.random.Generator) -> Strokes:
 def tree(rng: np.random.Generator) -> Strokes:
     """A trunk under a leafy crown, or a fir of stacked zigzag tiers."""
     if rng.random() < 0.5:
-        crown = bumps(0.5, 0.32, 0.32, 0.24, int(rng.integers(5, 9)), rng.uniform(0.1, 0.25))
-        return [crown, polyline((0.42, 0.6), (0.42, 1.0)), polyline((0.58, 0.6), (0.58, 1.0))]
+        # A wide crown on a wide trunk: a round head on a stick would be a lollipop, a 9.
+        crown = bumps(0.5, 0.3, 0.42, 0.24, int(rng.integers(6, 10)), rng.uniform(0.15, 0.25))
+        return [crown, polyline((0.36, 0.58), (0.33, 1.0)), polyline((0.64, 0.58), (0.67, 1.0))]
     tiers = int(rng.integers(2, 4))
     strokes = [polyline((0.45, 0.85), (0.45, 1.0)), polyline((0.55, 0.85), (0.55, 1.0))]
     for i in range(tiers):
