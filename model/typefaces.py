@@ -5,7 +5,7 @@ areas in bold. Nobody draws a 4 like that on a 280x280 canvas with a mouse. But 
 glyph is what a person traces, so each glyph is thinned to its skeleton and the skeleton is
 redrawn as strokes by the same pen, jitter, sizes, slants and positions as `model.drawings`:
 
-    glyph rendered large → skeleton (1 px wide) → traced into strokes, spurs and serifs pruned
+    glyph rendered large → skeleton (1 px wide) → traced into strokes, corner spurs pruned
           → hand jitter → `drawings.render_strokes` with a sampled `drawings.Style`
 
 Typefaces give the network shapes that no stroke template has: digits as thousands of type
@@ -139,10 +139,9 @@ def skeleton_graph(skeleton: np.ndarray) -> dict[tuple[int, int], list[tuple[int
     A staircase step is three pixels; with its diagonal too every step would be a tiny
     triangle, and every pixel on it a junction.
     """
-    pixels = set(zip(*np.nonzero(skeleton), strict=True))
-    pixels = {(int(y), int(x)) for y, x in pixels}
+    pixels = {(int(y), int(x)) for y, x in zip(*np.nonzero(skeleton), strict=True)}
     graph = {}
-    for y, x in pixels:
+    for y, x in sorted(pixels):  # a fixed order, so strokes come out in one order
         graph[y, x] = [
             (y + dy, x + dx)
             for dy in (-1, 0, 1)
@@ -158,7 +157,7 @@ def trace(graph: dict[tuple[int, int], list[tuple[int, int]]]) -> list[list[tupl
     """The skeleton as paths of pixels, from junction or end to junction or end; loops whole."""
     ends = {pixel for pixel, around in graph.items() if len(around) != 2}
     walked: set[frozenset] = set()
-    paths = [[pixel] for pixel in ends if not graph[pixel]]  # lone dots
+    paths = [[pixel] for pixel in sorted(ends) if not graph[pixel]]  # lone dots
 
     def walk(start, step):
         path = [start, step]
@@ -184,8 +183,8 @@ def prune_spurs(
 ) -> list[list[tuple[int, int]]]:
     """Drop branches shorter than `shortest` pixels that hang off a junction and end freely.
 
-    Thinning a thick stroke leaves such spurs in its corners, and serifs become them too; a
-    person draws neither. Long branches (the flag of a 1, the arms of a K) stay.
+    Thinning a thick stroke leaves such spurs in its corners, which nobody draws. Longer
+    branches stay: the flag of a 1, the arms of a K, and serifs (a 1's base, a 7's tick).
     """
 
     def is_free_end(pixel):
