@@ -101,6 +101,7 @@ def cmd_train(args) -> int:
         seed=args.seed,
         schedule=args.schedule,
         drawings=args.drawings,
+        nondigits=args.nondigits,
         precision=args.precision,
     )
     store = _store(args)
@@ -144,12 +145,15 @@ def cmd_predict(args) -> int:
             print(f"{path}: nothing drawn")
             continue
         top = "  ".join(f"{d}: {p:.3f}" for d, p in prediction.top(3))
-        print(f"{path}: {prediction.digit}  (top 3  {top})")
+        if prediction.rejected:
+            print(f"{path}: not a digit  (leaned towards  {top})")
+        else:
+            print(f"{path}: {prediction.digit}  (top 3  {top})")
     return 1 if failed else 0
 
 
 def load_npz_set(path: Path):
-    """`images` (N, H, W) uint8 white on black and `labels` (N,) digits, checked."""
+    """`images` (N, H, W) uint8 white on black and `labels` (N,) digits or -1 (not a digit)."""
     import numpy as np
 
     try:
@@ -165,35 +169,47 @@ def load_npz_set(path: Path):
         )
     if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"{path}: 'labels' must be integers of shape ({len(images)},)")
-    if len(labels) and (labels.min() < 0 or labels.max() > 9):
-        raise ValueError(f"{path}: labels must be digits 0-9")
+    if len(labels) and (labels.min() < -1 or labels.max() > 9):
+        raise ValueError(f"{path}: labels must be digits 0-9, or -1 for not a digit")
     return images, labels
 
 
 def cmd_evaluate(args) -> int:
     from model import testsets
-    from model.drawings import VARIANTS
     from model.evaluate import evaluate_images, evaluate_inputs, format_report
 
-    extra = {}
     if args.npz:
-        images, labels = load_npz_set(Path(args.npz))
+        images, labels = load_npz_set(Path(args.npz))  # a bad file fails before any model loads
         predictor = _predictor(args)
         report, title = evaluate_images(predictor, images, labels), str(args.npz)
+        testset = None
     else:
-        testset = testsets.drawings_test() if args.drawings else testsets.mnist_test()
+        testset = {
+            "mnist": testsets.mnist_test,
+            "drawings": testsets.drawings_test,
+            "nondigits": testsets.nondigits_test,
+            "messy": testsets.messy_test,
+        }[args.set or ("drawings" if args.drawings else "mnist")]()
         predictor = _predictor(args)
         report, title = evaluate_inputs(predictor, testset.inputs, testset.labels), testset.name
-        if args.drawings:
-            extra["styles"] = {
-                style: evaluate_inputs(predictor, part.inputs, part.labels).accuracy
-                for style in VARIANTS
-                for part in [testset.only(style)]
-            }
     name = predictor.version.name if predictor.version else "?"
     print(format_report(report, f"{title} (model {name})"))
-    for style, accuracy in extra.get("styles", {}).items():
-        print(f"  {style:>16}: {accuracy:.4f}")
+    extra = {}
+    if testset is not None and len(set(testset.styles)) > 1:
+        # Per style of drawing, or per kind of non-digit: the share answered right.
+        extra["styles"] = {
+            style: evaluate_inputs(predictor, part.inputs, part.labels).accuracy
+            for style in dict.fromkeys(testset.styles)
+            for part in [testset.only(style)]
+        }
+        for style, accuracy in extra["styles"].items():
+            print(f"  {style:>22}: {accuracy:.4f}")
+    if args.set == "nondigits":
+        unseen = testset.unseen()
+        extra["unseen_kinds_rejected"] = evaluate_inputs(
+            predictor, unseen.inputs, unseen.labels
+        ).accuracy
+        print(f"kinds never trained on, answered not a digit: {extra['unseen_kinds_rejected']:.4f}")
     print(json.dumps({"model": name, "set": title, **report.summary(), **extra}))
     return 0
 
@@ -319,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--drawings", type=int, default=0, help="mix in this many canvas-like synthetic drawings"
     )
     train.add_argument(
+        "--nondigits",
+        type=int,
+        default=0,
+        help='mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',
+    )
+    train.add_argument(
         "--precision",
         default="auto",
         help="float32, bfloat16 (mixed) or auto: bfloat16 for the CNNs where the CPU has it",
@@ -344,8 +366,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--npz", help="images (N,H,W) uint8 white on black + labels (N,)")
     evaluate.add_argument("--model", help="version name (default: the active one)")
     evaluate.add_argument(
-        "--drawings", action="store_true", help="the bundled canvas-like drawings, per style"
+        "--set",
+        choices=["mnist", "drawings", "nondigits", "messy"],
+        help="a bundled test set: MNIST test (default), the canvas-like drawings per style, "
+        "drawn non-digits per kind, or messy digits (scans, photos, odd pens, typefaces) per kind",
     )
+    evaluate.add_argument("--drawings", action="store_true", help="the same as --set drawings")
     evaluate.set_defaults(run=cmd_evaluate)
 
     from model.drawings import VARIANTS

@@ -2,8 +2,9 @@
 
 For each model the Compare page shows one row:
 
-- accuracy on MNIST test (10,000 digits) and on the bundled canvas-like drawings (3,000), scored
-  now through `model.evaluate.evaluate_inputs`, the same path the Evaluation figures take;
+- accuracy on MNIST test (10,000 digits) and on the bundled canvas-like drawings (3,000), their
+  expected calibration error, and the share of drawn non-digits answered "not a digit", scored
+  now through `model.evaluate.score`, the same path the Evaluation figures take;
 - parameters (counted on the loaded network) and the size of the file on disk;
 - training seconds per epoch, from the version's metadata (measured when it was trained);
 - single-drawing latency: the median time of one preprocessed 28x28 drawing through the network's
@@ -21,12 +22,11 @@ import time
 
 import numpy as np
 
-from model.evaluate import evaluate_inputs
+from model.evaluate import score
 from model.export import TFLitePredictor
 from model.inference import Predictor
 from model.preprocess import preprocess_canvas
 from model.store import Version
-from model.testsets import drawings_test, mnist_test
 
 LATENCY_CALLS = 50
 WARMUP_CALLS = 5
@@ -59,15 +59,6 @@ def latency_ms(predictor, image: np.ndarray, calls: int = LATENCY_CALLS) -> floa
     return float(np.median(times) * 1000)
 
 
-def accuracies(predictor) -> dict[str, float]:
-    """Accuracy on MNIST test and on the bundled drawings."""
-    mnist, drawings = mnist_test(), drawings_test()
-    return {
-        "mnist_accuracy": evaluate_inputs(predictor, mnist.inputs, mnist.labels).accuracy,
-        "drawings_accuracy": evaluate_inputs(predictor, drawings.inputs, drawings.labels).accuracy,
-    }
-
-
 def _latency_image() -> np.ndarray:
     image = drawing_input(sample_drawing())
     assert image is not None  # the sample always has ink
@@ -86,7 +77,7 @@ def measure(version: Version, predictor: Predictor | None = None) -> dict:
         "model": version.name,
         "format": "Keras",
         "arch": version.meta.get("arch", "?"),
-        **accuracies(predictor),
+        **score(predictor),
         "params": int(predictor.network.count_params()),
         "file_bytes": version.model_file.stat().st_size,
         "seconds_per_epoch": version.meta.get("seconds_per_epoch"),
@@ -100,7 +91,7 @@ def measure_tflite(version: Version, predictor: TFLitePredictor, int8: bool) -> 
         "model": version.name,
         "format": "TFLite int8" if int8 else "TFLite float",
         "arch": version.meta.get("arch", "?"),
-        **accuracies(predictor),
+        **score(predictor),
         "params": version.meta.get("params"),
         "file_bytes": predictor.size,
         "seconds_per_epoch": None,  # not trained: converted from the Keras version

@@ -19,7 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
+from model.calibration import NOT_A_DIGIT
+
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
+
+
+def label_text(label: int) -> str:
+    """How a saved label reads in a sentence: "a 7", or "not a digit"."""
+    return "not a digit" if label == NOT_A_DIGIT else f"a {label}"
 
 
 class CorrectionsError(RuntimeError):
@@ -51,9 +58,11 @@ class Corrections:
         if image28 is None or raw_gray is None:
             raise CorrectionsError("nothing is drawn, so there is nothing to save")
         if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
-            raise CorrectionsError(f"the label must be a digit 0-9, not {label!r}")
-        if not 0 <= int(label) <= 9:
-            raise CorrectionsError(f"the label must be a digit 0-9, not {label}")
+            raise CorrectionsError(f"the label must be a digit 0-9 or -1, not {label!r}")
+        if not NOT_A_DIGIT <= int(label) <= 9:
+            raise CorrectionsError(
+                f"the label must be a digit 0-9 or -1 (not a digit), not {label}"
+            )
         image = np.asarray(image28)
         if image.shape != (28, 28):
             raise CorrectionsError(f"expected a 28x28 image, got {image.shape}")
@@ -69,7 +78,7 @@ class Corrections:
                     f,
                     image=image,
                     raw=np.asarray(raw_gray, dtype=np.uint8),
-                    label=np.uint8(label),
+                    label=np.int8(label),  # -1: not a digit
                     created=np.float64(time.time()),
                 )
                 f.flush()
@@ -122,11 +131,11 @@ class Corrections:
         return len(ids)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(images (N, 28, 28) uint8, labels (N,) uint8) of every saved drawing."""
+        """(images (N, 28, 28) uint8, labels (N,) int8, -1 = not a digit) of every saved drawing."""
         saved = self.all()
         if not saved:
-            return np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.uint8)
-        return np.stack([d.image for d in saved]), np.array([d.label for d in saved], np.uint8)
+            return np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)
+        return np.stack([d.image for d in saved]), np.array([d.label for d in saved], np.int8)
 
     def export_npz(self, path: Path) -> int:
         """Write `images` and `labels` (the format `python -m model evaluate --npz` reads)."""

@@ -1,9 +1,14 @@
-"""Evaluation: how often a model is right, per class, and how it confuses digits.
+"""Evaluation: how often a model is right, per class, how it confuses digits, and how honest it is.
 
-The same figures serve the command line (`python -m model evaluate`) and the Evaluation page. Two
-test sets are always reported side by side: MNIST's 10,000 test digits, and canvas-like drawings
-(rendered by `model.drawings`, then put through the app's own preprocessing), because scoring well
-on the first says little about the digits people actually draw.
+The same figures serve the command line (`python -m model evaluate`) and the Evaluation page. The
+test sets are reported side by side: MNIST's 10,000 test digits, canvas-like drawings (rendered by
+`model.drawings`, then put through the app's own preprocessing), because scoring well on the first
+says little about the digits people actually draw, and drawn non-digits, because a network that
+calls a heart a 0 is not honest.
+
+An answer is a digit or "not a digit" (a rejection, or nothing drawn). A digit is right only when
+it is answered with that digit; a non-digit (label -1) is right only when it is not answered with
+any digit. Calibration is measured on the digits: the expected calibration error (ECE).
 """
 
 from __future__ import annotations
@@ -12,18 +17,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.calibration import (
+    NOT_A_DIGIT,
+    answers,
+    expected_calibration_error,
+    reliability,
+)
 from model.preprocess import preprocess_batch
 
 
 @dataclass(frozen=True)
 class Report:
-    labels: np.ndarray  # (N,) true digits
-    probabilities: np.ndarray  # (N, 10); all zeros where nothing was found to be drawn
+    labels: np.ndarray  # (N,) true digits, or -1 for "not a digit"
+    probabilities: np.ndarray  # (N, 10) calibrated; all zeros where nothing was found to be drawn
+    rejected: np.ndarray | None = None  # (N,) bool: answered "not a digit"
+
+    def subset(self, keep: np.ndarray) -> Report:
+        """The report of some rows only (a boolean mask or indices)."""
+        rejected = None if self.rejected is None else self.rejected[keep]
+        return Report(self.labels[keep], self.probabilities[keep], rejected)
+
+    @property
+    def drawn(self) -> np.ndarray:
+        return self.probabilities.sum(axis=1) > 0
 
     @property
     def predicted(self) -> np.ndarray:
-        """Predicted digits; -1 where nothing was found to be drawn (always wrong)."""
-        return np.where(self.probabilities.sum(axis=1) > 0, self.probabilities.argmax(axis=1), -1)
+        """Answered digits; -1 where the answer was "not a digit" or nothing was drawn."""
+        answered = self.drawn if self.rejected is None else self.drawn & ~self.rejected
+        return np.where(answered, self.probabilities.argmax(axis=1), NOT_A_DIGIT)
 
     @property
     def n(self) -> int:
@@ -33,10 +55,28 @@ class Report:
     def accuracy(self) -> float:
         return float((self.predicted == self.labels).mean()) if self.n else float("nan")
 
+    @property
+    def rejected_share(self) -> float:
+        """The share answered "not a digit" or "nothing drawn"."""
+        return float((self.predicted == NOT_A_DIGIT).mean()) if self.n else float("nan")
+
+    def _digits_drawn(self) -> np.ndarray:
+        return (self.labels >= 0) & self.drawn
+
+    @property
+    def ece(self) -> float:
+        """Expected calibration error (15 bins) of the probabilities on the drawn digits."""
+        keep = self._digits_drawn()
+        return expected_calibration_error(self.probabilities[keep], self.labels[keep])
+
+    def reliability(self) -> dict[str, list]:
+        keep = self._digits_drawn()
+        return reliability(self.probabilities[keep], self.labels[keep])
+
     def confusion(self) -> np.ndarray:
-        """10x10 counts: row = true digit, column = predicted digit ("nothing drawn" left out)."""
+        """10x10 counts: row = true digit, column = answered digit ("not a digit" left out)."""
         matrix = np.zeros((10, 10), dtype=np.int64)
-        seen = self.predicted >= 0
+        seen = (self.predicted >= 0) & (self.labels >= 0)
         np.add.at(matrix, (self.labels[seen], self.predicted[seen]), 1)
         return matrix
 
@@ -44,7 +84,7 @@ class Report:
         """Per digit: accuracy (= recall), precision, and support."""
         matrix = self.confusion()
         hits = np.diag(matrix).astype(float)
-        support = np.bincount(self.labels, minlength=10)
+        support = np.bincount(self.labels[self.labels >= 0], minlength=10)
         claimed = matrix.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             recall = np.where(support > 0, hits / support, np.nan)
@@ -64,14 +104,20 @@ class Report:
         return {
             "accuracy": self.accuracy,
             "n": self.n,
-            "nothing_drawn": int((self.predicted < 0).sum()),
+            "rejected": self.rejected_share,
+            "ece": self.ece,
+            "nothing_drawn": int((~self.drawn).sum()),
             "per_class": self.per_class(),
         }
 
 
 def evaluate_inputs(predictor, inputs: np.ndarray, labels: np.ndarray) -> Report:
-    """Score 28x28 network inputs (float in [0, 1]) against their labels."""
-    return Report(np.asarray(labels, dtype=np.int64), predictor.probabilities_batched(inputs))
+    """Score 28x28 network inputs (float in [0, 1]) against their labels (-1: not a digit),
+    answered as `model.calibration.answers` says. An all-black input is "nothing drawn".
+    """
+    probabilities, rejected = answers(predictor, inputs)
+    probabilities[np.asarray(inputs).reshape(len(probabilities), -1).max(axis=1) == 0] = 0.0
+    return Report(np.asarray(labels, dtype=np.int64), probabilities, rejected)
 
 
 def evaluate_images(predictor, images: np.ndarray, labels: np.ndarray) -> Report:
@@ -88,7 +134,11 @@ def evaluate_images(predictor, images: np.ndarray, labels: np.ndarray) -> Report
 def format_report(report: Report, title: str) -> str:
     """Accuracy, per-class figures and the confusion matrix as plain text."""
     per = report.per_class()
-    lines = [f"{title}: accuracy {report.accuracy:.4f} on {report.n} digits", ""]
+    lines = [
+        f"{title}: accuracy {report.accuracy:.4f} on {report.n} images, "
+        f"{report.rejected_share:.2%} answered not a digit, ECE {report.ece:.4f}",
+        "",
+    ]
     lines.append("digit  recall  precision  support")
     for d in range(10):
         lines.append(
@@ -99,3 +149,35 @@ def format_report(report: Report, title: str) -> str:
     for d, row in enumerate(report.confusion()):
         lines.append(f"{d:>5}" + "".join(f"{v:>6}" for v in row))
     return "\n".join(lines)
+
+
+SCORE_KEYS = (
+    "test_accuracy",
+    "drawings_accuracy",
+    "test_rejected",
+    "drawings_rejected",
+    "test_ece",
+    "drawings_ece",
+    "nondigits_rejected",
+)
+
+
+def score(predictor) -> dict[str, float]:
+    """The headline figures, as the app answers (calibrated, with rejection); keys `SCORE_KEYS`.
+
+    MNIST test and the canvas-like drawings: accuracy (a rejected digit counts as wrong), the share
+    rejected, ECE; drawn non-digits of the kinds no network trains on: the share rejected.
+    """
+    from model.testsets import drawings_test, mnist_test, nondigits_test
+
+    figures = {}
+    for key, testset in (("test", mnist_test()), ("drawings", drawings_test())):
+        report = evaluate_inputs(predictor, testset.inputs, testset.labels)
+        figures[f"{key}_accuracy"] = report.accuracy
+        figures[f"{key}_rejected"] = report.rejected_share
+        figures[f"{key}_ece"] = report.ece
+    unseen = nondigits_test().unseen()
+    figures["nondigits_rejected"] = evaluate_inputs(
+        predictor, unseen.inputs, unseen.labels
+    ).accuracy
+    return figures

@@ -178,3 +178,39 @@ def confusion_figure(matrix: np.ndarray, title: str = "", size: float = 4.2) -> 
     if title:
         fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, y=0.99, ha="left", va="top")
     return fig
+
+
+def reliability_figure(table: dict, ece: float, title: str = "", size: float = 4.2) -> Figure:
+    """A reliability diagram: per confidence bin, how often the answer was right (bars) against
+    how sure it was (the diagonal). Bars under the diagonal: overconfident; over it: underconfident.
+
+    `table` is `model.calibration.reliability`'s; bins with no answers are left empty, and each
+    bar's count is written above it, since most answers of a good network sit in the last bin.
+    """
+    edges = np.asarray(table["edges"])
+    accuracy = np.nan_to_num(np.asarray(table["accuracy"], dtype=float))
+    count = np.asarray(table["count"])
+    fig = Figure(figsize=(size, size * 0.85), dpi=100)
+    ax = fig.add_axes((0.15, 0.14, 0.8, 0.72))
+    width = np.diff(edges)
+    ax.bar(edges[:-1], accuracy, width=width, align="edge", color="#4c78a8", edgecolor="white")
+    ax.plot(
+        [0, 1], [0, 1], linestyle="--", color="#444444", linewidth=1, label="perfectly calibrated"
+    )
+    for left, w, acc, n in zip(edges[:-1], width, accuracy, count, strict=True):
+        if n:
+            ax.text(
+                left + w / 2, min(acc, 0.93) + 0.02, f"{n:,}", ha="center", fontsize=6, rotation=90
+            )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("confidence (highest probability)", fontsize=8)
+    ax.set_ylabel("share right", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    ax.text(0.98, 0.04, f"ECE {ece:.2%}", ha="right", fontsize=9, transform=ax.transAxes)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, y=0.99, ha="left", va="top")
+    return fig

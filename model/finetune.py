@@ -17,15 +17,19 @@ from dataclasses import asdict
 import numpy as np
 
 from model import data
+from model.calibration import Calibration
 from model.corrections import Corrections
-from model.inference import load_network
+from model.evaluate import evaluate_inputs, score
+from model.inference import Predictor, load_network
 from model.store import ModelStore, Version
 from model.train import (
     TrainConfig,
+    calibrated,
+    calibration_meta,
     fit,
     library_versions,
+    nondigit_drawings,
     save_version,
-    score,
     score_of,
     synthetic_drawings,
     training_precision,
@@ -33,6 +37,7 @@ from model.train import (
 
 REPLAY_MNIST = 4000
 REPLAY_DRAWINGS = 1000
+REPLAY_NONDIGITS = 1000
 USER_SHARE = 0.2  # the user's drawings make up about this share of each epoch
 MAX_REPEATS = 20  # a few drawings repeated too often teach a single mislabelled one too well
 
@@ -44,12 +49,11 @@ def split_held_out(labels: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.nd
     return np.sort(order[held:]), np.sort(order[:held])
 
 
-def accuracy(network, images: np.ndarray, labels: np.ndarray) -> float | None:
+def accuracy(predictor, images: np.ndarray, labels: np.ndarray) -> float | None:
+    """The share of the held-out drawings answered right ("not a digit" included)."""
     if len(labels) == 0:
         return None
-    inputs = images.astype(np.float32)[..., None] / 255.0
-    predicted = network.predict(inputs, batch_size=256, verbose=0).argmax(axis=1)
-    return float((predicted == labels).mean())
+    return evaluate_inputs(predictor, images.astype(np.float32) / 255.0, labels).accuracy
 
 
 def finetune_run(
@@ -67,6 +71,7 @@ def finetune_run(
         raise ValueError("there are no saved drawings to fine-tune on")
     base = store.get(base_name)
     network = load_network(base.model_file)
+    base_predictor = Predictor(network, calibration=Calibration.of(base.meta))
     train_idx, held_idx = split_held_out(user_labels, seed)
     held_images, held_labels = user_images[held_idx], user_labels[held_idx]
 
@@ -75,13 +80,32 @@ def finetune_run(
     replay = rng.choice(len(mnist.x_train) - 5000, REPLAY_MNIST, replace=False)
     drawn_x, drawn_y = synthetic_drawings(6000)
     drawn = rng.choice(len(drawn_y), REPLAY_DRAWINGS, replace=False)
+    # A base that learned "not a digit" keeps rehearsing it, or it would unlearn it here.
+    nondigits_x, nondigits_y = np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)
+    trained_nondigits = base.meta.get("config", {}).get("nondigits")
+    if not isinstance(trained_nondigits, int) or trained_nondigits < 0:
+        trained_nondigits = 0
+    if trained_nondigits:
+        nondigits_x, nondigits_y = nondigit_drawings(trained_nondigits)
+        kept = rng.choice(len(nondigits_y), min(REPLAY_NONDIGITS, len(nondigits_y)), replace=False)
+        nondigits_x, nondigits_y = nondigits_x[kept], nondigits_y[kept]
     share = USER_SHARE * (REPLAY_MNIST + REPLAY_DRAWINGS) / max(1, len(train_idx))
     repeats = int(np.clip(round(share), 1, MAX_REPEATS))
     x = np.concatenate(
-        [mnist.x_train[replay], drawn_x[drawn], np.repeat(user_images[train_idx], repeats, axis=0)]
+        [
+            mnist.x_train[replay],
+            drawn_x[drawn],
+            nondigits_x,
+            np.repeat(user_images[train_idx], repeats, axis=0),
+        ]
     )
     y = np.concatenate(
-        [mnist.y_train[replay], drawn_y[drawn], np.repeat(user_labels[train_idx], repeats)]
+        [
+            mnist.y_train[replay].astype(np.int32),
+            drawn_y[drawn].astype(np.int32),
+            nondigits_y.astype(np.int32),
+            np.repeat(user_labels[train_idx], repeats).astype(np.int32),
+        ]
     )
     config = TrainConfig(
         arch=base.meta.get("arch", "?"),
@@ -90,9 +114,11 @@ def finetune_run(
         learning_rate=3e-4,
         augment=True,
         seed=seed,
+        nondigits=trained_nondigits,  # so that fine-tuning this one rehearses them too
     )
     on_progress({"event": "start", "config": asdict(config), "train_size": len(x)})
-    before = {**score(network), "held_out_accuracy": accuracy(network, held_images, held_labels)}
+    held_out = held_images, held_labels
+    before = {**score(base_predictor), "held_out_accuracy": accuracy(base_predictor, *held_out)}
     x_val, y_val = mnist.x_train[-5000:], mnist.y_train[-5000:]
     history, seconds = fit(
         network,
@@ -105,7 +131,8 @@ def finetune_run(
         should_cancel,
     )
     on_progress({"event": "evaluating"})
-    after = {**score(network), "held_out_accuracy": accuracy(network, held_images, held_labels)}
+    predictor = calibrated(network, mnist)
+    after = {**score(predictor), "held_out_accuracy": accuracy(predictor, *held_out)}
     meta = {
         **{k: v for k, v in base.meta.items() if k in ("arch", "params", "data_checksum")},
         "config": asdict(config),
@@ -118,6 +145,7 @@ def finetune_run(
             "after": after,
         },
         **score_of(after),
+        **calibration_meta(predictor),
         "train_size": len(x),
         "wall_seconds": round(seconds, 2),
         "seconds_per_epoch": round(seconds / epochs, 2),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.calibration import Calibration, answers
 from model.lite_runtime import TFLitePredictor
 from model.preprocess import Preprocessed, preprocess_canvas
 from model.store import ModelStore, StoreError, Version
@@ -34,11 +35,14 @@ class ModelFileError(StoreError):
 
 @dataclass(frozen=True)
 class Prediction:
-    probabilities: np.ndarray  # (10,) float32, sums to 1
+    probabilities: np.ndarray  # (10,) float32, calibrated, sums to 1
     preprocessed: Preprocessed
+    rejected: bool = False  # "not a digit": the top probability is below the threshold
+    threshold: float = 0.0  # the version's reject threshold, to say why
 
     @property
     def digit(self) -> int:
+        """The digit it reads (or, when rejected, the one it leaned towards most)."""
         return int(np.argmax(self.probabilities))
 
     @property
@@ -96,10 +100,20 @@ class Predictor:
     serves a stored version from its `.tflite` when it has one. `backend` says which.
     """
 
-    def __init__(self, network=None, version: Version | None = None, lite=None):
+    def __init__(
+        self,
+        network=None,
+        version: Version | None = None,
+        lite=None,
+        calibration: Calibration | None = None,
+    ):
         if network is None and (lite is None or version is None):
             raise ValueError("a Predictor needs a Keras network, or a version and its TFLite")
         self.version = version
+        # A stored version's temperature and threshold; a network in memory answers uncalibrated.
+        if calibration is None:
+            calibration = Calibration.of(version.meta) if version is not None else Calibration()
+        self.calibration = calibration
         self.lite: TFLitePredictor | None = lite
         self.backend = "keras" if lite is None else "litert"
         self._network = network
@@ -131,7 +145,7 @@ class Predictor:
         return self._network
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) float32 in [0, 1] → (N, 10) probabilities."""
+        """(N, 28, 28) float32 in [0, 1] → (N, 10) probabilities, as the network outputs them."""
         batch = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
         if self.lite is not None:
             return self.lite.probabilities(batch)
@@ -147,12 +161,18 @@ class Predictor:
         ]
         return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
 
+    def answers(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 28, 28) inputs → calibrated probabilities (N, 10), and which are "not a digit"."""
+        return answers(self, images)
+
     def classify(self, pixels) -> Prediction | None:
         """Canvas pixels or an image → a Prediction, or None when nothing is drawn."""
         preprocessed = preprocess_canvas(pixels)
         if preprocessed is None:
             return None
-        return Prediction(self.probabilities(preprocessed.image)[0], preprocessed)
+        probabilities, rejected = self.answers(preprocessed.image[None])
+        threshold = self.calibration.threshold
+        return Prediction(probabilities[0], preprocessed, bool(rejected[0]), threshold)
 
 
 def load_active(store: ModelStore, name: str | None = None) -> tuple[Predictor, list[str]]:

@@ -8,12 +8,14 @@
 - `rnn`: a recurrent network (LSTM) that reads the 28 rows top to bottom as a sequence of 28
   vectors, h_t = f(W·[h_{t-1}, x_t] + b).
 
-Every network ends in a softmax over the 10 digits and is compiled with adam and sparse categorical
-cross-entropy, so training, inference and evaluation treat them all alike.
+Every network ends in a softmax over the 10 digits and is compiled with adam and `digit_loss`:
+cross-entropy on digits, and on drawings labelled "not a digit" (-1) a pull towards answering all
+ten alike (see `model.calibration`). Training, inference and evaluation treat them all alike.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from model.tf_runtime import keras
@@ -102,12 +104,38 @@ ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {
 }
 
 
+OUTLIER_WEIGHT = 0.5  # outlier exposure's usual weight for the "not a digit" term
+
+
+@keras.saving.register_keras_serializable(package="digit_studio")
+def digit_loss(y_true, y_pred):
+    """Cross-entropy for a digit label; for -1 ("not a digit"), KL(uniform ‖ p), which is zero
+    when the network answers all ten digits alike and grows as it leans to any of them.
+    """
+    ops = keras.ops
+    labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+    log_p = ops.log(ops.clip(ops.cast(y_pred, "float32"), 1e-7, 1.0))
+    picked = ops.take_along_axis(log_p, ops.expand_dims(ops.maximum(labels, 0), -1), axis=-1)
+    away_from_uniform = -ops.mean(log_p, axis=-1) - math.log(10.0)
+    return ops.where(labels >= 0, -picked[:, 0], OUTLIER_WEIGHT * away_from_uniform)
+
+
+@keras.saving.register_keras_serializable(package="digit_studio")
+def accuracy(y_true, y_pred):
+    """Right answers: the digit for a digit, no digit above 50% for a "not a digit" drawing."""
+    ops = keras.ops
+    labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
+    digit_right = ops.cast(ops.argmax(y_pred, axis=-1), "int32") == labels
+    undecided = ops.max(y_pred, axis=-1) < 0.5
+    return ops.cast(ops.where(labels >= 0, digit_right, undecided), "float32")
+
+
 def compile_network(network: keras.Model, learning_rate=1e-3) -> keras.Model:
-    """Adam on sparse categorical cross-entropy; `learning_rate` may be a float or a schedule."""
+    """Adam on `digit_loss`; `learning_rate` may be a float or a schedule."""
     network.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        loss=digit_loss,
+        metrics=[accuracy],
     )
     return network
 

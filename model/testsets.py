@@ -1,13 +1,19 @@
-"""The two test sets every model is judged on, as ready network inputs.
+"""The test sets every model is judged on, as ready network inputs.
 
 - MNIST test: LeCun & Cortes's 10,000 held-out digits.
 - Drawings: canvas-like digits rendered by `model.drawings` (white round-cap strokes on 280x280
   black, five styles: mixed, thin, thick, small and off-centre, rotated ±20°), then put through the
   app's own canvas preprocessing, exactly as a drawing on the Draw page is. Seeded (the seed differs
   from the synthetic drawings used in training), rendered once and cached on disk.
+- Non-digits: letters, symbols, shapes, doodles... drawn the same way by `model.nondigits`, labelled
+  -1 ("not a digit"); the kinds a network trains on (other seeds) and kinds it never sees.
+- Messy digits: digits unlike any training drawing, which an honest reject must still accept:
+  MNIST test digits as low-resolution or noisy scans, blurred, photographed on paper, with odd
+  pens and slants (`model.messy_digits`), and digits from typefaces no network trains on
+  (`model.typefaces.heldout_fonts`), redrawn with the pen.
 
-Both come back as (inputs (N, 28, 28) float32 in [0, 1], labels (N,) int64) plus, for drawings, the
-style of each image, so a page can report every style separately.
+Each comes back as (inputs (N, 28, 28) float32 in [0, 1], labels (N,) int64) plus the style (or,
+for non-digits, the kind) of each image, so a page can report every one separately.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from functools import cache
 import numpy as np
 
 from model import data, drawings
-from model.preprocess import preprocess_batch
+from model.preprocess import preprocess_batch, preprocess_canvas
 
 DRAWINGS_SEED = 2026
 DRAWINGS_PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
+NONDIGITS_SEED = 4052
+NONDIGITS_PER_KIND = 30  # per style: 5 styles x 30 of every kind
+MESSY_SEED = 6078
+MESSY_PER_KIND = 200  # MNIST test digits made messy, per kind; and typeface digits per style
 
 
 @dataclass(frozen=True)
@@ -33,9 +43,18 @@ class TestSet:
     styles: np.ndarray  # (N,) str: the drawing style, or "mnist"
 
     def only(self, style: str) -> TestSet:
-        keep = self.styles == style
-        name = f"{self.name} ({style})"
+        return self.among((style,), f"{self.name} ({style})")
+
+    def among(self, styles, name: str | None = None) -> TestSet:
+        keep = np.isin(self.styles, list(styles))
+        name = name or self.name
         return TestSet(name, self.inputs[keep], self.labels[keep], self.styles[keep])
+
+    def unseen(self) -> TestSet:
+        """Only the non-digit kinds that no network trains on."""
+        from model.nondigits import HELDOUT_KINDS
+
+        return self.among(HELDOUT_KINDS, f"{self.name} (kinds never trained on)")
 
 
 @cache
@@ -46,26 +65,99 @@ def mnist_test() -> TestSet:
     return TestSet("MNIST test", inputs, labels, np.full(len(labels), "mnist"))
 
 
+def _cached(path, render) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(images uint8 28x28, labels, styles) from the cache, or rendered by `render()` and cached."""
+    if not path.is_file():
+        images, labels, styles = render()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        with open(staged, "wb") as f:
+            np.savez_compressed(f, images=images, labels=labels, styles=styles)
+        os.replace(staged, path)  # a crash never leaves a half file in the cache
+    with np.load(path) as cached:
+        return cached["images"], cached["labels"], cached["styles"]
+
+
+def _preprocessed_one(image: np.ndarray) -> np.ndarray:
+    """Any image, either polarity, through the app's whole preprocessing, as uint8 28x28."""
+    result = preprocess_canvas(image)
+    image = np.zeros((28, 28), np.float32) if result is None else result.image
+    return (image * 255).round().astype(np.uint8)
+
+
+def _preprocessed(rendered: np.ndarray) -> np.ndarray:
+    inputs, _ = preprocess_batch(rendered)  # "nothing drawn" stays an all-black input
+    return (inputs * 255).round().astype(np.uint8)
+
+
 @cache
 def drawings_test() -> TestSet:
-    path = data.cache_dir() / f"test-drawings-{DRAWINGS_PER_DIGIT}-{DRAWINGS_SEED}-v1.npz"
-    if not path.is_file():
+    def render():
         images, labels, styles = [], [], []
         for index, variant in enumerate(drawings.VARIANTS):
             rendered, digits = drawings.make_drawings(
                 DRAWINGS_PER_DIGIT, seed=DRAWINGS_SEED + index, variant=variant
             )
-            inputs, _ = preprocess_batch(rendered)  # "nothing drawn" stays an all-black input
-            images.append((inputs * 255).round().astype(np.uint8))
+            images.append(_preprocessed(rendered))
             labels.append(digits)
             styles += [variant] * len(digits)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staged = path.with_name(f".{path.name}.{os.getpid()}")
-        with open(staged, "wb") as f:
-            np.savez_compressed(
-                f, images=np.concatenate(images), labels=np.concatenate(labels), styles=styles
+        return np.concatenate(images), np.concatenate(labels), np.array(styles)
+
+    path = data.cache_dir() / f"test-drawings-{DRAWINGS_PER_DIGIT}-{DRAWINGS_SEED}-v1.npz"
+    images, labels, styles = _cached(path, render)
+    return TestSet("Drawings", images.astype(np.float32) / 255.0, labels.astype(np.int64), styles)
+
+
+@cache
+def nondigits_test() -> TestSet:
+    """Drawn non-digits of every kind, labelled -1; `.unseen()` keeps the never-trained kinds."""
+    from model import nondigits
+
+    kinds = nondigits.TRAINING_KINDS + nondigits.HELDOUT_KINDS
+
+    def render():
+        images, styles = [], []
+        for index, variant in enumerate(drawings.VARIANTS):
+            rendered, drawn_kinds = nondigits.make_nondigits(
+                NONDIGITS_PER_KIND * len(kinds),
+                seed=NONDIGITS_SEED + index,
+                kinds=kinds,
+                variant=variant,
             )
-        os.replace(staged, path)  # a crash never leaves a half file in the cache
-    with np.load(path) as cached:
-        inputs = cached["images"].astype(np.float32) / 255.0
-        return TestSet("Drawings", inputs, cached["labels"].astype(np.int64), cached["styles"])
+            images.append(_preprocessed(rendered))
+            styles.append(drawn_kinds)
+        styles = np.concatenate(styles)
+        return np.concatenate(images), np.full(len(styles), -1, np.int64), styles
+
+    name = f"test-nondigits-{NONDIGITS_PER_KIND}-{NONDIGITS_SEED}-{len(kinds)}.npz"
+    images, labels, styles = _cached(data.cache_dir() / name, render)
+    return TestSet("Non-digits", images.astype(np.float32) / 255.0, labels, styles.astype(str))
+
+
+@cache
+def messy_test() -> TestSet:
+    """Digits unlike the training drawings, per kind (typefaces only where they are installed)."""
+    from model import messy_digits, typefaces
+
+    def render():
+        images, labels, kinds = messy_digits.messy_digits(MESSY_PER_KIND, seed=MESSY_SEED)
+        inputs = [_preprocessed_one(image) for image in images]
+        kinds = list(kinds)
+        try:
+            fonts = typefaces.heldout_fonts()
+        except FileNotFoundError:
+            fonts = ()
+        if fonts:
+            per_style = MESSY_PER_KIND // len(drawings.VARIANTS) // 10
+            for index, variant in enumerate(drawings.VARIANTS):
+                rendered, digits = typefaces.typeface_digits(
+                    per_style, seed=MESSY_SEED + index, fonts=fonts, variant=variant
+                )
+                inputs += list(_preprocessed(rendered))
+                labels = np.concatenate([labels, digits])
+                kinds += ["typefaces"] * len(digits)
+        return np.stack(inputs), np.asarray(labels, np.int64), np.array(kinds)
+
+    path = data.cache_dir() / f"test-messy-{MESSY_PER_KIND}-{MESSY_SEED}.npz"
+    images, labels, kinds = _cached(path, render)
+    return TestSet("Messy digits", images.astype(np.float32) / 255.0, labels, kinds.astype(str))

@@ -20,15 +20,19 @@ import numpy as np
 
 from model import data, drawings, networks
 from model.augment import augment_batch
-from model.evaluate import Report
+from model.calibration import NOT_A_DIGIT, calibrate
+from model.evaluate import SCORE_KEYS, score
 from model.export import to_tflite
+from model.inference import Predictor
 from model.preprocess import preprocess_batch
 from model.store import LITE_FILE, ModelStore, Version, write_json_atomic
-from model.testsets import drawings_test, mnist_test
 from model.tf_runtime import keras, tf
 from model.train_config import VALIDATION_SIZE, TrainConfig, training_precision
 
 TRAINING_DRAWINGS_SEED = 900_000  # evaluation drawings use small seeds; these never overlap
+NONDIGITS_SEED = 800_000
+VALIDATION_DRAWINGS_SEED = 700_000  # drawings that calibrate, beside MNIST's validation digits
+VALIDATION_DRAWINGS = 3000
 
 Progress = Callable[[dict], None]
 
@@ -53,32 +57,60 @@ def as_input(images: np.ndarray) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., None]
 
 
+def preprocessed_drawings(name: str, count: int, seed: int, make) -> tuple[np.ndarray, np.ndarray]:
+    """`count` canvas drawings in all styles, as preprocessed uint8 28x28 and labels, cached.
+
+    `make(seed, variant)` renders one style's share: (images (n, 280, 280) uint8, labels). The
+    drawings go through the app's own preprocessing, as a drawing on the Draw page does; those in
+    which it finds nothing drawn are dropped.
+    """
+    path = data.cache_dir() / f"{name}-{count}-{seed}.npz"
+    if path.is_file():
+        with np.load(path) as cached:
+            return cached["images"], cached["labels"]
+    images, labels = [], []
+    for index, variant in enumerate(drawings.VARIANTS):
+        rendered, answers = make(seed + index, variant)
+        inputs, empty = preprocess_batch(rendered)
+        keep = np.setdiff1d(np.arange(len(inputs)), empty)
+        images.append((inputs[keep] * 255).round().astype(np.uint8))
+        labels.append(np.asarray(answers)[keep])
+    images, labels = np.concatenate(images)[:count], np.concatenate(labels)[:count]
+    drawings.save_npz(path, images, labels)
+    return images, labels
+
+
 def synthetic_drawings(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates=None):
-    """`count` canvas-like drawings (all styles) as preprocessed uint8 28x28, cached on disk.
+    """`count` canvas-like drawings of digits (all styles), preprocessed, cached on disk.
 
     MNIST holds almost no European 1s (with a flag) or crossed 7s, few very thick or thin strokes:
     rendering such drawings the way the canvas does, through the app's own preprocessing, teaches
     the network the digits people draw. The seed differs from the evaluation sets' seeds.
     `templates`: draw only from these template positions of each digit (all by default), to
-    hold the others out as shapes the network has never seen (tests/study_unseen_shapes.py).
+    hold the others out as shapes the network has never seen (tests/bench/study_unseen_shapes.py).
     """
     only = "" if templates is None else "-t" + "".join(str(t) for t in sorted(templates))
-    path = data.cache_dir() / f"training-drawings-{count}-{seed}{only}.npz"
-    if path.is_file():
-        with np.load(path) as cached:
-            return cached["images"], cached["labels"]
-    per_style = max(1, count // (10 * len(drawings.VARIANTS)))
-    images, labels = [], []
-    for index, variant in enumerate(drawings.VARIANTS):
-        rendered, digits = drawings.make_drawings(
-            per_style, seed=seed + index, variant=variant, templates=templates
-        )
-        inputs, _ = preprocess_batch(rendered)
-        images.append((inputs * 255).round().astype(np.uint8))
-        labels.append(digits)
-    images, labels = np.concatenate(images)[:count], np.concatenate(labels)[:count]
-    drawings.save_npz(path, images, labels)
-    return images, labels
+    per_digit = max(1, count // (10 * len(drawings.VARIANTS)))
+
+    def make(seed, variant):
+        return drawings.make_drawings(per_digit, seed=seed, variant=variant, templates=templates)
+
+    return preprocessed_drawings(f"training-drawings{only}", count, seed, make)
+
+
+def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
+    """`count` drawn non-digits of the training kinds (letters, symbols, shapes, scribbles...),
+    preprocessed and cached, labelled `NOT_A_DIGIT`.
+    """
+    from model import nondigits
+
+    per_style = -(-count // len(drawings.VARIANTS))
+
+    def make(seed, variant):
+        images, _ = nondigits.make_nondigits(per_style, seed=seed, variant=variant)
+        return images, np.full(len(images), NOT_A_DIGIT, np.int8)
+
+    return preprocessed_drawings("training-nondigits", count, seed, make)
 
 
 def training_split(mnist: data.Mnist, config: TrainConfig):
@@ -87,9 +119,13 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
     if config.subset:
         pick = np.random.default_rng(config.seed).permutation(len(x))[: config.subset]
         x, y = x[pick], y[pick]
+    y = y.astype(np.int32)
     if config.drawings:
         extra_x, extra_y = synthetic_drawings(config.drawings)
-        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y])
+        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+    if config.nondigits:
+        extra_x, extra_y = nondigit_drawings(config.nondigits)
+        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     x_val, y_val = mnist.x_train[-VALIDATION_SIZE:], mnist.y_train[-VALIDATION_SIZE:]
     return as_input(x), y.astype(np.int32), as_input(x_val), y_val.astype(np.int32)
 
@@ -216,17 +252,31 @@ def fit(
     return reporter.history, time.monotonic() - started
 
 
-def score(network) -> dict[str, float]:
-    """Accuracy on the two test sets: MNIST test and the canvas-like drawings."""
-    figures = {}
-    for key, testset in (("test_accuracy", mnist_test()), ("drawings_accuracy", drawings_test())):
-        probabilities = network.predict(testset.inputs[..., None], batch_size=1000, verbose=0)
-        figures[key] = Report(testset.labels, probabilities).accuracy
-    return figures
+def validation_digits(mnist: data.Mnist) -> tuple[np.ndarray, np.ndarray]:
+    """Digits no run trains on: MNIST's 5,000 validation digits and 3,000 canvas drawings."""
+    drawn_x, drawn_y = synthetic_drawings(VALIDATION_DRAWINGS, seed=VALIDATION_DRAWINGS_SEED)
+    images = np.concatenate([mnist.x_train[-VALIDATION_SIZE:], drawn_x])
+    labels = np.concatenate([mnist.y_train[-VALIDATION_SIZE:], drawn_y]).astype(np.int64)
+    return images.astype(np.float32) / 255.0, labels
+
+
+def calibrated(network, mnist: data.Mnist) -> Predictor:
+    """`network` served with the temperature and reject threshold fitted on validation digits."""
+    predictor = Predictor(network)
+    inputs, labels = validation_digits(mnist)
+    predictor.calibration = calibrate(predictor.probabilities_batched(inputs), labels)
+    return predictor
+
+
+def calibration_meta(predictor) -> dict[str, float]:
+    return {
+        "temperature": predictor.calibration.temperature,
+        "reject_threshold": predictor.calibration.threshold,
+    }
 
 
 def score_of(meta: dict) -> dict[str, float]:
-    return {key: meta[key] for key in ("test_accuracy", "drawings_accuracy") if key in meta}
+    return {key: meta[key] for key in SCORE_KEYS if key in meta}
 
 
 def library_versions() -> dict[str, str]:
@@ -287,13 +337,15 @@ def train_run(
     network = networks.ARCHITECTURES[config.arch]()
     history, seconds = fit(network, x, y, x_val, y_val, config, on_progress, should_cancel)
     on_progress({"event": "evaluating"})
+    predictor = calibrated(network, mnist)
     meta = {
         "arch": config.arch,
         "config": asdict(config),
         "params": int(network.count_params()),
         "train_size": len(x),
         "data_checksum": data.DATA_CHECKSUM,
-        **score(network),
+        **score(predictor),
+        **calibration_meta(predictor),
         "wall_seconds": round(seconds, 2),
         "seconds_per_epoch": round(seconds / config.epochs, 2),
         "precision": training_precision(config),

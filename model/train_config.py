@@ -34,6 +34,7 @@ class TrainConfig:
     seed: int = 0
     schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
     drawings: int = 0  # canvas-like synthetic drawings mixed into the training set
+    nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
 
     def check(self) -> TrainConfig:
@@ -52,6 +53,8 @@ class TrainConfig:
             raise ValueError("schedule must be 'cosine' or 'constant'")
         if not 0 <= self.drawings <= 50000:
             raise ValueError("drawings must be between 0 and 50000")
+        if not 0 <= self.nondigits <= 50000:
+            raise ValueError("nondigits must be between 0 and 50000")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
         return self

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from model import compare
+from model.calibration import Calibration, answers
 from model.export import TFLitePredictor, tflite_file_name, to_tflite
 from model.store import StoreError, Version
 from pages.entry import ensure_app_entry
@@ -53,7 +54,9 @@ def tflite_predictor(name: str, stamp: float, int8: bool) -> TFLitePredictor:
         model_bytes = version.lite_file.read_bytes()  # the twin the app serves: no converting
     else:
         model_bytes = to_tflite(keras_predictor(name).network, int8=int8)
-    return TFLitePredictor(model_bytes, name=tflite_file_name(name, int8))
+    predictor = TFLitePredictor(model_bytes, name=tflite_file_name(name, int8))
+    predictor.calibration = Calibration.of(version.meta)  # it answers as the app serves it
+    return predictor
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -76,8 +79,10 @@ def table_frame(rows: list[dict], active: str) -> pd.DataFrame:
                 "model": row["model"] + (" ★" if row["model"] == active else ""),
                 "network": row["arch"],
                 "format": row["format"],
-                "MNIST test": 100 * row["mnist_accuracy"],
+                "MNIST test": 100 * row["test_accuracy"],
                 "drawings": 100 * row["drawings_accuracy"],
+                "non-digits rejected": 100 * row["nondigits_rejected"],
+                "ECE (MNIST)": 100 * row["test_ece"],
                 "parameters": row["params"],
                 "file size (KB)": row["file_bytes"] / 1000,
                 # Text: a converted TFLite file was not trained, and a missing number would
@@ -103,6 +108,15 @@ def show_table(placeholder, rows: list[dict], active: str) -> None:
             ),
             "drawings": st.column_config.NumberColumn(
                 format="%.2f%%", help="accuracy on the 3,000 bundled canvas-like drawings"
+            ),
+            "non-digits rejected": st.column_config.NumberColumn(
+                format="%.1f%%",
+                help='drawn non-digits of kinds no network trained on, answered "not a digit"',
+            ),
+            "ECE (MNIST)": st.column_config.NumberColumn(
+                format="%.2f%%",
+                help="expected calibration error on MNIST test: how far its confidence is from "
+                "how often it is right (15 bins)",
             ),
             "parameters": st.column_config.NumberColumn(format="localized"),
             "file size (KB)": st.column_config.NumberColumn(format="%.0f"),
@@ -131,7 +145,7 @@ def accuracy_chart(rows: list[dict]) -> None:
                 "size (KB)": row["file_bytes"] / 1000,
             }
             for row in rows
-            for name, key in (("MNIST test", "mnist_accuracy"), ("drawings", "drawings_accuracy"))
+            for name, key in (("MNIST test", "test_accuracy"), ("drawings", "drawings_accuracy"))
         ]
     )
     chart = (
@@ -164,13 +178,15 @@ def drawing_section(predictors: dict) -> None:
     if image is None:
         st.info("Nothing drawn yet on the Draw page: showing a sample 3 instead.")
         image = compare.drawing_input(compare.sample_drawing())
-    rows = []
+    rows, rejected_by = [], set()
     for name, predictor in predictors.items():
-        probabilities = predictor.probabilities(image[None])[0]
+        probabilities, rejected = answers(predictor, image[None])
         rows += [
             {"model": name, "digit": str(d), "probability": float(p)}
-            for d, p in enumerate(probabilities)
+            for d, p in enumerate(probabilities[0])
         ]
+        if rejected[0]:
+            rejected_by.add(name)
     frame = pd.DataFrame(rows)
     # The chart below at full width: ten digits times up to seven networks need the room, and
     # beside the table (which needs ~330 px for "default (TFLite float)") either was cut short.
@@ -179,14 +195,15 @@ def drawing_section(predictors: dict) -> None:
         big = np.kron(np.clip(image, 0, 1), np.ones((5, 5)))
         st.image(big, caption="what the networks read (28×28)", clamp=True)
     with middle:
-        best = frame.loc[frame.groupby("model", sort=False)["probability"].idxmax()]
+        best = frame.loc[frame.groupby("model", sort=False)["probability"].idxmax()].copy()
+        best.loc[best["model"].isin(rejected_by), "digit"] = "? (not a digit)"
         st.dataframe(
             best.rename(columns={"digit": "reads", "probability": "confidence"}),
             hide_index=True,
             width="content",
             column_config={
                 "model": st.column_config.TextColumn(width=180),
-                "reads": st.column_config.TextColumn(width=60),
+                "reads": st.column_config.TextColumn(width=110),
                 "confidence": st.column_config.NumberColumn(format="percent", width=100),
             },
         )

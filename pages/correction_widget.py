@@ -12,10 +12,11 @@ import hashlib
 
 import streamlit as st
 
-from model.corrections import Corrections, CorrectionsError
+from model.calibration import NOT_A_DIGIT
+from model.corrections import Corrections, CorrectionsError, label_text
 from pages.resources import store
 
-DIGITS = list(range(10))
+ANSWERS = [*range(10), NOT_A_DIGIT]
 PICKER = "correction_label"
 
 
@@ -40,10 +41,10 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
     if prediction is None:
         return "warning", "Nothing is drawn, so there is nothing to save: draw the digit first."
     if label is None:
-        return "warning", "Pick the digit you meant (0–9) first, then click Save."
+        return "warning", "Pick the digit you meant (0–9, or not a digit) first, then click Save."
     fingerprint = _fingerprint(prediction, label)
     if st.session_state.get("correction_saved") == fingerprint:
-        return "info", f"This drawing is already saved as a {label}."
+        return "info", f"This drawing is already saved as {label_text(label)}."
     saved = corrections()
     try:
         saved.save(prediction.preprocessed.image, prediction.preprocessed.gray, label)
@@ -53,19 +54,21 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
         return "error", f"Not saved: could not write in {saved.directory}: {err.strerror or err}."
     st.session_state["correction_saved"] = fingerprint
     return "success", (
-        f"Saved as a {label}, on this machine only ({saved.directory}). See them on the "
+        f"Saved as {label_text(label)}, on this machine only ({saved.directory}). See them on the "
         "My drawings page, where you can also fine-tune the model on them."
     )
 
 
 def correction_widget(prediction) -> None:
     """A digit picker and a Save button; saves `prediction`'s drawing with the picked label."""
-    st.segmented_control(
+    # Pills wrap onto a second line where eleven answers do not fit (a phone, a narrow column).
+    st.pills(
         "Wrong? It's a",
-        DIGITS,
+        ANSWERS,
+        format_func=lambda answer: "not a digit" if answer == NOT_A_DIGIT else str(answer),
         key=PICKER,
-        help="Pick the digit you meant and click Save to keep this drawing, with that label, "
-        "on this machine. Nothing is sent anywhere.",
+        help='Pick the digit you meant, or "not a digit", and click Save to keep this drawing, '
+        "with that label, on this machine. Nothing is sent anywhere.",
     )
     st.button(
         "Save",

@@ -26,8 +26,8 @@ def enlarge(image: np.ndarray, size: int = 140) -> Image.Image:
     return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
 
 
-def probability_bars(probabilities: np.ndarray, height: int = 120) -> str:
-    """The ten probabilities as a bar chart in plain HTML.
+def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool = False) -> str:
+    """The ten probabilities as a bar chart in plain HTML; grey when no digit is the answer.
 
     On every stroke: a Vega chart costs the server an Altair spec and the browser a Vega render,
     hundreds of milliseconds on a busy machine; ten styled divs cost neither.
@@ -37,7 +37,10 @@ def probability_bars(probabilities: np.ndarray, height: int = 120) -> str:
     for digit, p in enumerate(probabilities):
         p = float(p)
         label = f"{p:.0%}" if p >= 0.005 else ""
-        colour = "#0068c9" if digit == top else "#83c9ff"
+        if greyed:
+            colour = "#8a8a8a" if digit == top else "#c8c8c8"
+        else:
+            colour = "#0068c9" if digit == top else "#83c9ff"
         columns.append(
             f'<div title="{digit}: {p:.1%}" style="flex:1;display:flex;flex-direction:column;'
             'justify-content:flex-end;align-items:center;min-width:0">'
@@ -68,11 +71,19 @@ def show_prediction(prediction) -> None:
         st.info("Draw a digit: nothing is drawn yet.")
         return
     (first, p1), (second, p2) = prediction.top(2)
-    st.metric("Prediction", str(first), help="the digit with the highest probability")
-    st.markdown(f"Confidence **{p1:.1%}**")
-    if p1 < UNSURE_BELOW:
-        st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
-    st.html(probability_bars(prediction.probabilities))
+    if prediction.rejected:
+        st.metric("Prediction", "?", help="not a digit")
+        st.markdown(
+            f"**Not a digit.** The network knows only the ten digits, and this drawing is far "
+            f"from all of them: its highest probability, {p1:.0%} for a {first}, is below the "
+            f"{prediction.threshold:.0%} that nearly every digit reaches."
+        )
+    else:
+        st.metric("Prediction", str(first), help="the digit with the highest probability")
+        st.markdown(f"Confidence **{p1:.1%}**")
+        if p1 < UNSURE_BELOW:
+            st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
+    st.html(probability_bars(prediction.probabilities, greyed=prediction.rejected))
     steps = prediction.preprocessed
     top, left, bottom, right = steps.box
     with st.expander("What the network reads", expanded=True):

@@ -1,4 +1,5 @@
-"""Evaluation: how often a version is right, on MNIST's test digits and on canvas-like drawings.
+"""Evaluation: how often a version is right, on MNIST's test digits and on canvas-like drawings,
+how well its confidence is calibrated, and how often it says "not a digit" to drawn non-digits.
 
 UI only: the figures come from `model.evaluate` (Report), the test sets from `model.testsets`, the
 confusion matrix picture from `model.figures`. A version's scores are computed once per server
@@ -14,17 +15,19 @@ import streamlit as st
 from PIL import Image
 
 from model import figures
+from model.calibration import answers
 from model.drawings import VARIANTS
 from model.evaluate import Report
 from model.store import StoreError
-from model.testsets import TestSet, drawings_test, mnist_test
+from model.testsets import TestSet, drawings_test, mnist_test, nondigits_test
 from pages.entry import ensure_app_entry
 from pages.formatting import percent
 from pages.resources import predictor_for, store
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
-SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings"}
+SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings"}  # the digit sets, side by side
+ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
 SET_NOTES = {
     "mnist": "LeCun & Cortes's 10,000 held-out handwritten digits.",
     "drawings": (
@@ -38,7 +41,7 @@ DPI = 130
 
 
 def testset(key: str) -> TestSet:
-    return mnist_test() if key == "mnist" else drawings_test()
+    return {"mnist": mnist_test, "drawings": drawings_test, "nondigits": nondigits_test}[key]()
 
 
 def stamp_of(name: str) -> float:
@@ -50,22 +53,34 @@ def stamp_of(name: str) -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def probabilities(name: str, stamp: float) -> dict[str, np.ndarray]:
-    """(N, 10) probabilities of version `name` on each test set."""
+def answered(name: str, stamp: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Version `name`'s calibrated probabilities and rejections on each test set."""
     predictor = predictor_for(name)
-    return {key: predictor.probabilities_batched(testset(key).inputs) for key in SETS}
+    return {key: answers(predictor, testset(key).inputs) for key in ALL_SETS}
+
+
+def report_of(name: str, stamp: float, key: str) -> Report:
+    probabilities, rejected = answered(name, stamp)[key]
+    return Report(testset(key).labels, probabilities, rejected)
 
 
 def reports(name: str) -> dict[str, Report]:
-    with st.spinner(f"Scoring {name} on 13,000 test digits (once per version)…"):
-        probs = probabilities(name, stamp_of(name))
-    return {key: Report(testset(key).labels, probs[key]) for key in SETS}
+    with st.spinner(f"Scoring {name} on 13,000 test digits and the non-digits (once per version)…"):
+        stamp = stamp_of(name)
+        return {key: report_of(name, stamp, key) for key in ALL_SETS}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def confusion_png(name: str, stamp: float, key: str, title: str) -> bytes:
-    report = Report(testset(key).labels, probabilities(name, stamp)[key])
+    report = report_of(name, stamp, key)
     return figures.to_png(figures.confusion_figure(report.confusion(), title), dpi=DPI)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def reliability_png(name: str, stamp: float, key: str, title: str) -> bytes:
+    report = report_of(name, stamp, key)
+    figure = figures.reliability_figure(report.reliability(), report.ece, title)
+    return figures.to_png(figure, dpi=DPI)
 
 
 def enlarge(image: np.ndarray, size: int = THUMB) -> Image.Image:
@@ -80,10 +95,17 @@ def confidence(p: float) -> str:
     return f"{p:.1%}" if p < 0.9995 else ">99.9%"
 
 
+def truth(report: Report, key: str, index: int) -> str:
+    """What an image is: "true 7", or for a non-digit its kind: "not a digit (letters)"."""
+    if report.labels[index] < 0:
+        return f"not a digit ({testset(key).styles[index]})"
+    return f"true {report.labels[index]}"
+
+
 def said(report: Report, index: int) -> str:
     digit = int(report.predicted[index])
     if digit < 0:
-        return "saw nothing"
+        return "not a digit" if report.drawn[index] else "saw nothing"
     return f"{digit} ({confidence(float(report.probabilities[index, digit]))})"
 
 
@@ -121,8 +143,7 @@ def style_table(report: Report) -> None:
     styles = drawings_test().styles
     rows = []
     for style in VARIANTS:
-        keep = styles == style
-        part = Report(report.labels[keep], report.probabilities[keep])
+        part = report.subset(styles == style)
         rows.append({"style": style, "accuracy": 100 * part.accuracy, "drawings": part.n})
     st.dataframe(
         pd.DataFrame(rows),
@@ -147,9 +168,47 @@ def mistakes_gallery(report: Report, key: str) -> None:
     inputs = testset(key).inputs
     st.image(
         [enlarge(inputs[i]) for i in shown],
-        caption=[f"true {report.labels[i]} → said {said(report, i)}" for i in shown],
+        caption=[f"{truth(report, key, i)} → said {said(report, i)}" for i in shown],
         width=THUMB,
     )
+
+
+def nondigits_section(report: Report) -> None:
+    from model.nondigits import HELDOUT_KINDS
+
+    testset_kinds = testset("nondigits").styles
+    unseen = report.subset(np.isin(testset_kinds, HELDOUT_KINDS))
+    seen = report.subset(~np.isin(testset_kinds, HELDOUT_KINDS))
+    st.subheader(ALL_SETS["nondigits"])
+    st.caption(
+        "Letters, symbols, shapes, doodles and scribbles drawn with the canvas's pen. The network "
+        'knows only the ten digits; the honest answer to these is "not a digit". Some kinds '
+        "it trained on (other drawings of them); the others it has never seen."
+    )
+    left, right = st.columns(2)
+    left.metric('Kinds never trained on: "not a digit"', percent(unseen.accuracy))
+    right.metric('Kinds trained on: "not a digit"', percent(seen.accuracy))
+    rows = [
+        {
+            "kind": kind,
+            "trained on": "no" if kind in HELDOUT_KINDS else "yes",
+            "not a digit": 100 * report.subset(testset_kinds == kind).accuracy,
+            "drawings": int((testset_kinds == kind).sum()),
+        }
+        for kind in dict.fromkeys(testset_kinds)
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "not a digit": st.column_config.ProgressColumn(
+                format="%.1f%%", min_value=0, max_value=100
+            ),
+        },
+    )
+    st.markdown("**Taken for digits**")
+    mistakes_gallery(report, "nondigits")
 
 
 def version_section(name: str, results: dict[str, Report]) -> None:
@@ -160,10 +219,15 @@ def version_section(name: str, results: dict[str, Report]) -> None:
         with column:
             st.subheader(SETS[key])
             st.caption(SET_NOTES[key])
-            st.metric("Accuracy", percent(report.accuracy), help=f"on {report.n:,} digits")
-            nothing = int((report.predicted < 0).sum())
-            if nothing:
-                st.caption(f"{nothing} images had nothing the preprocessing took for a drawing.")
+            st.metric(
+                "Accuracy",
+                percent(report.accuracy),
+                help=f'on {report.n:,} digits; one answered "not a digit" counts as wrong',
+            )
+            st.caption(
+                f'Answered "not a digit": {report.rejected_share:.2%} '
+                f"({int((report.predicted < 0).sum())} of {report.n:,})."
+            )
             st.markdown("**Per digit**")
             per_class_table(report)
             st.markdown("**Confusion matrix** · row = true digit, column = predicted")
@@ -173,6 +237,9 @@ def version_section(name: str, results: dict[str, Report]) -> None:
                 style_table(report)
             st.markdown("**Misclassified digits**")
             mistakes_gallery(report, key)
+            st.markdown("**Calibration** · is it right as often as it is sure?")
+            st.image(reliability_png(name, stamp, key, f"{SETS[key]} · {name}"), width=400)
+    nondigits_section(results["nondigits"])
 
 
 # ── two versions ───────────────────────────────────────────────────────────────────────────────
@@ -191,12 +258,11 @@ def comparison_table(names: tuple[str, str], both: tuple[dict, dict]) -> None:
             }
         )
 
-    for key, label in SETS.items():
+    for key, label in ALL_SETS.items():
         add(label, both[0][key], both[1][key])
     styles = drawings_test().styles
     for style in VARIANTS:
-        keep = styles == style
-        a, b = (Report(r["drawings"].labels[keep], r["drawings"].probabilities[keep]) for r in both)
+        a, b = (r["drawings"].subset(styles == style) for r in both)
         add(f"   drawings: {style}", a, b)
     percent_column = st.column_config.NumberColumn(format="%.2f%%")
     st.dataframe(
@@ -238,7 +304,7 @@ def disagreement_gallery(key: str, names: tuple[str, str], a: Report, b: Report)
     inputs = testset(key).inputs
     st.image(
         [enlarge(inputs[i]) for i in shown],
-        caption=[f"true {a.labels[i]} · A {said(a, i)} · B {said(b, i)}" for i in shown],
+        caption=[f"{truth(a, key, i)} · A {said(a, i)} · B {said(b, i)}" for i in shown],
         width=THUMB,
     )
 

@@ -119,9 +119,16 @@ image = prediction.preprocessed.image
 
 left, right = st.columns([1, 5], vertical_alignment="center")
 left.image(enlarge(image), caption="the 28×28 input")
-right.markdown(
-    f"##### The network reads **{prediction.digit}** ({prediction.confidence:.0%} confident)"
-)
+if prediction.rejected:
+    right.markdown(
+        f"##### The network reads **not a digit**: it leans most towards {prediction.digit}, "
+        f"at only {prediction.confidence:.0%}. The maps below show which evidence pulled it "
+        "towards that digit (pick another digit to see its evidence)."
+    )
+else:
+    right.markdown(
+        f"##### The network reads **{prediction.digit}** ({prediction.confidence:.0%} confident)"
+    )
 
 stages = explain.layer_stages(network)
 if not stages:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from model.corrections import CorrectionsError, SavedDrawing
+from model.corrections import CorrectionsError, SavedDrawing, label_text
 from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError
 from pages.correction_widget import corrections
@@ -73,7 +73,7 @@ def gallery(saved: list[SavedDrawing]) -> None:
         for column, drawing in zip(columns, newest_first[start : start + COLUMNS], strict=False):
             with column:
                 when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
-                st.image(enlarge(drawing.image), caption=f"a {drawing.label} · {when}")
+                st.image(enlarge(drawing.image), caption=f"{label_text(drawing.label)} · {when}")
                 st.button(
                     "Delete",
                     key=f"delete_{drawing.id}",
@@ -115,8 +115,10 @@ def drawings_section(saved: list[SavedDrawing]) -> None:
             "the right digit under “Wrong? It's a” and click Save."
         )
         return
-    counts = np.bincount([d.label for d in saved], minlength=10)
-    per_digit = " · ".join(f"{d} ×{n}" for d, n in enumerate(counts) if n)
+    counts = np.bincount([d.label + 1 for d in saved], minlength=11)  # -1 (not a digit) first
+    per_digit = " · ".join(f"{d} ×{n}" for d, n in enumerate(counts[1:]) if n)
+    if counts[0]:
+        per_digit += f" · not a digit ×{counts[0]}"
     plural = "" if len(saved) == 1 else "s"
     st.markdown(f"**{len(saved)} saved drawing{plural}** · {per_digit}")
     left, right, _ = st.columns([1, 1, 2])

@@ -38,7 +38,9 @@ FORM_DEFAULTS = {
     "retrain_lr": 1e-3,
     "retrain_size": next(iter(TRAIN_SIZES)),
     "retrain_augment": False,
+    "retrain_nondigits": False,
 }
+NONDIGITS = 12000  # drawn non-digits a run from the form mixes in, as the shipped default did
 SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
 
 
@@ -114,6 +116,14 @@ def active_model_section(version: Version) -> None:
         cells.append(
             ("Drawings accuracy", percent(meta["drawings_accuracy"]), "on canvas-like drawings")
         )
+    if "nondigits_rejected" in meta:
+        cells.append(
+            (
+                "Non-digits rejected",
+                percent(meta["nondigits_rejected"]),
+                'drawn non-digits of kinds it never trained on, answered "not a digit"',
+            )
+        )
     spe = meta.get("seconds_per_epoch")
     cells.append(
         (
@@ -136,6 +146,7 @@ def active_model_section(version: Version) -> None:
         "**augmented**" if config.get("augment") else "no augmentation",
         f"**{meta.get('train_size', subset or 0):,}** training digits",
         f"trained in **{meta.get('precision', 'float32')}**",
+        f"**{config.get('nondigits', 0):,}** drawn non-digits",
         f"created {created_text(meta)}",
     ]
     libs = meta.get("versions", {})
@@ -240,13 +251,17 @@ def versions_section(serving: str) -> None:
 # ── 3 & 4. retraining ──────────────────────────────────────────────────────────────────────────
 
 
-def cli_args(arch: str, epochs: int, batch: int, lr: float, augment: bool, subset) -> list[str]:
+def cli_args(
+    arch: str, epochs: int, batch: int, lr: float, augment: bool, subset, nondigits: bool = False
+) -> list[str]:
     args = ["train", "--arch", arch, "--epochs", str(epochs), "--batch-size", str(batch)]
     args += ["--lr", repr(lr)]
     if subset:
         args += ["--subset", str(subset)]
     if augment:
         args.append("--augment")
+    if nondigits:
+        args += ["--nondigits", str(NONDIGITS)]
     return args
 
 
@@ -299,6 +314,12 @@ def retrain_form() -> None:
             key="retrain_augment",
             help="slower to learn MNIST, but reads hand-drawn digits better",
         )
+        nondigits = st.checkbox(
+            f'Teach it "not a digit" ({NONDIGITS:,} drawn letters, symbols, shapes, scribbles)',
+            value=last["retrain_nondigits"],
+            key="retrain_nondigits",
+            help="without them, a network answers every drawing with a digit: a heart is a 0",
+        )
         st.caption(precision_note())
         submitted = st.form_submit_button(
             "Retrain",
@@ -309,7 +330,7 @@ def retrain_form() -> None:
         )
     if submitted:
         st.session_state["retrain_choices"] = {k: st.session_state[k] for k in FORM_DEFAULTS}
-        args = cli_args(arch, epochs, batch, lr, augment, TRAIN_SIZES[size])
+        args = cli_args(arch, epochs, batch, lr, augment, TRAIN_SIZES[size], nondigits)
         try:
             trainer().start(args)
         except TrainingBusy as err:

@@ -60,7 +60,7 @@ def test_measure_figures_are_computed_from_the_model():
     predictor = Predictor.from_version(version)
     figures = compare.measure(version, predictor)
     assert figures["model"] == "mlp" and figures["format"] == "Keras"
-    assert abs(figures["mnist_accuracy"] - version.meta["test_accuracy"]) < 1e-3
+    assert abs(figures["test_accuracy"] - version.meta["test_accuracy"]) < 1e-3
     assert abs(figures["drawings_accuracy"] - version.meta["drawings_accuracy"]) < 1e-3
     assert figures["params"] == version.meta["params"] == predictor.network.count_params()
     assert figures["file_bytes"] == version.model_file.stat().st_size

@@ -115,7 +115,20 @@ def test_export_of_nothing_is_an_empty_set(store, tmp_path):
         assert f["images"].shape == (0, 28, 28) and f["labels"].shape == (0,)
 
 
-@pytest.mark.parametrize("label", [10, -1, "3", True, False, 3.0, None])
+def test_a_drawing_that_is_not_a_digit_is_saved_with_label_minus_one(store, tmp_path):
+    store.save(image28(), raw(), -1)
+    store.save(image28(), raw(), 4)
+    assert sorted(d.label for d in store.all()) == [-1, 4]
+    images, labels = store.arrays()
+    assert sorted(labels.tolist()) == [-1, 4] and images.shape == (2, 28, 28)
+    store.export_npz(tmp_path / "mine.npz")
+    from model.__main__ import load_npz_set
+
+    _, got = load_npz_set(tmp_path / "mine.npz")  # evaluate --npz reads -1: not a digit
+    assert sorted(got.tolist()) == [-1, 4]
+
+
+@pytest.mark.parametrize("label", [10, -2, "3", True, False, 3.0, None])
 def test_a_label_that_is_not_a_digit_is_refused(store, label):
     with pytest.raises(CorrectionsError, match="label must be a digit"):
         store.save(image28(), raw(), label)
