@@ -4,8 +4,8 @@ MNIST digits were size-normalised to fit a 20x20 box keeping their aspect ratio,
 placed in a 28x28 field so that their centre of mass sits at the centre. A network trained on MNIST
 only reads digits well that went through the same steps, so every input goes through them:
 
-    any image → grayscale, white ink on black → crop to the ink → longest side 20 px
-             → centre of mass at (14, 14) in 28x28 → float32 in [0, 1]
+    any image → grayscale, white ink on black (paper level removed) → crop to the ink
+             → longest side 20 px → centre of mass at (14, 14) in 28x28 → float32 in [0, 1]
 
 An empty canvas or a stray dot is "nothing drawn" (None), never a guess.
 """
@@ -64,9 +64,17 @@ def to_gray(pixels: np.ndarray | Image.Image) -> np.ndarray:
 
 
 def white_on_black(gray: np.ndarray) -> np.ndarray:
-    """Invert dark-ink-on-light-paper images; the background is what the border mostly shows."""
+    """White ink on a black background: dark-ink-on-paper images inverted, and the paper's own
+    level taken away, so that grey paper in a photo is background, not ink. The background is
+    what the border mostly shows; the canvas's is black already and stays as it is.
+    """
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    return 255 - gray if np.median(border) > 127 else gray
+    if np.median(border) > 127:
+        gray, border = 255 - gray, 255 - border
+    paper = int(np.median(border))
+    if paper == 0:
+        return gray
+    return (np.clip(gray.astype(np.int16) - paper, 0, 255)).astype(np.uint8)
 
 
 def ink_box(gray: np.ndarray) -> tuple[int, int, int, int] | None:

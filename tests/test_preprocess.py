@@ -189,9 +189,21 @@ def test_to_gray_and_white_on_black():
     paper = np.full((10, 10), 250, np.uint8)
     paper[3:7, 4] = 5
     out = white_on_black(to_gray(paper))
-    assert out[0, 0] == 5 and out[4, 4] == 250
-    night = 255 - paper
-    np.testing.assert_array_equal(white_on_black(to_gray(night)), night)
+    assert out[0, 0] == 0 and out[4, 4] == 245  # inverted, the paper's level taken away
+    night = np.zeros((10, 10), np.uint8)
+    night[3:7, 4] = 250
+    np.testing.assert_array_equal(white_on_black(to_gray(night)), night)  # the canvas: as it is
+
+
+def test_grey_paper_is_background_not_ink():
+    # A photo of a dark digit on grey paper with a lighting gradient: without taking the paper's
+    # level away, a quarter of the ink's brightness is paper too, and the crop is the whole photo.
+    photo = np.tile(np.linspace(195, 215, 200), (200, 1)).astype(np.uint8)
+    photo[60:140, 95:105] = 40  # a 1, 80 px tall, in the middle
+    result = preprocess_canvas(photo)
+    top, left, bottom, right = result.box
+    assert (top, bottom) == (60, 140) and (left, right) == (95, 105)
+    assert result.image[0].max() == 0 and result.image[:, 0].max() == 0  # a clean field
 
 
 # --- Edge cases -----------------------------------------------------------------------------
