@@ -66,6 +66,16 @@ def cache_dir() -> Path:
     return Path(base) / "digit-studio" / "mnist"
 
 
+def source_signature(*modules) -> str:
+    """A short hash of these modules' source files: part of the name of a cached set that they
+    generate, so that changing a generator renders the set afresh instead of reading a stale one.
+    """
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

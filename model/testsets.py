@@ -111,7 +111,7 @@ def drawings_test() -> TestSet:
 @cache
 def nondigits_test() -> TestSet:
     """Drawn non-digits of every kind, labelled -1; `.unseen()` keeps the never-trained kinds."""
-    from model import nondigits
+    from model import nondigits, preprocess, typefaces
 
     kinds = nondigits.TRAINING_KINDS + nondigits.HELDOUT_KINDS
 
@@ -129,7 +129,8 @@ def nondigits_test() -> TestSet:
         styles = np.concatenate(styles)
         return np.concatenate(images), np.full(len(styles), -1, np.int64), styles
 
-    name = f"test-nondigits-{NONDIGITS_PER_KIND}-{NONDIGITS_SEED}-{len(kinds)}.npz"
+    signature = data.source_signature(nondigits, typefaces, drawings, preprocess)
+    name = f"test-nondigits-{NONDIGITS_PER_KIND}-{NONDIGITS_SEED}-{signature}.npz"
     images, labels, styles = _cached(data.cache_dir() / name, render)
     return TestSet("Non-digits", images.astype(np.float32) / 255.0, labels, styles.astype(str))
 
@@ -137,7 +138,7 @@ def nondigits_test() -> TestSet:
 @cache
 def messy_test() -> TestSet:
     """Digits unlike the training drawings, per kind (typefaces only where they are installed)."""
-    from model import messy_digits, typefaces
+    from model import messy_digits, preprocess, typefaces
 
     def render():
         images, labels, kinds = messy_digits.messy_digits(MESSY_PER_KIND, seed=MESSY_SEED)
@@ -158,6 +159,7 @@ def messy_test() -> TestSet:
                 kinds += ["typefaces"] * len(digits)
         return np.stack(inputs), np.asarray(labels, np.int64), np.array(kinds)
 
-    path = data.cache_dir() / f"test-messy-{MESSY_PER_KIND}-{MESSY_SEED}.npz"
+    signature = data.source_signature(messy_digits, typefaces, drawings, preprocess)
+    path = data.cache_dir() / f"test-messy-{MESSY_PER_KIND}-{MESSY_SEED}-{signature}.npz"
     images, labels, kinds = _cached(path, render)
     return TestSet("Messy digits", images.astype(np.float32) / 255.0, labels, kinds.astype(str))

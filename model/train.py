@@ -102,7 +102,7 @@ def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
     """`count` drawn non-digits of the training kinds (letters, symbols, shapes, scribbles...),
     preprocessed and cached, labelled `NOT_A_DIGIT`.
     """
-    from model import nondigits
+    from model import nondigits, typefaces
 
     per_style = -(-count // len(drawings.VARIANTS))
 
@@ -110,7 +110,8 @@ def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
         images, _ = nondigits.make_nondigits(per_style, seed=seed, variant=variant)
         return images, np.full(len(images), NOT_A_DIGIT, np.int8)
 
-    return preprocessed_drawings("training-nondigits", count, seed, make)
+    signature = data.source_signature(nondigits, typefaces, drawings)
+    return preprocessed_drawings(f"training-nondigits-{signature}", count, seed, make)
 
 
 def training_split(mnist: data.Mnist, config: TrainConfig):

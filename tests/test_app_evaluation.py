@@ -47,17 +47,23 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     at = open_page("pages/evaluation.py")
     assert at.title[0].value == "Evaluation"
     assert at.selectbox(key="evaluation_version").value == "default"
-    assert [s.value for s in at.subheader] == ["MNIST test", "Bundled drawings"]
+    assert [s.value for s in at.subheader] == ["MNIST test", "Bundled drawings", "Drawn non-digits"]
     accuracy = [m.value for m in at.metric if m.label == "Accuracy"]
     assert len(accuracy) == 2 and all(value.endswith("%") for value in accuracy)
     assert float(accuracy[0].rstrip("%")) > 98  # the shipped model on MNIST test
-    # per digit (x2), per style: tables
-    assert len(at.dataframe) == 3
+    assert 'Answered "not a digit"' in texts(at.caption)
+    # per digit (x2), per style, per kind of non-digit: tables
+    assert len(at.dataframe) == 4
     per_style = at.dataframe[2].value
     assert per_style["style"].tolist() == ["mixed", "thin", "thick", "small_offcentre", "rotated"]
+    per_kind = at.dataframe[3].value
+    assert set(per_kind["trained on"]) == {"yes", "no"} and (per_kind["drawings"] > 0).all()
+    assert ((per_kind["not a digit"] >= 0) & (per_kind["not a digit"] <= 100)).all()
+    rejected = [m for m in at.metric if "not a digit" in m.label]
+    assert len(rejected) == 2 and all(m.value.endswith("%") for m in rejected)
     assert "mistakes" in texts(at.caption)
-    # two confusion matrices, and the mistakes of each set in one gallery each
-    assert len(at.image) >= 3
+    # two confusion matrices and two reliability diagrams, the mistakes of each set in a gallery
+    assert len(at.image) >= 7
 
     copy_of_default("default-copy")
     at = open_page("pages/evaluation.py")
