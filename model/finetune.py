@@ -25,7 +25,6 @@ from model.store import ModelStore, Version
 from model.train import (
     TrainConfig,
     calibrated,
-    calibration_meta,
     fit,
     library_versions,
     nondigit_drawings,
@@ -145,7 +144,7 @@ def finetune_run(
             "after": after,
         },
         **score_of(after),
-        **calibration_meta(predictor),
+        **predictor.calibration.meta(),
         "train_size": len(x),
         "wall_seconds": round(seconds, 2),
         "seconds_per_epoch": round(seconds / epochs, 2),

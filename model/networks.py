@@ -104,7 +104,7 @@ ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {
 }
 
 
-OUTLIER_WEIGHT = 0.5  # outlier exposure's usual weight for the "not a digit" term
+OUTLIER_WEIGHT = 1.0  # the "not a digit" term weighs as much as a digit's cross-entropy
 
 
 @keras.saving.register_keras_serializable(package="digit_studio")

@@ -107,12 +107,13 @@ def centre_of_mass_shift(image: np.ndarray) -> tuple[int, int]:
 
 
 def shift_clipped(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
-    """Translate without wrap-around; what leaves the field is dropped."""
+    """Translate an image (or a stack of them: the last two axes) without wrap-around; what
+    leaves the field is dropped."""
     out = np.zeros_like(image)
-    h, w = image.shape
+    h, w = image.shape[-2:]
     ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
     xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
-    out[yd, xd] = image[ys, xs]
+    out[..., yd, xd] = image[..., ys, xs]
     return out
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from model import data, drawings, networks
 from model.augment import augment_batch
-from model.calibration import NOT_A_DIGIT, calibrate
+from model.calibration import NOT_A_DIGIT, Calibration, calibrate
 from model.evaluate import SCORE_KEYS, score
 from model.export import to_tflite
 from model.inference import Predictor
@@ -253,27 +253,26 @@ def fit(
     return reporter.history, time.monotonic() - started
 
 
-def validation_digits(mnist: data.Mnist) -> tuple[np.ndarray, np.ndarray]:
-    """Digits no run trains on: MNIST's 5,000 validation digits and 3,000 canvas drawings."""
+def validation_digits(mnist: data.Mnist) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Digits no run trains on, as (inputs, labels) sets: MNIST's 5,000 validation digits and
+    3,000 canvas drawings."""
     drawn_x, drawn_y = synthetic_drawings(VALIDATION_DRAWINGS, seed=VALIDATION_DRAWINGS_SEED)
-    images = np.concatenate([mnist.x_train[-VALIDATION_SIZE:], drawn_x])
-    labels = np.concatenate([mnist.y_train[-VALIDATION_SIZE:], drawn_y]).astype(np.int64)
-    return images.astype(np.float32) / 255.0, labels
+    return [
+        (as_input(mnist.x_train[-VALIDATION_SIZE:])[..., 0], mnist.y_train[-VALIDATION_SIZE:]),
+        (as_input(drawn_x)[..., 0], drawn_y),
+    ]
 
 
 def calibrated(network, mnist: data.Mnist) -> Predictor:
     """`network` served with the temperature and reject threshold fitted on validation digits."""
     predictor = Predictor(network)
-    inputs, labels = validation_digits(mnist)
-    predictor.calibration = calibrate(predictor.probabilities_batched(inputs), labels)
+    reading = Calibration(nudged=True)
+    sets = [
+        (reading.read(predictor, inputs), labels.astype(np.int64))
+        for inputs, labels in validation_digits(mnist)
+    ]
+    predictor.calibration = calibrate(sets, nudged=reading.nudged)
     return predictor
-
-
-def calibration_meta(predictor) -> dict[str, float]:
-    return {
-        "temperature": predictor.calibration.temperature,
-        "reject_threshold": predictor.calibration.threshold,
-    }
 
 
 def score_of(meta: dict) -> dict[str, float]:
@@ -346,7 +345,7 @@ def train_run(
         "train_size": len(x),
         "data_checksum": data.DATA_CHECKSUM,
         **score(predictor),
-        **calibration_meta(predictor),
+        **predictor.calibration.meta(),
         "wall_seconds": round(seconds, 2),
         "seconds_per_epoch": round(seconds / config.epochs, 2),
         "precision": training_precision(config),

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from model.calibration import (
+    NUDGES,
     Calibration,
     calibrate,
     choose_threshold,
@@ -14,6 +15,7 @@ from model.calibration import (
     temperature_scale,
 )
 from model.evaluate import Report
+from model.preprocess import shift_clipped
 
 
 def sampled(temperature: float, n: int = 20000, seed: int = 0):
@@ -77,12 +79,16 @@ def test_threshold_turns_away_no_more_than_the_budget():
 
 
 def test_calibrate_fits_both_from_validation_digits():
-    probabilities, labels = sampled(2.0, n=5000)
-    calibration = calibrate(probabilities, labels, budget=0.01)
-    scores = calibration.apply(probabilities).max(axis=1)
-    assert calibration.temperature == pytest.approx(2.0, rel=0.1)
-    assert calibration.rejects(calibration.apply(probabilities)).mean() <= 0.01
-    assert 0.1 < calibration.threshold <= scores.max()
+    hard, hard_labels = sampled(2.0, n=2000, seed=1)
+    easy, easy_labels = sampled(2.0, n=6000, seed=2)
+    easy = temperature_scale(easy, 0.3)  # a set the network is far surer of
+    calibration = calibrate([(hard, hard_labels), (easy, easy_labels)], budget=0.01)
+    assert 0.1 < calibration.threshold < 1
+    # Neither set loses more than the budget: the hard one is not outvoted by the easy one.
+    for probabilities in (hard, easy):
+        assert calibration.rejects(calibration.apply(probabilities)).mean() <= 0.01
+    alone = calibrate([(hard, hard_labels)], budget=0.01)
+    assert alone.temperature == pytest.approx(2.0, rel=0.1)
 
 
 @pytest.mark.parametrize(
@@ -127,3 +133,45 @@ def test_report_counts_not_a_digit():
     assert report.per_class()["support"][3] == 2 and report.per_class()["recall"][3] == 0.5
     assert report.confusion().sum() == 1  # only the answered digit row 0
     assert report.summary()["nothing_drawn"] == 2
+
+
+class CountingPredictor:
+    """Stands in for a network: "probabilities" that say where the ink's centre is, so that
+    nudged copies give different answers; it records how many images it was shown."""
+
+    def __init__(self):
+        self.seen = 0
+
+    def probabilities_batched(self, images):
+        images = np.asarray(images, dtype=np.float32)
+        self.seen += len(images)
+        columns = (images.sum(axis=1) * np.arange(28)).sum(axis=1) / images.sum(axis=(1, 2))
+        out = np.zeros((len(images), 10), np.float32)
+        out[np.arange(len(images)), np.clip(columns.round().astype(int) - 9, 0, 9)] = 1.0
+        return out
+
+
+def test_nudged_reading_averages_five_shifted_copies():
+    image = np.zeros((2, 28, 28), np.float32)
+    image[:, 10:18, 14] = 1.0  # a bar in column 14: class 5, nudged left 4 and right 6
+    predictor = CountingPredictor()
+    read = Calibration(nudged=True).read(predictor, image)
+    assert predictor.seen == 2 * len(NUDGES)
+    np.testing.assert_allclose(read[0, [4, 5, 6]], [0.2, 0.6, 0.2])
+    np.testing.assert_allclose(read.sum(axis=1), 1.0)
+    plain = Calibration().read(CountingPredictor(), image)
+    assert plain[0, 5] == 1.0
+    assert Calibration.of({"nudged": True}).nudged and not Calibration.of({"nudged": "yes"}).nudged
+    assert Calibration(1.2, 0.3, True).meta() == {
+        "temperature": 1.2,
+        "reject_threshold": 0.3,
+        "nudged": True,
+    }
+
+
+def test_shift_clipped_moves_a_stack_like_each_image():
+    stack = np.random.default_rng(0).random((3, 28, 28)).astype(np.float32)
+    for dy, dx in [(1, 0), (0, -2), (-1, 3)]:
+        moved = shift_clipped(stack, dy, dx)
+        for image, each in zip(stack, moved, strict=True):
+            np.testing.assert_array_equal(shift_clipped(image, dy, dx), each)
