@@ -105,6 +105,21 @@ def training_fonts() -> tuple[Path, ...]:
     )
 
 
+@functools.cache
+def unicode_fonts() -> tuple[Path, ...]:
+    """The training fonts whose character maps are Unicode beyond ASCII (DejaVu and STIX).
+
+    Computer Modern's TrueType files map code points above ASCII to TeX's own encoding, so their
+    "ж" or "→" is some other glyph.
+    """
+    return tuple(font for font in training_fonts() if not font.stem.startswith("cm"))
+
+
+def fonts_mapping(char: str, fonts: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The fonts among `fonts` whose character map has `char`: no thinning, unlike `fonts_with`."""
+    return tuple(font for font in fonts if character_map(font).get(ord(char)))
+
+
 def heldout_fonts() -> tuple[Path, ...]:
     """The system fonts kept out of training; a clear error naming the packages when missing."""
     missing = [

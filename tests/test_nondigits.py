@@ -164,3 +164,51 @@ def test_wide_glyphs_are_sized_by_their_longest_side():
     image = typefaces.render_sized(wide, params)
     cols = np.flatnonzero((image > INK).any(axis=0))
     assert cols[-1] - cols[0] + 1 == pytest.approx(0.6 * CANVAS + 12.0, abs=4)
+
+
+# --- Glyphs -------------------------------------------------------------------------------
+
+
+def test_glyphs_are_many_and_none_is_held_out_or_a_number():
+    import unicodedata
+
+    glyphs = nondigits.GLYPHS
+    assert len(glyphs) >= 1000 and len(set(glyphs)) == len(glyphs)
+    assert KINDS["glyphs"] == tuple(glyphs) and "glyphs" in TRAINING_KINDS
+    heldout = set(nondigits.MATH) | set(nondigits.GREEK) | set(nondigits.LATIN_LETTERS)
+    for char in glyphs:
+        code, name = ord(char), unicodedata.name(char)
+        assert not (0x0370 <= code <= 0x03FF or 0x1F00 <= code <= 0x1FFF), char  # Greek
+        assert not (0x2200 <= code <= 0x22FF or 0x27C0 <= code <= 0x27EF), char  # math
+        assert not (0x2980 <= code <= 0x2AFF or 0x1D400 <= code <= 0x1D7FF), char
+        assert not (0x2600 <= code <= 0x26FF or 0x1D100 <= code <= 0x1D1FF), char  # doodles, music
+        assert not 0x2150 <= code <= 0x218F, char  # number forms
+        assert unicodedata.category(char)[0] not in "NMZC", char
+        assert not {"DIGIT", "NUMBER", "FRACTION"} & set(name.split()), char
+        assert char not in heldout
+        assert nondigits.excluded_by_name(char) is None, char
+        assert typefaces.fonts_mapping(char, typefaces.unicode_fonts())
+
+
+def test_name_rule_drops_digits_and_lookalikes():
+    for char in "٣٤٥٧٨٩३۴①❶½ⅠЗзбЧʒƽƧӡßØ∃∑αΩµ♪☀∀ℵ↑↗":
+        assert nondigits.excluded_by_name(char) is not None, char
+    for char in "ЖЯдшאבשضعᚠⴵ→↔■▲✖⠟":
+        assert nondigits.excluded_by_name(char) is None, char
+
+
+def test_stored_glyphs_pass_the_pen_rule_for_a_sample():
+    """A sample of the stored list is drawn, and none correlates with a digit above threshold."""
+    sample = nondigits.GLYPHS[:: len(nondigits.GLYPHS) // 12][:12]
+    scores = nondigits.score_glyphs(sample)
+    for char, score in scores.items():
+        assert score is not None and score[0] < nondigits.GLYPH_THRESHOLD, (char, score)
+    digit_like = nondigits.score_glyphs("ɜ")  # a reversed open e, a 3 in any font
+    assert digit_like["ɜ"] is None or digit_like["ɜ"][0] >= 0.6
+
+
+def test_glyphs_kind_reproduces_by_seed():
+    first, kinds = make_nondigits(6, seed=3, kinds=("glyphs",))
+    again, _ = make_nondigits(6, seed=3, kinds=("glyphs",))
+    np.testing.assert_array_equal(first, again)
+    assert set(kinds) == {"glyphs"}
