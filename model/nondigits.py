@@ -887,11 +887,11 @@ def tree(rng: np.random.Generator) -> Strokes:
 
 
 def cloud(rng: np.random.Generator) -> Strokes:
-    """A wide outline of four to six deep bumps: shallow ones melt into an oval, a 0, under a
+    """A wide outline of four or five deep bumps: shallow ones melt into an oval, a 0, under a
     thick pen or at a small size."""
     return [
         bumps(
-            0.5, 0.5, 0.5, rng.uniform(0.22, 0.32), int(rng.integers(4, 7)), rng.uniform(0.3, 0.45)
+            0.5, 0.5, 0.5, rng.uniform(0.28, 0.36), int(rng.integers(4, 6)), rng.uniform(0.5, 0.7)
         )
     ]
 
@@ -1227,6 +1227,7 @@ SHAPE_WORDS = frozenset(
         "OVAL",
         "ELLIPSE",
         "ZERO",
+        "GLOTTAL",
     ]
 )
 SHAPE_PHRASES = ("OPEN E", "SHARP S", "REVERSED E", "TURNED E", "DOWN AND", "DOUBLE S")
