@@ -148,7 +148,14 @@ def ensure_files(directory: Path | None = None) -> Path:
     if not bad:
         return directory
     for name in bad:
-        (directory / name).unlink(missing_ok=True)  # a damaged file is never used
+        path = directory / name
+        try:
+            path.unlink(missing_ok=True)  # a damaged file is never used
+        except OSError as err:  # a directory in its place, a read-only cache
+            raise MnistUnavailable(
+                f"{path} is damaged and cannot be removed ({err.strerror or err}): remove it, "
+                "then run `python -m model data`."
+            ) from err
     fetch(directory)
     if still_bad := verify(directory):
         raise ChecksumError(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
+
+# Every ASCII punctuation character: CommonMark lets a backslash make any of them literal.
+_MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def percent(value: float | None) -> str:
@@ -25,3 +29,12 @@ def duration(seconds: float | None) -> str:
 def created_text(meta: dict) -> str:
     created = meta.get("created", "")
     return created[:16].replace("T", " ") if created else "–"
+
+
+def plain(text: str) -> str:
+    """`text` shown as it is by Streamlit's Markdown: no bold, links, colours, icons or LaTeX.
+
+    For what comes from outside (file names, messages quoting files): `**x**`, `[a](b)`,
+    `:red[x]`, `$x$` in a file name must show as typed.
+    """
+    return _MARKUP.sub(r"\\\1", str(text))

@@ -79,3 +79,23 @@ def live_training_panel(
         st.progress(done, text=text)
         if figures is not None:
             figures(job)
+
+
+def pid_text(pid: int) -> str:
+    """ " (pid 123)", or nothing while the holder has not written its pid yet."""
+    return f" (pid {pid})" if pid else ""
+
+
+@st.fragment(run_every=2.0)
+def other_run_notice(seen: int | None, text: Callable[[int], str]) -> None:
+    """While another process (the command line, another server) trains: `text(pid)` as a note.
+
+    `seen` is the holder the page was drawn with; when that changes (the other run has ended,
+    or one has started), the whole page reruns, so its buttons follow. Checked every 2 s.
+    """
+    holder = trainer().lock.holder()
+    if holder != seen:
+        st.rerun()
+        return
+    if holder is not None:
+        st.info(text(holder), icon=":material/hourglass_top:")
