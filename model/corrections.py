@@ -85,7 +85,10 @@ def _read_npy(archive: zipfile.ZipFile, key: str, dtype_ok, shape_ok, wanted: st
 
 def read_drawing(path: Path, drawing_id: str) -> SavedDrawing:
     """The drawing in `path`, checked; CorrectionsError saying what is wrong otherwise."""
-    if path.stat().st_size > MAX_FILE_BYTES:
+    size = path.stat().st_size
+    if size == 0:
+        raise CorrectionsError("it is empty")
+    if size > MAX_FILE_BYTES:
         raise CorrectionsError(f"it is larger than {MAX_FILE_BYTES // 1024} KB")
     try:
         with zipfile.ZipFile(path) as archive:
@@ -119,10 +122,14 @@ def read_drawing(path: Path, drawing_id: str) -> SavedDrawing:
             )
     except CorrectionsError:
         raise
+    except zipfile.BadZipFile as err:
+        if "CRC" in str(err):
+            raise CorrectionsError("its content is damaged (a checksum fails)") from err
+        raise CorrectionsError("it is cut short, or not a drawing file at all") from err
     except Exception as err:
         # zipfile, zlib and numpy's header parser raise many kinds for a damaged archive
-        # (BadZipFile, EOFError, zlib.error, ValueError, NotImplementedError, ...).
-        raise CorrectionsError(f"not a readable drawing file ({type(err).__name__})") from err
+        # (EOFError, zlib.error, ValueError, NotImplementedError, ...).
+        raise CorrectionsError(f"its content is damaged ({type(err).__name__})") from err
     label_value, when = int(label.reshape(-1)[0]), float(created.reshape(-1)[0])
     if label_value not in LABELS:
         raise CorrectionsError(f"its label {label_value} is not -1 to 9")

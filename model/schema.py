@@ -51,15 +51,18 @@ def number(low: float | None = None, high: float | None = None, *, above: float 
     return check
 
 
+SAFE_INTEGER = 2**53  # larger ones lose digits in the browser (JavaScript) and in Arrow floats
+
+
 def integer(low: int | None = None):
+    """An int (not a bool) of at least `low`, and smaller than SAFE_INTEGER in size."""
+
     def check(value: object, field: str) -> int:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or (low is not None and value < low)
-        ):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = ok and abs(value) < SAFE_INTEGER and (low is None or value >= low)
+        if not ok:
             wanted = "an integer" if low is None else f"an integer of at least {low}"
-            raise Invalid(f"{field} must be {wanted}, not {_shown(value)}")
+            raise Invalid(f"{field} must be {wanted} (below 2**53), not {_shown(value)}")
         return value
 
     return check

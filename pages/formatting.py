@@ -7,6 +7,9 @@ import re
 
 # Every ASCII punctuation character: CommonMark lets a backslash make any of them literal.
 _MARKUP = re.compile(r"([!-/:-@\[-`{-~])")
+WORD_JOINER = "\u2060"
+# Where an autolink starts, as escaped: "://", "www." and "@" (an e-mail address).
+_AUTOLINK = re.compile(r"(\\:)(\\/)|(www)(\\\.)|()(\\@)", re.IGNORECASE)
 
 
 def percent(value: float | None) -> str:
@@ -35,6 +38,11 @@ def plain(text: str) -> str:
     """`text` shown as it is by Streamlit's Markdown: no bold, links, colours, icons or LaTeX.
 
     For what comes from outside (file names, messages quoting files): `**x**`, `[a](b)`,
-    `:red[x]`, `$x$` in a file name must show as typed.
+    `:red[x]`, `$x$` in a file name must show as typed. Backslashes make the punctuation
+    literal; a bare URL or e-mail address would still become a link (GitHub's autolinks look
+    at the text after escapes are undone), so an invisible word joiner (U+2060) breaks them.
     """
-    return _MARKUP.sub(r"\\\1", str(text))
+    escaped = _MARKUP.sub(r"\\\1", str(text))
+    return _AUTOLINK.sub(
+        lambda m: WORD_JOINER.join(g for g in m.groups() if g is not None), escaped
+    )

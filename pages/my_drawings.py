@@ -74,7 +74,7 @@ def damaged_list(damaged: list[DamagedDrawing]) -> None:
         st.warning(
             f"{len(damaged)} saved drawing file{plural} cannot be read, so "
             f"{'they are' if plural else 'it is'} left out of the gallery, the export and "
-            "fine-tuning. Delete it, or put back a good copy.",
+            f"fine-tuning. Delete {'them' if plural else 'it'}, or put back a good copy.",
             icon=":material/broken_image:",
         )
         for drawing in damaged:

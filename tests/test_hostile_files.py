@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -28,7 +29,7 @@ from model.preprocess import preprocess_canvas
 from model.schema import check_meta
 from model.store import DEFAULT_VERSION, NAME_PATTERN, SHIPPED_DIR, ModelStore, StoreError
 from model.uploads import ImageRejected, displayable, read_image
-from pages.formatting import created_text, duration, percent
+from pages.formatting import WORD_JOINER, created_text, duration, percent, plain
 
 EXAMPLES = 300  # per property; README's reliability section quotes it
 FUZZ = settings(
@@ -421,6 +422,15 @@ def test_the_issues_uploads():
     with pytest.raises(ImageRejected) as caught:
         read_image(b"not an image at all", name="notes.png")
     assert "<_io" not in str(caught.value) and "notes.png" in str(caught.value)
+
+
+@FUZZ
+@given(text=st.text(alphabet=st.characters(exclude_characters=[WORD_JOINER]), max_size=60))
+def test_plain_text_keeps_every_character_and_escapes_all_markup(text):
+    shown = plain(text)
+    assert re.sub(r"\\(.)", r"\1", shown.replace(WORD_JOINER, "")) == text
+    assert not re.search(r"(?<!\\)[*_`\[\]$:<]", shown), "every markup character is escaped"
+    assert "://" not in shown.replace("\\", "") and "www." not in shown.replace("\\", "").lower()
 
 
 def test_the_servers_upload_limit_is_the_apps():
