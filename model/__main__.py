@@ -165,6 +165,8 @@ def load_npz_set(path: Path):
         raise ValueError(f"{path}: missing key {err}; need 'images' and 'labels'") from err
     except (OSError, ValueError) as err:
         raise ValueError(f"{path}: not a readable .npz file ({err})") from err
+    except Exception as err:  # a damaged archive: EOFError, BadZipFile, zlib.error, ...
+        raise ValueError(f"{path}: not a readable .npz file ({type(err).__name__})") from err
     if images.dtype != np.uint8 or images.ndim != 3:
         raise ValueError(
             f"{path}: 'images' must be uint8 (N, H, W), got {images.dtype} {images.shape}"

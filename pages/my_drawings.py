@@ -336,10 +336,13 @@ def finetune_section(count: int) -> None:
     if is_finetune(job):
         finished_job(job)
     other = trainer().lock.holder()
-    other_run_notice(
-        other,
-        lambda pid: f"Another training run{pid_text(pid)} is in progress; try again when it ends.",
-    )
+    if other is not None:
+        other_run_notice(
+            other,
+            lambda pid: (
+                f"Another training run{pid_text(pid)} is in progress; try again when it ends."
+            ),
+        )
     if other is None and count:
         trainer().prewarm()  # the run's process loads TensorFlow before the click
     st.button(

@@ -267,13 +267,14 @@ def cli_args(
 
 def retrain_form() -> None:
     other = trainer().lock.holder()
-    other_run_notice(
-        other,
-        lambda pid: (
-            f"Another training run{pid_text(pid)}, from the command line or another app "
-            "server, is in progress; you can retrain once it has finished."
-        ),
-    )
+    if other is not None:
+        other_run_notice(
+            other,
+            lambda pid: (
+                f"Another training run{pid_text(pid)}, from the command line or another app "
+                "server, is in progress; you can retrain once it has finished."
+            ),
+        )
     # Widgets that were not drawn (the form hides while a run goes) lose their state: keep the
     # user's last choices in plain session state and start the widgets from them.
     last = {**FORM_DEFAULTS, **st.session_state.get("retrain_choices", {})}

@@ -87,15 +87,15 @@ def pid_text(pid: int) -> str:
 
 
 @st.fragment(run_every=2.0)
-def other_run_notice(seen: int | None, text: Callable[[int], str]) -> None:
+def other_run_notice(seen: int, text: Callable[[int], str]) -> None:
     """While another process (the command line, another server) trains: `text(pid)` as a note.
 
-    `seen` is the holder the page was drawn with; when that changes (the other run has ended,
-    or one has started), the whole page reruns, so its buttons follow. Checked every 2 s.
+    `seen` is the holder the page was drawn with. Checked every 2 s: once that run has ended
+    (or another holds the lock), the whole page reruns, so the note goes and the buttons follow.
+    Called only while someone holds the lock: an idle page is not rerun every 2 s.
     """
     holder = trainer().lock.holder()
     if holder != seen:
         st.rerun()
         return
-    if holder is not None:
-        st.info(text(holder), icon=":material/hourglass_top:")
+    st.info(text(holder), icon=":material/hourglass_top:")
