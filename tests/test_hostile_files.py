@@ -28,6 +28,7 @@ from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
 from model.schema import check_meta
 from model.store import DEFAULT_VERSION, NAME_PATTERN, SHIPPED_DIR, ModelStore, StoreError
+from model.testsets import CACHE_COLUMNS
 from model.uploads import ImageRejected, displayable, read_image
 from pages.formatting import WORD_JOINER, created_text, duration, percent, plain
 
@@ -497,3 +498,35 @@ def test_a_damaged_cache_is_fetched_again_or_said_clearly(tmp_path, monkeypatch,
     with pytest.raises(data.MnistUnavailable):
         data.load_mnist(cache)
     assert not target.is_file(), "a damaged file is never left to be used"
+
+
+GOOD_CACHE = npz_bytes(
+    images=np.zeros((3, 28, 28), np.uint8), labels=np.array([0, 9, -1]), styles=["a", "b", "c"]
+)
+
+
+@FUZZ
+@given(raw=st.binary(max_size=500) | damaged_versions(GOOD_CACHE))
+def test_rendered_set_cache_reader(tmp_path, raw):
+    """The drawings rendered once and cached beside MNIST: used if whole, else removed."""
+    path = tmp_path / "test-drawings.npz"
+    path.write_bytes(raw)
+    cached = data.read_cache(path, CACHE_COLUMNS)
+    if cached is None:
+        assert not path.exists(), "a damaged cache is removed, to be rendered again"
+        return
+    assert cached["images"].shape[1:] == (28, 28) and cached["images"].dtype == np.uint8
+    assert len(cached["labels"]) == len(cached["images"]) == len(cached["styles"])
+    assert cached["labels"].min() >= 0 and cached["labels"].max() <= 9
+
+
+def test_a_damaged_drawings_cache_is_rendered_again(tmp_path, monkeypatch):
+    from model import train
+
+    monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path))
+    cache = tmp_path / f"training-drawings-20-{train.TRAINING_DRAWINGS_SEED}.npz"
+    cache.write_bytes(GOOD_CACHE[:100])
+    images, labels = train.synthetic_drawings(20)
+    assert images.shape == (20, 28, 28) and set(labels.tolist()) <= set(range(10))
+    again, _ = train.synthetic_drawings(20)  # now from the cache it wrote
+    np.testing.assert_array_equal(again, images)
