@@ -35,6 +35,9 @@ class TrainingBusy(RuntimeError):
     """Another training run holds the lock."""
 
 
+_LOOKS = threading.Lock()  # TrainingLock.holder's looks in this process, one at a time
+
+
 class TrainingLock:
     """The operating system's lock (`flock`) on `training.lock`, held for a run's whole life.
 
@@ -50,17 +53,24 @@ class TrainingLock:
         self._lock = FileLock(self.path, thread_local=False)
 
     def holder(self) -> int | None:
-        """None if no run holds the lock; else the holder's pid (0 if not written yet)."""
-        probe = FileLock(self.path, thread_local=False)
-        try:
-            probe.acquire(blocking=False)
-        except Timeout:
-            pass
-        except OSError:
-            return None  # no store to train in: nobody can be training there
-        else:
-            probe.release()
-            return None
+        """None if no run holds the lock; else the holder's pid (0 if not written yet).
+
+        It looks by taking the lock for an instant. Two looks at once would each take the other
+        for a run: looks in this process take turns, and one from another process (another app
+        server) is outlasted by looking three times, 10 ms apart; a run holds it for seconds.
+        """
+        with _LOOKS:
+            for _ in range(3):
+                probe = FileLock(self.path, thread_local=False)
+                try:
+                    probe.acquire(blocking=False)
+                except Timeout:
+                    time.sleep(0.01)
+                    continue
+                except OSError:
+                    return None  # no store to train in: nobody can be training there
+                probe.release()
+                return None
         try:
             return int(self.path.read_text().strip() or 0)
         except (OSError, ValueError):

@@ -104,6 +104,21 @@ def test_looking_at_the_lock_never_turns_a_run_away(store):
             thread.join()
 
 
+def test_looks_at_once_never_see_a_run_that_is_not_there(store):
+    """Many sessions of one server look at the lock at the same moment: nobody holds it."""
+    seen: list[int | None] = []
+
+    def look() -> None:
+        seen.extend(TrainingLock(store).holder() for _ in range(100))
+
+    lookers = [threading.Thread(target=look) for _ in range(4)]
+    for thread in lookers:
+        thread.start()
+    for thread in lookers:
+        thread.join()
+    assert seen == [None] * 400
+
+
 def _race(root: str, seat: int, start, tried, released, results) -> None:
     lock = TrainingLock(ModelStore(Path(root)))
     for trial in range(TRIALS):
