@@ -163,10 +163,12 @@ META = mapping(
                 "after": SCORES,
             }
         ),
-        # Calibration (written by newer versions): a softmax temperature and the confidence
-        # below which an answer is "not a digit".
-        "temperature": number(above=0.0),
+        "nondigits_rejected": FRACTION,
+        # Calibration: a softmax temperature (model.calibration uses 0.01-100) and the
+        # confidence below which an answer is "not a digit".
+        "temperature": number(0.01, 100.0),
         "reject_threshold": FRACTION,
+        "nudged": flag,
     }
 )
 

@@ -243,6 +243,7 @@ def use_meta_as_the_pages_do(meta: dict) -> None:
     config = meta.get("config", {})
     f"{meta.get('arch', '?')} {meta.get('test_accuracy', 0):.2%} {meta.get('params', 0):,}"
     percent(meta.get("test_accuracy")), percent(meta.get("drawings_accuracy"))
+    percent(meta.get("nondigits_rejected")), 100 * meta.get("nondigits_rejected", 0)
     duration(meta.get("wall_seconds")), created_text(meta)
     f"{meta.get('seconds_per_epoch', 0):.1f} {meta.get('train_size', config.get('subset') or 0):,}"
     (
@@ -294,7 +295,10 @@ def test_meta_reader_any_json(tmp_path, meta):
     inspected(tmp_path, json.dumps(meta).encode())
 
 
-KNOWN_KEYS = [*sorted(json.loads(GOOD_META)), "finetune", "parent", "temperature"]
+KNOWN_KEYS = [
+    *sorted(json.loads(GOOD_META)),
+    *["finetune", "parent", "temperature", "reject_threshold", "nondigits_rejected", "nudged"],
+]
 
 
 @FUZZ
@@ -517,7 +521,7 @@ def test_rendered_set_cache_reader(tmp_path, raw):
         return
     assert cached["images"].shape[1:] == (28, 28) and cached["images"].dtype == np.uint8
     assert len(cached["labels"]) == len(cached["images"]) == len(cached["styles"])
-    assert cached["labels"].min() >= 0 and cached["labels"].max() <= 9
+    assert cached["labels"].min() >= -1 and cached["labels"].max() <= 9
 
 
 def test_a_damaged_drawings_cache_is_rendered_again(tmp_path, monkeypatch):
