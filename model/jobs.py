@@ -6,8 +6,8 @@ which a reader thread turns into a `TrainingJob` that any page in any session ca
 in a separate process keeps the app's inference responsive and makes Cancel (SIGTERM: stop after
 this batch, write nothing) and even a SIGKILL safe: the store only ever gains complete versions.
 
-`TrainingLock` is a lock file holding the trainer's pid, taken by every training run (app or CLI):
-only one trains at a time, and a lock left by a dead process is detected and cleared.
+`TrainingLock` is an operating-system file lock taken by every training run (app or CLI) for its
+whole life: only one trains at a time, and the kernel frees it when the holder dies.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.store import ModelStore, pid_alive
+from filelock import FileLock, Timeout
+
+from model.store import ModelStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,43 +35,66 @@ class TrainingBusy(RuntimeError):
     """Another training run holds the lock."""
 
 
+_LOOKS = threading.Lock()  # TrainingLock.holder's looks in this process, one at a time
+
+
 class TrainingLock:
-    """An exclusive lock file with the holder's pid; stale locks of dead processes are cleared."""
+    """The operating system's lock (`flock`) on `training.lock`, held for a run's whole life.
+
+    Only the kernel decides who holds it, and it lets go when the holder exits, however it ends
+    (SIGKILL included): no pid is read to guess whether a lock is stale. The holder's pid is
+    written into the file after the lock is taken, for messages only.
+    """
+
+    WAIT = 2.0  # seconds a run waits for the lock: `holder()` takes it for an instant to look
 
     def __init__(self, store: ModelStore):
         self.path = store.root / "training.lock"
+        self._lock = FileLock(self.path, thread_local=False)
 
     def holder(self) -> int | None:
-        """The pid of the live process holding the lock, or None (clearing a stale lock)."""
-        try:
-            pid = int(self.path.read_text().strip() or 0)
-        except (OSError, ValueError):
-            pid = 0
-        if pid and pid_alive(pid):
-            return pid
-        if self.path.exists():
-            self.path.unlink(missing_ok=True)  # stale: its process is gone
-        return None
+        """None if no run holds the lock; else the holder's pid (0 if not written yet).
 
-    def acquire(self) -> None:
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                if (pid := self.holder()) is not None:
-                    raise TrainingBusy(f"another training run is in progress (pid {pid})") from None
-                continue  # the stale lock was cleared; try once more
-            with os.fdopen(fd, "w") as f:
+        It looks by taking the lock for an instant. Two looks at once would each take the other
+        for a run: looks in this process take turns, and one from another process (another app
+        server) is outlasted by looking three times, 10 ms apart; a run holds it for seconds.
+        """
+        with _LOOKS:
+            for _ in range(3):
+                probe = FileLock(self.path, thread_local=False)
+                try:
+                    probe.acquire(blocking=False)
+                except Timeout:
+                    time.sleep(0.01)
+                    continue
+                except OSError:
+                    return None  # no store to train in: nobody can be training there
+                probe.release()
+                return None
+        try:
+            return int(self.path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    def acquire(self, wait: float = WAIT) -> None:
+        try:
+            self._lock.acquire(timeout=wait)
+        except Timeout:
+            pid = self.holder()
+            who = f" (pid {pid})" if pid else ""
+            raise TrainingBusy(f"another training run is in progress{who}") from None
+        try:
+            with open(self.path, "r+") as f:  # the lock file is never truncated by others
                 f.write(str(os.getpid()))
-            return
-        raise TrainingBusy("could not take the training lock")
+                f.truncate()
+        except OSError:
+            pass  # the pid is only for messages
 
     def release(self) -> None:
-        try:
-            if int(self.path.read_text().strip()) == os.getpid():
-                self.path.unlink()
-        except (OSError, ValueError):
-            pass
+        if self._lock.is_locked:
+            with contextlib.suppress(OSError), open(self.path, "r+") as f:
+                f.truncate()  # no pid: nobody's
+            self._lock.release()
 
     def __enter__(self):
         self.acquire()

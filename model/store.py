@@ -25,11 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.schema import Invalid, check_history, check_meta
+
 SHIPPED_DIR = Path(__file__).parent / "shipped"
 DEFAULT_VERSION = "default"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z")  # \Z: no trailing newline
 FILES = ("model.keras", "history.json", "meta.json")
 LITE_FILE = "model.tflite"  # optional: model.keras as float TFLite, which the app serves
+MAX_JSON_BYTES = 1 << 20  # meta.json and history.json are a few KB; more is not ours
 
 
 class StoreError(RuntimeError):
@@ -79,6 +82,16 @@ def write_json_atomic(path: Path, data: object) -> None:
         raise
 
 
+def probe_write(directory: Path) -> None:
+    """Write and remove a small file in `directory`; OSError if it cannot be written."""
+    fd, probe = tempfile.mkstemp(dir=directory, prefix=".write-probe-")
+    try:
+        os.write(fd, b"probe")
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+
+
 @dataclass
 class Version:
     name: str
@@ -96,25 +109,42 @@ class Version:
         return self.path / LITE_FILE
 
     def history(self) -> dict[str, list[float]]:
+        """The per-epoch curves, checked; StoreError naming the file if they are unusable."""
+        path = self.path / "history.json"
         try:
-            return json.loads((self.path / "history.json").read_text())
-        except (OSError, ValueError) as err:
-            raise StoreError(f"version {self.name}: history unreadable ({err})") from err
+            return check_history(read_json(path))
+        except (OSError, ValueError) as err:  # Invalid is a ValueError
+            raise StoreError(f"version {self.name}: {path.name} unreadable ({err})") from err
+
+
+def read_json(path: Path) -> object:
+    """A small JSON file's content; OSError or ValueError (with the reason) if it is not one."""
+    with open(path, "rb") as f:
+        raw = f.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValueError(f"larger than {MAX_JSON_BYTES // 1024} KB")
+    try:
+        return json.loads(raw)
+    except RecursionError:  # nested thousands deep: json gives up with RecursionError
+        raise ValueError("nested too deeply") from None
 
 
 def inspect_version(path: Path, shipped: bool) -> Version:
-    """A version with its metadata, or marked broken with the reason."""
+    """A version with its checked metadata, or marked broken with the reason.
+
+    A broken version's metadata is left empty: nothing in it can be trusted for display.
+    """
     version = Version(name=path.name, path=path, shipped=shipped)
     missing = [f for f in FILES if not (path / f).is_file()]
     if missing:
         version.problem = f"missing {', '.join(missing)}"
         return version
     try:
-        version.meta = json.loads((path / "meta.json").read_text())
-        if not isinstance(version.meta, dict) or "arch" not in version.meta:
-            raise ValueError("no 'arch' field")
-    except (OSError, ValueError) as err:
-        version.problem = f"metadata unreadable ({err})"
+        version.meta = check_meta(read_json(path / "meta.json"))
+    except Invalid as err:
+        version.problem = f"metadata wrong (meta.json: {err})"
+    except (OSError, ValueError) as err:  # ValueError: not JSON, or not UTF-8
+        version.problem = f"metadata unreadable (meta.json: {err})"
     return version
 
 
@@ -129,6 +159,10 @@ class ModelStore:
         try:
             self.versions_dir.mkdir(parents=True, exist_ok=True)
             self.sweep_staging()
+            # mkdir(exist_ok=True) succeeds on a read-only disk when the directory exists: only
+            # writing tells. Versions are staged in the root and renamed into versions/.
+            for directory in (self.root, self.versions_dir):
+                probe_write(directory)
         except OSError:
             self.writable = False  # read-only disk: the shipped versions still serve
 
@@ -158,11 +192,31 @@ class ModelStore:
         raise StoreError(f"no version named {name!r}")
 
     def active_name(self) -> str:
+        return self.active_pointer()[0]
+
+    def active_pointer(self) -> tuple[str, str | None]:
+        """(the active version's name, why the `active` file could not be read or None).
+
+        No `active` file means the default, and says nothing; an unreadable one also means the
+        default, and the second item says why, for the page to show.
+        """
+        path = self.root / "active"
         try:
-            name = (self.root / "active").read_text().strip()
-            return check_name(name)
-        except (OSError, ValueError, StoreError):  # ValueError: not UTF-8
-            return DEFAULT_VERSION
+            with open(path, "rb") as f:
+                raw = f.read(200)  # a name is at most 80 characters
+            return check_name(raw.decode().strip()), None
+        except FileNotFoundError:
+            return DEFAULT_VERSION, None
+        except OSError as err:
+            reason = err.strerror or str(err)
+        except UnicodeDecodeError:
+            reason = "not text"
+        except StoreError:  # its message would repeat the file's content
+            reason = "not a version name"
+        return DEFAULT_VERSION, (
+            f"The active-version file {path} is unreadable ({reason}); "
+            f"serving {DEFAULT_VERSION} instead."
+        )
 
     def activate(self, name: str) -> None:
         version = self.get(name)

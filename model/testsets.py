@@ -65,17 +65,21 @@ def mnist_test() -> TestSet:
     return TestSet("MNIST test", inputs, labels, np.full(len(labels), "mnist"))
 
 
+CACHE_COLUMNS = {"images": ("u", (28, 28)), "labels": ("iu", ()), "styles": ("US", ())}
+
+
 def _cached(path, render) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(images uint8 28x28, labels, styles) from the cache, or rendered by `render()` and cached."""
-    if not path.is_file():
-        images, labels, styles = render()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staged = path.with_name(f".{path.name}.{os.getpid()}")
-        with open(staged, "wb") as f:
-            np.savez_compressed(f, images=images, labels=labels, styles=styles)
-        os.replace(staged, path)  # a crash never leaves a half file in the cache
-    with np.load(path) as cached:
+    cached = data.read_cache(path, CACHE_COLUMNS)
+    if cached is not None:  # None: not cached yet, or damaged (and removed)
         return cached["images"], cached["labels"], cached["styles"]
+    images, labels, styles = render()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(staged, "wb") as f:
+        np.savez_compressed(f, images=images, labels=labels, styles=styles)
+    os.replace(staged, path)  # a crash never leaves a half file in the cache
+    return images, labels, styles
 
 
 def _preprocessed_one(image: np.ndarray) -> np.ndarray:

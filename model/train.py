@@ -65,9 +65,9 @@ def preprocessed_drawings(name: str, count: int, seed: int, make) -> tuple[np.nd
     which it finds nothing drawn are dropped.
     """
     path = data.cache_dir() / f"{name}-{count}-{seed}.npz"
-    if path.is_file():
-        with np.load(path) as cached:
-            return cached["images"], cached["labels"]
+    cached = data.read_cache(path, {"images": ("u", (28, 28)), "labels": ("iu", ())})
+    if cached is not None:  # None: not cached yet, or damaged (and removed)
+        return cached["images"], cached["labels"]
     images, labels = [], []
     for index, variant in enumerate(drawings.VARIANTS):
         rendered, answers = make(seed + index, variant)

@@ -9,9 +9,10 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
-from model.uploads import MAX_BYTES, ImageRejected, read_image
+from model.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
+from pages.formatting import plain
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -160,22 +161,23 @@ def upload_area() -> None:
     upload = st.file_uploader(
         f"…or upload an image of a digit (PNG or JPEG, up to {MAX_BYTES // 2**20} MB)",
         type=["png", "jpg", "jpeg"],
+        max_upload_size=MAX_BYTES // 2**20,  # the browser refuses a larger file before sending
     )
     if upload is None:
         return
     try:
-        image = read_image(upload.getvalue())
+        image = read_image(upload.getvalue(), name=upload.name)
     except ImageRejected as err:
-        st.error(f"Cannot read {upload.name}: {err}")
+        st.error(plain(f"Cannot read it: {err}."))
         return
     predictor, _ = active_predictor()
     prediction = predictor.classify(image)
     left, right = st.columns([1, 1], gap="large")
-    left.image(image, caption=upload.name, width=CANVAS)
+    left.image(displayable(image, longest=2 * CANVAS), caption=plain(upload.name), width=CANVAS)
     with right:
         show_prediction(prediction)
-    if prediction is not None:
-        st.session_state["drawing"] = np.asarray(image.convert("RGBA"))
+    if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
+        st.session_state["drawing"] = np.asarray(displayable(image, 4096).convert("RGBA"))
 
 
 st.title("Draw a digit")

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
+
+# Characters that make Markdown or Streamlit's extensions (colours, icons, LaTeX) anywhere in a
+# line, and those that make a list or a heading at its start: CommonMark takes a backslash before
+# any of them as the character itself. Others ("-", ".", "/") stay readable as they are.
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#!|<>~$:@&^=])|^([-+]|\d+[.)])", re.MULTILINE)
+WORD_JOINER = "\u2060"
+# Where an autolink starts, as escaped: "://", "www." and "@" (an e-mail address).
+_AUTOLINK = re.compile(r"(\\:)(//)|(www)(\.)|()(\\@)", re.IGNORECASE)
 
 
 def percent(value: float | None) -> str:
@@ -25,3 +34,24 @@ def duration(seconds: float | None) -> str:
 def created_text(meta: dict) -> str:
     created = meta.get("created", "")
     return created[:16].replace("T", " ") if created else "–"
+
+
+def _escape(match: re.Match) -> str:
+    found = match.group(0)
+    if found[0].isdigit():  # "1." starting a line: a backslash before the digit does nothing
+        return f"{found[:-1]}\\{found[-1]}"
+    return f"\\{found}"
+
+
+def plain(text: str) -> str:
+    """`text` shown as it is by Streamlit's Markdown: no bold, links, colours, icons or LaTeX.
+
+    For what comes from outside (file names, messages quoting files): `**x**`, `[a](b)`,
+    `:red[x]`, `$x$` in a file name must show as typed. Backslashes make the punctuation
+    literal; a bare URL or e-mail address would still become a link (GitHub's autolinks look
+    at the text after escapes are undone), so an invisible word joiner (U+2060) breaks them.
+    """
+    escaped = _MARKUP.sub(_escape, str(text))
+    return _AUTOLINK.sub(
+        lambda m: WORD_JOINER.join(g for g in m.groups() if g is not None), escaped
+    )

@@ -16,14 +16,15 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from model.corrections import CorrectionsError, SavedDrawing, label_text
+from model.corrections import CorrectionsError, DamagedDrawing, SavedDrawing, label_text
 from model.jobs import TrainingBusy, TrainingJob
 from model.store import StoreError
 from pages.correction_widget import corrections
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
+from pages.formatting import plain
 from pages.resources import store, trainer
-from pages.training_progress import live_training_panel
+from pages.training_progress import live_training_panel, other_run_notice, pid_text
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -59,11 +60,34 @@ def delete_one(drawing_id: str) -> None:
     try:
         corrections().delete(drawing_id)
     except CorrectionsError as err:
-        flash("drawings", "error", f"Not deleted: {err}.")
+        flash("drawings", "error", plain(f"Not deleted: {err}."))
     except OSError as err:
-        flash("drawings", "error", f"Not deleted: {err.strerror or err}.")
+        flash("drawings", "error", plain(f"Not deleted: {err.strerror or err}."))
     else:
         flash("drawings", "success", "Deleted the drawing.")
+
+
+def damaged_list(damaged: list[DamagedDrawing]) -> None:
+    """The files that cannot be read: each named, with why, and a Delete button."""
+    plural = "s" if len(damaged) > 1 else ""
+    with st.container(border=True):
+        st.warning(
+            f"{len(damaged)} saved drawing file{plural} cannot be read, so "
+            f"{'they are' if plural else 'it is'} left out of the gallery, the export and "
+            f"fine-tuning. Delete {'them' if plural else 'it'}, or put back a good copy.",
+            icon=":material/broken_image:",
+        )
+        for drawing in damaged:
+            text, button = st.columns([5, 1], vertical_alignment="center")
+            text.markdown(f"**{plain(drawing.file)}** · {plain(drawing.problem)}")
+            button.button(
+                "Delete",
+                key=f"delete_damaged_{drawing.id}",
+                icon=":material/delete:",
+                on_click=delete_one,
+                args=(drawing.id,),
+                width="stretch",
+            )
 
 
 def gallery(saved: list[SavedDrawing]) -> None:
@@ -107,8 +131,10 @@ def confirm_delete_all(count: int) -> None:
             st.rerun()
 
 
-def drawings_section(saved: list[SavedDrawing]) -> None:
+def drawings_section(saved: list[SavedDrawing], damaged: list[DamagedDrawing]) -> None:
     show_flash("drawings")
+    if damaged:
+        damaged_list(damaged)
     if not saved:
         st.info(
             "No saved drawings yet. On the Draw page, when the model reads your digit wrong, pick "
@@ -140,14 +166,14 @@ def drawings_section(saved: list[SavedDrawing]) -> None:
             )
     pending = st.session_state.get("confirm_delete_all", False)
     right.button(
-        f"Delete all {len(saved)}…",
+        f"Delete all {len(saved) + len(damaged)}…",
         key="delete_all",
         icon=":material/delete:",
         disabled=pending,
         on_click=ask_to_delete_all,
     )
     if pending:
-        confirm_delete_all(len(saved))
+        confirm_delete_all(len(saved) + len(damaged))
     gallery(saved)
 
 
@@ -311,8 +337,13 @@ def finetune_section(count: int) -> None:
         finished_job(job)
     other = trainer().lock.holder()
     if other is not None:
-        st.info(f"Another training run (pid {other}) is in progress; try again when it ends.")
-    elif count:
+        other_run_notice(
+            other,
+            lambda pid: (
+                f"Another training run{pid_text(pid)} is in progress; try again when it ends."
+            ),
+        )
+    if other is None and count:
         trainer().prewarm()  # the run's process loads TensorFlow before the click
     st.button(
         "Fine-tune on my drawings",
@@ -335,7 +366,7 @@ st.caption(
     f"The drawings you saved with “Wrong? It's a” on the Draw page. They are kept on the machine "
     f"running this app, in `{where}`; nothing is sent anywhere."
 )
-drawings = corrections().all()
-drawings_section(drawings)
+drawings, damaged_drawings = corrections().scan()
+drawings_section(drawings, damaged_drawings)
 st.divider()
 finetune_section(len(drawings))

@@ -60,13 +60,15 @@ def _predictor_for(name: str, stamp: float) -> tuple[Predictor, tuple[str, ...]]
 
 
 def active_predictor() -> tuple[Predictor, tuple[str, ...]]:
-    """The active version's predictor (or the shipped default's, with warnings if it is broken)."""
-    name = store().active_name()
+    """The active version's predictor (or the shipped default's, with warnings if it is broken,
+    or if the file naming the active version is unreadable)."""
+    name, pointer_problem = store().active_pointer()
     try:
         stamp = store().get(name).model_file.stat().st_mtime
     except Exception:
         stamp = 0.0
-    return _predictor_for(name, stamp)
+    predictor, warnings = _predictor_for(name, stamp)
+    return predictor, ((pointer_problem,) if pointer_problem else ()) + warnings
 
 
 def predictor_for(name: str) -> Predictor:

@@ -18,9 +18,9 @@ from model.store import StoreError, Version
 from model.train_config import ARCHITECTURES, BFLOAT16_ARCHS, DEFAULT_ARCH, native_bfloat16
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
-from pages.formatting import created_text, duration, percent
+from pages.formatting import created_text, duration, percent, plain
 from pages.resources import active_predictor, store, trainer
-from pages.training_progress import live_training_panel
+from pages.training_progress import live_training_panel, other_run_notice, pid_text
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -157,7 +157,7 @@ def active_model_section(version: Version) -> None:
     try:
         history = version.history()
     except StoreError as err:
-        st.warning(f"No training curves: {err}")
+        st.warning(plain(f"No training curves: {err}"))
     else:
         curve_charts(history)
     with st.expander("All metadata (JSON)"):
@@ -203,7 +203,7 @@ def versions_section(serving: str) -> None:
     for v in versions:
         if v.problem:
             st.error(
-                f"Version **{v.name}** is broken and cannot be used: {v.problem}",
+                f"Version **{v.name}** is broken and cannot be used: {plain(v.problem)}",
                 icon=":material/broken_image:",
             )
     if serving != active:
@@ -268,10 +268,12 @@ def cli_args(
 def retrain_form() -> None:
     other = trainer().lock.holder()
     if other is not None:
-        st.info(
-            f"Another training run (pid {other}, from the command line or another app server) is "
-            "in progress; you can retrain once it has finished.",
-            icon=":material/hourglass_top:",
+        other_run_notice(
+            other,
+            lambda pid: (
+                f"Another training run{pid_text(pid)}, from the command line or another app "
+                "server, is in progress; you can retrain once it has finished."
+            ),
         )
     # Widgets that were not drawn (the form hides while a run goes) lose their state: keep the
     # user's last choices in plain session state and start the widgets from them.

@@ -79,3 +79,23 @@ def live_training_panel(
         st.progress(done, text=text)
         if figures is not None:
             figures(job)
+
+
+def pid_text(pid: int) -> str:
+    """ " (pid 123)", or nothing while the holder has not written its pid yet."""
+    return f" (pid {pid})" if pid else ""
+
+
+@st.fragment(run_every=2.0)
+def other_run_notice(seen: int, text: Callable[[int], str]) -> None:
+    """While another process (the command line, another server) trains: `text(pid)` as a note.
+
+    `seen` is the holder the page was drawn with. Checked every 2 s: once that run has ended
+    (or another holds the lock), the whole page reruns, so the note goes and the buttons follow.
+    Called only while someone holds the lock: an idle page is not rerun every 2 s.
+    """
+    holder = trainer().lock.holder()
+    if holder != seen:
+        st.rerun()
+        return
+    st.info(text(holder), icon=":material/hourglass_top:")

@@ -3,6 +3,9 @@ for the app's pages under Streamlit's AppTest, a fresh model store per test and 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -83,3 +86,40 @@ def open_page(home) -> Callable[..., AppTest]:
         return at
 
     return open_page
+
+
+@pytest.fixture
+def read_only():
+    """`read_only(directory)`: nothing can be written in `directory` until the test ends.
+
+    As root, permission bits do not stop writes: the directory is bind-mounted read-only onto
+    itself (writes fail with EROFS, as on a read-only disk), or else made immutable. As anyone
+    else, its permission bits do.
+    """
+    undo: list[list[str] | Path] = []
+
+    def make(directory: Path) -> None:
+        directory = Path(directory)
+        if os.geteuid() != 0:
+            for path in (directory, *[p for p in directory.iterdir() if p.is_dir()]):
+                path.chmod(0o555)
+                undo.append(path)
+            return
+        mount = subprocess.run(["mount", "--bind", str(directory), str(directory)], check=False)
+        if mount.returncode == 0:
+            undo.append(["umount", str(directory)])
+            remount = ["mount", "-o", "remount,ro,bind", str(directory)]
+            if subprocess.run(remount, check=False).returncode == 0:
+                return
+        for path in (directory, *[p for p in directory.iterdir() if p.is_dir()]):
+            if subprocess.run(["chattr", "+i", str(path)], check=False).returncode != 0:
+                pytest.skip("cannot make a directory read-only for root here")
+            undo.append(["chattr", "-i", str(path)])
+
+    yield make
+    for step in reversed(undo):
+        if isinstance(step, Path):
+            with contextlib.suppress(OSError):
+                step.chmod(0o755)
+        else:
+            subprocess.run(step, check=False)

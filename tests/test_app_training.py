@@ -7,12 +7,12 @@ The page trains in a child process (`python -m model train`), so these tests are
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from model.jobs import TrainingLock
 from model.store import ModelStore
 
 pytestmark = pytest.mark.slow
@@ -51,8 +51,12 @@ def test_broken_versions_and_another_trainer_are_shown(home, open_page):
     broken = home / "versions" / "half-written"
     broken.mkdir(parents=True)
     (broken / "meta.json").write_text(json.dumps({"arch": "mlp"}))
-    (home / "training.lock").write_text(str(os.getpid()))  # a live "other" trainer
-    at = open_page("pages/training.py", timeout=90)
+    other = TrainingLock(ModelStore(home))  # another trainer: this process holds the lock
+    other.acquire()
+    try:
+        at = open_page("pages/training.py", timeout=90)
+    finally:
+        other.release()
     assert any("half-written" in e and "missing model.keras" in e for e in texts(at.error))
     assert "half-written" not in version_choice(at).options
     table = at.dataframe[0].value

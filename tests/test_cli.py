@@ -169,3 +169,31 @@ def test_train_refuses_before_training(trained, home: Path, args, message):
     assert len(result.stderr.strip().splitlines()) == 1  # one line, no traceback
     assert "training studio_cnn" not in result.stdout  # refused before the run started
     assert sorted(p.name for p in (home / "versions").iterdir()) == before
+
+
+def test_finetune_skips_damaged_drawings_with_a_warning(tmp_path: Path):
+    drawings = tmp_path / "my-drawings"
+    drawings.mkdir()
+    (drawings / "20250101-000000-00000001.npz").write_bytes(b"")
+    (drawings / "20250101-000000-00000002.npz").write_bytes(b"PK\x03\x04cut")
+    result = run_cli(tmp_path, "finetune")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"warning: skipping {drawings}/20250101-000000-00000001.npz: it is empty" in (
+        result.stderr
+    )
+    assert "20250101-000000-00000002.npz: it is cut short" in result.stderr
+    assert error_lines(result) == ["error: there are no saved drawings to fine-tune on"]
+
+
+def test_predict_says_a_garbage_active_pointer_falls_back(tmp_path: Path):
+    (tmp_path / "active").write_bytes(b"\x00\xff")
+    image = tmp_path / "three.png"
+    Image.fromarray(render_strokes(TEMPLATES[3][0])).save(image)
+    result = run_cli(tmp_path, "predict", str(image))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{image}: 3")
+    assert (
+        f"warning: The active-version file {tmp_path / 'active'} is unreadable (not text); "
+        "serving default instead." in result.stderr
+    )

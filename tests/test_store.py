@@ -326,16 +326,15 @@ def test_a_store_that_cannot_be_created_still_lists_shipped(tmp_path: Path, ship
     assert blocker.read_text().startswith("the store's root")
 
 
-def test_a_read_only_directory(tmp_path: Path, shipped: Path):
+def test_a_read_only_store_is_noticed_though_versions_exists(tmp_path, shipped, read_only):
     root = tmp_path / "ro"
-    root.mkdir()
-    root.chmod(0o555)
-    try:
-        store = ModelStore(root, shipped_dir=shipped)
-        if os.geteuid() != 0:  # root ignores permissions; for others the store is read-only
-            assert store.writable is False
-            with pytest.raises(StoreError, match="read-only"):
-                store.add("v1", fill())
-        assert names(store) == [DEFAULT_VERSION]
-    finally:
-        root.chmod(0o755)
+    ModelStore(root, shipped_dir=shipped)  # versions/ exists: mkdir(exist_ok=True) succeeds
+    read_only(root)
+    store = ModelStore(root, shipped_dir=shipped)
+    assert store.writable is False
+    with pytest.raises(StoreError, match="read-only"):
+        store.add("v1", fill())
+    with pytest.raises(StoreError, match="read-only"):
+        store.activate(DEFAULT_VERSION)
+    assert names(store) == [DEFAULT_VERSION]
+    assert sorted(p.name for p in root.iterdir()) == ["versions"], "the probe left nothing"
