@@ -1,4 +1,5 @@
-"""The model that ships with the app reads MNIST and canvas-like drawings almost perfectly."""
+"""The model that ships with the app reads MNIST and canvas-like drawings almost perfectly, keeps
+messy real digits, says "not a digit" to drawn non-digits, and is calibrated."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from model.drawings import make_drawings
 from model.evaluate import evaluate_images, evaluate_inputs
 from model.inference import Predictor
 from model.store import DEFAULT_VERSION, SHIPPED_DIR, ModelStore
+from model.testsets import drawings_test, messy_test, mnist_test, nondigits_test
 from model.train import as_input
 
 MNIST_TARGET = 0.994
@@ -48,3 +50,52 @@ def test_shipped_default_on_canvas_drawings(shipped: Predictor):
         f"drawings accuracy {report.accuracy:.4f}; wrong: "
         f"{[(int(labels[i]), int(report.predicted[i])) for i in report.mistakes()]}"
     )
+
+
+# ── Honest answers: the reject and the calibration, on real and generated data ────────────────
+
+REJECTED_MNIST_AT_MOST = 0.003
+REJECTED_DRAWINGS_AT_MOST = 0.005
+REJECTED_MESSY_AT_MOST = 0.01
+ECE_AT_MOST = 0.01
+TRAINED_KINDS_REJECTED_AT_LEAST = 0.9
+UNSEEN_KINDS_REJECTED_AT_LEAST = 0.6  # the measured figure and the 95% aim: README
+
+
+def test_shipped_default_is_calibrated_and_rejects_little_of_the_digits(shipped: Predictor):
+    calibration = shipped.calibration
+    assert calibration.nudged and 0 < calibration.threshold < 1 and calibration.temperature > 0
+    for testset, at_most in (
+        (mnist_test(), REJECTED_MNIST_AT_MOST),
+        (drawings_test(), REJECTED_DRAWINGS_AT_MOST),
+        (messy_test(), REJECTED_MESSY_AT_MOST),
+    ):
+        report = evaluate_inputs(shipped, testset.inputs, testset.labels)
+        assert report.rejected_share <= at_most, f"{testset.name}: {report.rejected_share:.4f}"
+        if testset.name != "Messy digits":  # calibrated on MNIST and drawings, measured there
+            assert report.ece <= ECE_AT_MOST, f"{testset.name}: ECE {report.ece:.4f}"
+
+
+def test_shipped_default_says_not_a_digit(shipped: Predictor):
+    nondigits = nondigits_test()
+    unseen = nondigits.unseen()
+    trained = nondigits.among(set(nondigits.styles) - set(unseen.styles))
+    for part, at_least in (
+        (trained, TRAINED_KINDS_REJECTED_AT_LEAST),
+        (unseen, UNSEEN_KINDS_REJECTED_AT_LEAST),
+    ):
+        report = evaluate_inputs(shipped, part.inputs, part.labels)
+        assert report.accuracy >= at_least, f"{part.name}: {report.accuracy:.4f} rejected"
+
+
+def test_every_shipped_network_can_reject():
+    """Every shipped network carries a reject threshold and turns away drawn non-digits far more
+    often than digits."""
+    store = ModelStore()
+    nondigits, mnist = nondigits_test(), mnist_test()
+    for name in ("default", "seed_cnn", "mlp", "rnn"):
+        predictor = Predictor.from_version(store.get(name))
+        assert predictor.calibration.threshold > 0, name
+        rejected = evaluate_inputs(predictor, nondigits.inputs, nondigits.labels).accuracy
+        digits = evaluate_inputs(predictor, mnist.inputs[:2000], mnist.labels[:2000])
+        assert rejected > 0.25 and digits.rejected_share < 0.005, (name, rejected)
