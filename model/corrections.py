@@ -36,8 +36,10 @@ LATEST_TIME = 253402300799.0  # 9999-12-31: later times cannot be shown as dates
 
 
 def label_text(label: int) -> str:
-    """How a saved label reads in a sentence: "a 7", or "not a digit"."""
-    return "not a digit" if label == NOT_A_DIGIT else f"a {label}"
+    """How a label reads in a sentence: "a 7", "an 8", or "not a digit"."""
+    if label == NOT_A_DIGIT:
+        return "not a digit"
+    return f"an {label}" if label == 8 else f"a {label}"
 
 
 class CorrectionsError(RuntimeError):

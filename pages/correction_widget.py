@@ -16,7 +16,7 @@ from model.calibration import NOT_A_DIGIT
 from model.corrections import Corrections, CorrectionsError, label_text
 from pages.resources import store
 
-ANSWERS = [*range(10), NOT_A_DIGIT]
+DIGITS = list(range(10))
 PICKER = "correction_label"
 
 
@@ -29,9 +29,11 @@ def _fingerprint(prediction, label) -> str:
     return hashlib.sha1(prediction.preprocessed.gray.tobytes() + repr(label).encode()).hexdigest()
 
 
-def _save(prediction, picker: str) -> None:
-    """The Save button's callback: runs before the rerun, so it can clear the picker."""
-    st.session_state["correction_message"] = _saved_or_why(prediction, st.session_state.get(picker))
+def _save(prediction, picker: str, label=None) -> None:
+    """A Save button's callback: runs before the rerun, so it can clear the picker. `label` is
+    the button's own (not a digit), or else the picked digit."""
+    label = st.session_state.get(picker) if label is None else label
+    st.session_state["correction_message"] = _saved_or_why(prediction, label)
     if st.session_state["correction_message"][0] == "success":
         st.session_state[picker] = None  # ready for the next drawing
 
@@ -41,7 +43,7 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
     if prediction is None:
         return "warning", "Nothing is drawn, so there is nothing to save: draw the digit first."
     if label is None:
-        return "warning", "Pick the digit you meant (0–9, or not a digit) first, then click Save."
+        return "warning", "Pick the digit you meant (0–9) first, then click Save."
     fingerprint = _fingerprint(prediction, label)
     if st.session_state.get("correction_saved") == fingerprint:
         return "info", f"This drawing is already saved as {label_text(label)}."
@@ -60,22 +62,34 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
 
 
 def correction_widget(prediction) -> None:
-    """A digit picker and a Save button; saves `prediction`'s drawing with the picked label."""
-    # Pills wrap onto a second line where eleven answers do not fit (a phone, a narrow column).
-    st.pills(
+    """A digit picker with a Save button, and a button that saves the drawing as "not a digit"."""
+    st.segmented_control(
         "Wrong? It's a",
-        ANSWERS,
-        format_func=lambda answer: "not a digit" if answer == NOT_A_DIGIT else str(answer),
+        DIGITS,
         key=PICKER,
-        help='Pick the digit you meant, or "not a digit", and click Save to keep this drawing, '
-        "with that label, on this machine. Nothing is sent anywhere.",
+        help="Pick the digit you meant and click Save to keep this drawing, with that label, "
+        'on this machine; or, if it is no digit at all, click "Not a digit". Nothing is sent '
+        "anywhere.",
     )
-    st.button(
+    # Two buttons, not an eleventh option: the ten digits alone fill the row.
+    save, not_a_digit, _ = st.columns([2, 3, 2])
+    save.button(
         "Save",
         key="correction_save",
         icon=":material/save:",
         on_click=_save,
         args=(prediction, PICKER),
+        width="stretch",
+    )
+    not_a_digit.button(
+        "Not a digit",
+        key="correction_not_a_digit",
+        icon=":material/block:",
+        on_click=_save,
+        args=(prediction, PICKER, NOT_A_DIGIT),
+        help="Save this drawing as no digit at all, so that fine-tuning teaches the network "
+        "to answer it with ?",
+        width="stretch",
     )
     if message := st.session_state.pop("correction_message", None):
         kind, text = message

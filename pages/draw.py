@@ -9,6 +9,7 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
+from model.corrections import label_text
 from model.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
@@ -76,7 +77,8 @@ def show_prediction(prediction) -> None:
         st.metric("Prediction", "?", help="not a digit")
         st.markdown(
             f"**Not a digit.** The network knows only the ten digits, and this drawing is far "
-            f"from all of them: its highest probability, {p1:.0%} for a {first}, is below the "
+            f"from all of them: its highest probability, {p1:.0%} for {label_text(first)}, is "
+            "below the "
             f"{prediction.threshold:.0%} that nearly every digit reaches."
         )
     else:

@@ -249,9 +249,8 @@ def assert_rejected_readout(page, what: str) -> None:
     assert "not a digit" in sentence.lower(), sentence
     colours = bar_colours(page)
     assert colours and not colours & BLUE_BARS, f"the bars of {what} are not greyed: {colours}"
-    picker = page.locator(".st-key-correction_label")
-    option = picker.get_by_role("radio", name="not a digit", exact=True)
-    assert option.count() == 1, "the 'Wrong? It's a' control does not offer 'not a digit'"
+    button = page.locator(".st-key-correction_not_a_digit").get_by_role("button")
+    assert button.count() == 1, "the 'Wrong? It's a' control does not offer 'Not a digit'"
     assert_no_exception(page, f"Draw, after drawing {what}")
 
 
@@ -259,23 +258,24 @@ def assert_rejected_readout(page, what: str) -> None:
 
 
 def test_the_correction_control_offers_not_a_digit(page):
-    """Eleven answers under any reading: the ten digits and "not a digit"."""
+    """Eleven answers under any reading: the ten digits, and a "Not a digit" button."""
     empty_canvas(page)
     picker = page.locator(".st-key-correction_label")
     picker.wait_for()
     options = [o.strip() for o in picker.get_by_role("radio").all_inner_texts()]
-    assert options == [*map(str, range(10)), "not a digit"], options
+    assert options == [*map(str, range(10))], options
+    button = page.locator(".st-key-correction_not_a_digit").get_by_role("button")
+    assert "not a digit" in button.inner_text().lower()
     assert_no_exception(page, "Draw")
 
 
 @pytest.mark.parametrize("where", ["page", "phone"], ids=["1280px", "390px"])
 def test_the_not_a_digit_option_is_in_view(request, where):
-    """All of "not a digit" shows without scrolling the control sideways: a person who does not
-    see it cannot pick it (the ten digits alone fill the row at 1280 px)."""
+    """All of "Not a digit" shows without scrolling sideways: a person who does not see it
+    cannot pick it."""
     page = request.getfixturevalue(where)
     empty_canvas(page)
-    picker = page.locator(".st-key-correction_label")
-    option = picker.get_by_role("radio", name="not a digit", exact=True)
+    option = page.locator(".st-key-correction_not_a_digit").get_by_role("button")
     option.wait_for()
     hidden = option.evaluate(CLIPPED_JS)
     width = option.bounding_box()["width"]
