@@ -209,6 +209,23 @@ def chromium_available() -> bool:
     return Path(CHROMIUM).exists()
 
 
+def browser_test_marks() -> list:
+    """The marks of every browser test module (`pytestmark = browser_test_marks()`)."""
+    import pytest
+
+    return [
+        # A real browser on a busy 2-core machine can miss a deadline; a real bug fails every try.
+        pytest.mark.flaky(reruns=2, reruns_delay=5),
+        pytest.mark.browser,
+        pytest.mark.slow,
+        pytest.mark.skipif(
+            not chromium_available(),
+            reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+        ),
+        pytest.mark.timeout(300),
+    ]
+
+
 @contextlib.contextmanager
 def chromium(headless: bool = True):
     """Playwright's Chromium API on Debian's /usr/bin/chromium (never a downloaded browser)."""

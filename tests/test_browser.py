@@ -18,9 +18,9 @@ from tests.browser import (
     NO_PREDICTION,
     ONE_STROKE,
     TWO_STROKES,
+    browser_test_marks,
     canvas_ink,
     chromium,
-    chromium_available,
     click_clear,
     digit_strokes,
     draw_strokes,
@@ -36,17 +36,7 @@ from tests.browser import (
     wait_until_idle,
 )
 
-pytestmark = [
-    # A real browser on a busy 2-core machine can miss a deadline; a real bug fails every try.
-    pytest.mark.flaky(reruns=2, reruns_delay=5),
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not chromium_available(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-    pytest.mark.timeout(300),
-]
+pytestmark = browser_test_marks()
 
 # Page titles in the sidebar → screenshot names. Pages not listed here are still visited (the
 # navigation is read from the sidebar) and named after their URL path.

@@ -24,8 +24,8 @@ from model.uploads import MAX_BYTES
 from pages.formatting import WORD_JOINER
 from tests.browser import (
     REPO_ROOT,
+    browser_test_marks,
     chromium,
-    chromium_available,
     exceptions,
     new_page,
     run_app,
@@ -34,16 +34,7 @@ from tests.browser import (
 )
 from tests.hostile import DAMAGED, seed_hostile_store
 
-pytestmark = [
-    pytest.mark.flaky(reruns=2, reruns_delay=5),
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not chromium_available(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-    pytest.mark.timeout(300),
-]
+pytestmark = browser_test_marks()
 
 HOSTILE_NAME = (
     "**bold** [link](http://example.com) :red[red] $x^2$ <b>_x_</b> www.example.org a@b.io.png"

@@ -23,10 +23,10 @@ from tests.browser import (
     CANVAS,
     NO_PREDICTION,
     VIEWPORT,
+    browser_test_marks,
     canvas_box,
     canvas_ink,
     chromium,
-    chromium_available,
     click_clear,
     draw_digit,
     draw_strokes,
@@ -41,17 +41,7 @@ from tests.browser import (
     wait_until_idle,
 )
 
-pytestmark = [
-    # A real browser on a busy 2-core machine can miss a deadline; a real bug fails every try.
-    pytest.mark.flaky(reruns=2, reruns_delay=5),
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not chromium_available(),
-        reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-    pytest.mark.timeout(300),
-]
+pytestmark = browser_test_marks()
 
 NOT_A_DIGIT = "?"  # the Prediction metric's value for a drawing that is no digit
 PHONE = {
