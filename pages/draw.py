@@ -66,26 +66,33 @@ def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool 
     )
 
 
-def show_prediction(prediction) -> None:
-    """The metric, the probabilities, and what the network actually read."""
+def show_answer(prediction) -> None:
+    """The metric and its confidence: above the canvas, so a phone keeps them in view."""
     if prediction is None:
-        st.metric("Prediction", "–")
+        st.metric("Prediction", "–", help="nothing is drawn yet")
+    elif prediction.rejected:
+        st.metric("Prediction", "?", help="not a digit")
+    else:
+        st.metric(
+            "Prediction", str(prediction.digit), help="the digit with the highest probability"
+        )
+        st.caption(f"Confidence {prediction.confidence:.1%}")
+
+
+def show_details(prediction) -> None:
+    """Why (for "not a digit"), the ten probabilities, and what the network actually read."""
+    if prediction is None:
         st.info("Draw a digit: nothing is drawn yet.")
         return
     (first, p1), (second, p2) = prediction.top(2)
     if prediction.rejected:
-        st.metric("Prediction", "?", help="not a digit")
         st.markdown(
             f"**Not a digit.** The network knows only the ten digits, and this drawing is far "
             f"from all of them: its highest probability, {p1:.0%} for {label_text(first)}, is "
-            "below the "
-            f"{prediction.threshold:.0%} that nearly every digit reaches."
+            f"below the {prediction.threshold:.0%} that nearly every digit reaches."
         )
-    else:
-        st.metric("Prediction", str(first), help="the digit with the highest probability")
-        st.markdown(f"Confidence **{p1:.1%}**")
-        if p1 < UNSURE_BELOW:
-            st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
+    elif p1 < UNSURE_BELOW:
+        st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
     st.html(probability_bars(prediction.probabilities, greyed=prediction.rejected))
     steps = prediction.preprocessed
     top, left, bottom, right = steps.box
@@ -124,6 +131,7 @@ def drawing_area() -> None:
     # The right column is the wider: the ten "Wrong? It's a" digits need 400 px in one row.
     left, right = st.columns([3, 4], gap="large")
     with left:
+        answer = st.container()  # filled once the canvas has sent the drawing, shown above it
         # The canvas's toolbar floats above it: room for it, and the slider under the canvas
         # (above, the toolbar covered its track). Its value from the last run sets the pen.
         st.space(24)
@@ -154,8 +162,10 @@ def drawing_area() -> None:
         st.session_state.pop("drawing", None)
     else:
         st.session_state["drawing"] = pixels  # the Inside page looks at the same drawing
+    with answer:
+        show_answer(prediction)
     with right:
-        show_prediction(prediction)
+        show_details(prediction)
         correction_widget(prediction)
 
 
@@ -177,15 +187,17 @@ def upload_area() -> None:
     left, right = st.columns([1, 1], gap="large")
     left.image(displayable(image, longest=2 * CANVAS), caption=plain(upload.name), width=CANVAS)
     with right:
-        show_prediction(prediction)
+        show_answer(prediction)
+        show_details(prediction)
     if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
         st.session_state["drawing"] = np.asarray(displayable(image, 4096).convert("RGBA"))
 
 
 st.title("Draw a digit")
 st.caption(
-    "Draw a digit from 0 to 9 with the mouse. After every stroke the convolutional network reads "
-    "your drawing the way it read MNIST: cropped, scaled to 20 px, centred in 28×28."
+    "Draw a digit from 0 to 9 with your mouse or finger. After every stroke the convolutional "
+    "network reads your drawing the way it read MNIST: cropped, scaled to 20 px, centred in "
+    "28×28."
 )
 draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
 with draw_tab:

@@ -28,6 +28,7 @@ from tests.browser import (
     canvas_ink,
     chromium,
     click_clear,
+    digit_strokes,
     draw_digit,
     draw_strokes,
     exceptions,
@@ -192,10 +193,8 @@ def wait_for_not_a_digit(page, what: str) -> None:
 
 
 def readout(page):
-    """The Draw page's right-hand column: the metric, its sentence, the bars, the correction."""
-    return page.locator('[data-testid="stColumn"]').filter(
-        has=page.locator('[data-testid="stMetric"]')
-    )
+    """The Draw page's main area: the metric, its sentence, the bars, the correction."""
+    return page.locator('[data-testid="stMain"]')
 
 
 def not_a_digit_sentence(page) -> str:
@@ -326,3 +325,39 @@ def test_a_capital_a_drawn_by_touch_on_a_phone_is_not_a_digit(phone, errors):
     assert_rejected_readout(phone, "a capital A drawn by touch")
     screenshot(phone, "draw-not-a-digit-phone")
     assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+SCROLL_TOP_JS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    return [window.scrollY, main ? main.scrollTop : 0];
+}"""
+
+
+def test_on_a_phone_the_answer_stays_in_view_while_a_finger_draws(phone, errors):
+    """At 390x844 the canvas and the Prediction share one screen, and drawing does not scroll."""
+    empty_canvas(phone)
+    phone.evaluate(
+        """() => { window.scrollTo(0, 0);
+            const main = document.querySelector('[data-testid="stMain"]');
+            if (main) main.scrollTop = 0; }"""
+    )
+    touch_strokes(phone, digit_strokes(3))
+    wait_for_ink(phone, more_than=1000)
+    wait_for_prediction(phone, equals="3", timeout=30)
+    wait_until_idle(phone)
+    assert phone.evaluate(SCROLL_TOP_JS) == [0, 0], "the page scrolled while a finger drew"
+    height = PHONE["viewport"]["height"]
+    metric = phone.locator('[data-testid="stMetric"]').first.bounding_box()
+    canvas = canvas_box(phone)
+    assert metric["y"] >= 0 and metric["y"] + metric["height"] <= height, metric
+    assert canvas["y"] >= 0 and canvas["y"] + canvas["height"] <= height, canvas
+    screenshot(phone, "draw-3-phone")
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+@pytest.mark.parametrize("where", ["page", "phone"], ids=["1280px", "390px"])
+def test_visitors_get_no_deploy_button(request, where):
+    page = request.getfixturevalue(where)
+    wait_until_idle(page)
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    assert page.get_by_text("Deploy", exact=True).count() == 0
