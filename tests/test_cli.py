@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from model.drawings import TEMPLATES, make_drawings, render_strokes, save_npz
+from model.nondigits import make_nondigits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL = "cli-model"
@@ -197,3 +198,35 @@ def test_predict_says_a_garbage_active_pointer_falls_back(tmp_path: Path):
         f"warning: The active-version file {tmp_path / 'active'} is unreadable (not text); "
         "serving default instead." in result.stderr
     )
+
+
+def test_evaluate_npz_with_not_a_digit_labels(home: Path, tmp_path: Path):
+    """Label -1 means "not a digit": right when not answered with a digit. The shipped default
+    answers drawn shapes "not a digit" and reads the digits."""
+    digits, digit_labels = make_drawings(2, seed=5)
+    shapes, _ = make_nondigits(20, seed=5, kinds=("shapes",))
+    images = np.concatenate([digits, shapes])
+    labels = np.concatenate([digit_labels.astype(np.int64), np.full(len(shapes), -1)])
+    npz = save_npz(tmp_path / "mixed.npz", images, labels)
+    result = run_cli(home, "evaluate", "--npz", str(npz), "--model", "default")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["n"] == 40 and sum(summary["per_class"]["support"]) == 20
+    assert {"accuracy", "rejected", "ece"} <= set(summary)
+    # The shapes are answered "not a digit" and the digits read: both count as right.
+    assert summary["accuracy"] >= 0.9
+    assert 0.4 <= summary["rejected"] <= 0.6
+    assert 0.0 <= summary["ece"] <= 1.0
+
+
+def test_predict_says_not_a_digit(home: Path, tmp_path: Path):
+    shape = tmp_path / "shape.png"
+    images, _ = make_nondigits(1, seed=3, kinds=("shapes",))
+    Image.fromarray(images[0]).save(shape)
+    result = run_cli(home, "predict", str(shape), "--model", "default")
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(
+        rf"{re.escape(str(shape))}: not a digit  \(leaned towards  (\d: [01]\.\d{{3}}  ){{2}}"
+        r"\d: [01]\.\d{3}\)",
+        result.stdout.strip(),
+    ), result.stdout
