@@ -10,6 +10,7 @@ from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from model.corrections import label_text
+from model.testsets import mnist_test
 from model.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
@@ -113,6 +114,47 @@ def _fingerprint(json_data: dict | None) -> int | None:
     return hash(json.dumps(objects, sort_keys=True)) if objects else None
 
 
+SAMPLE_KEY = "mnist_sample"  # the index of the MNIST test digit being read, if any
+
+
+def mnist_sample(index: int) -> tuple[np.ndarray, int]:
+    """MNIST test digit `index` as a 280x280 drawing (enlarged as the canvas would hold it), and
+    its true label."""
+    testset = mnist_test()
+    digit = (testset.inputs[index] * 255).round().astype(np.uint8)
+    big = Image.fromarray(digit).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)
+    return np.asarray(big), int(testset.labels[index])
+
+
+def try_mnist_digit() -> None:
+    """The "Try an MNIST digit" callback: the canvas empties and a random test digit is read."""
+    clear_canvas()
+    index = int(np.random.default_rng().integers(len(mnist_test().labels)))
+    st.session_state[SAMPLE_KEY] = index
+    st.query_params["sample"] = str(index)  # a link to this view opens the same digit
+
+
+def sample_from_link() -> None:
+    """A shared link's `?sample=N` reads MNIST test digit N; a bad N is dropped, with a note."""
+    asked = st.query_params.get("sample")
+    if asked is None or st.session_state.get(SAMPLE_KEY) is not None:
+        return
+    if asked.isdigit() and int(asked) < len(mnist_test().labels):
+        st.session_state[SAMPLE_KEY] = int(asked)
+    else:
+        del st.query_params["sample"]
+        st.session_state["sample_note"] = (
+            f"The link asked for MNIST test digit {asked[:12]!r}; there are 10,000, numbered 0 to "
+            "9999, so nothing is loaded."
+        )
+
+
+def drop_sample() -> None:
+    st.session_state.pop(SAMPLE_KEY, None)
+    if "sample" in st.query_params:
+        del st.query_params["sample"]
+
+
 def clear_canvas() -> None:
     """The Clear button's callback, run before the fragment reruns: empty the canvas in place.
 
@@ -123,6 +165,7 @@ def clear_canvas() -> None:
     st.session_state["canvas_clears"] = st.session_state.get("canvas_clears", 0) + 1
     st.session_state["cleared_drawing"] = st.session_state.get("canvas_fingerprint")
     st.session_state.pop("drawing", None)
+    drop_sample()
 
 
 @st.fragment
@@ -148,7 +191,16 @@ def drawing_area() -> None:
             key=CANVAS_KEY,
         )
         st.slider("Pen width", 8, 40, 20, key="pen_width")
-        st.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas)
+        clear, sample = st.columns(2)
+        clear.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas, width="stretch")
+        sample.button(
+            "Try an MNIST digit",
+            icon=":material/casino:",
+            on_click=try_mnist_digit,
+            help="Read a random digit from MNIST's test set, with its true label: no drawing "
+            "needed",
+            width="stretch",
+        )
     fingerprint = _fingerprint(canvas.json_data)
     st.session_state["canvas_fingerprint"] = fingerprint
     if fingerprint is not None and fingerprint == st.session_state.get("cleared_drawing"):
@@ -156,6 +208,10 @@ def drawing_area() -> None:
     else:
         st.session_state.pop("cleared_drawing", None)
         pixels = canvas.image_data
+    if fingerprint is not None and pixels is not None:
+        drop_sample()  # a stroke on the canvas: the user's own drawing is read again
+    elif st.session_state.get(SAMPLE_KEY) is not None:
+        pixels, _ = mnist_sample(st.session_state[SAMPLE_KEY])
     predictor, _ = active_predictor()
     prediction = predictor.classify(pixels) if pixels is not None else None
     if prediction is None:
@@ -164,6 +220,15 @@ def drawing_area() -> None:
         st.session_state["drawing"] = pixels  # the Inside page looks at the same drawing
     with answer:
         show_answer(prediction)
+        if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
+            true_label = int(mnist_test().labels[index])
+            st.image(
+                enlarge(mnist_test().inputs[index], 84),
+                alt=f"MNIST test digit {index}, written as {label_text(true_label)}",
+            )
+            st.caption(f"MNIST test digit {index} · true label {true_label}")
+        if note := st.session_state.pop("sample_note", None):
+            st.info(note)
     with right:
         show_details(prediction)
         correction_widget(prediction)
@@ -199,6 +264,7 @@ st.caption(
     "network reads your drawing the way it read MNIST: cropped, scaled to 20 px, centred in "
     "28×28."
 )
+sample_from_link()
 draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
 with draw_tab:
     drawing_area()
