@@ -166,9 +166,31 @@ def accuracy_chart(rows: list[dict]) -> None:
                 alt.Tooltip("size (KB):Q", format=".0f"),
             ],
         )
-        .properties(height=340, title="Accuracy against single-drawing latency")
+        .properties(
+            height=340,
+            title="Accuracy against single-drawing latency",
+            description="Scatter plot of each model's accuracy on MNIST test and on the drawings "
+            "against its single-drawing latency in milliseconds: "
+            + "; ".join(
+                f"{p['model']} on {p['test set']}: {p['accuracy']:.2%}, {p['latency (ms)']:.2f} ms"
+                for p in points.to_dict("records")
+            ),
+        )
     )
     st.altair_chart(chart, width="stretch")
+
+
+def reads_text(frame: pd.DataFrame, rejected_by: set) -> str:
+    """Every network's answer: "default reads 3 (99.2%); mlp reads not a digit (closest 8, 41%)"."""
+    said = []
+    for model, rows in frame.groupby("model", sort=False):
+        best = rows.loc[rows["probability"].idxmax()]
+        answer = f"{best['digit']} ({best['probability']:.1%})"
+        said.append(
+            f"{model} reads "
+            + (f"not a digit (closest {answer})" if model in rejected_by else answer)
+        )
+    return "; ".join(said)
 
 
 def drawing_section(predictors: dict) -> None:
@@ -193,7 +215,12 @@ def drawing_section(predictors: dict) -> None:
     left, middle = st.columns([1, 3], gap="medium")
     with left:
         big = np.kron(np.clip(image, 0, 1), np.ones((5, 5)))
-        st.image(big, caption="what the networks read (28×28)", clamp=True)
+        st.image(
+            big,
+            caption="what the networks read (28×28)",
+            clamp=True,
+            alt="The 28×28 image every network reads: " + reads_text(frame, rejected_by) + ".",
+        )
     with middle:
         best = frame.loc[frame.groupby("model", sort=False)["probability"].idxmax()].copy()
         best.loc[best["model"].isin(rejected_by), "digit"] = "? (not a digit)"
@@ -217,7 +244,11 @@ def drawing_section(predictors: dict) -> None:
             color=alt.Color("model:N", sort=list(predictors), title=None),
             tooltip=["model", "digit", alt.Tooltip("probability:Q", format=".2%")],
         )
-        .properties(height=260)
+        .properties(
+            height=260,
+            description="Bar chart of the ten probabilities each network gives the drawing: "
+            + reads_text(frame, rejected_by),
+        )
     )
     st.altair_chart(chart, width="stretch")
 

@@ -47,7 +47,7 @@ def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool 
         columns.append(
             f'<div title="{digit}: {p:.1%}" style="flex:1;display:flex;flex-direction:column;'
             'justify-content:flex-end;align-items:center;min-width:0">'
-            f'<div style="font-size:0.7rem;opacity:0.7;line-height:1.4">{label}</div>'
+            f'<div style="font-size:0.7rem;opacity:0.85;line-height:1.4">{label}</div>'
             f'<div style="width:100%;height:{p * height:.1f}px;background:{colour};'
             'border-radius:3px 3px 0 0"></div></div>'
         )
@@ -100,9 +100,21 @@ def show_details(prediction) -> None:
     with st.expander("What the network reads", expanded=True):
         cols = st.columns(3)
         crop = Image.fromarray(steps.gray[top:bottom, left:right])
-        cols[0].image(crop, caption="cropped to the ink", width=90)
-        cols[1].image(Image.fromarray(steps.scaled), caption="longest side 20 px", width=90)
-        cols[2].image(enlarge(steps.image, 90), caption="28×28, centred by mass")
+        cols[0].image(
+            crop, caption="cropped to the ink", width=90, alt="The drawing cropped to its ink."
+        )
+        cols[1].image(
+            Image.fromarray(steps.scaled),
+            caption="longest side 20 px",
+            width=90,
+            alt="The crop scaled so its longest side is 20 px.",
+        )
+        cols[2].image(
+            enlarge(steps.image, 90),
+            caption="28×28, centred by mass",
+            alt="The 28×28 image the network reads, centred by mass: read as "
+            + ("not a digit." if prediction.rejected else f"{prediction.digit}."),
+        )
 
 
 CANVAS_KEY = "canvas"

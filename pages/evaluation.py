@@ -16,6 +16,7 @@ from PIL import Image
 
 from model import figures
 from model.calibration import answers
+from model.describe import confusion_alt, reliability_alt
 from model.drawings import VARIANTS
 from model.evaluate import Report
 from model.store import StoreError
@@ -170,6 +171,7 @@ def mistakes_gallery(report: Report, key: str) -> None:
         [enlarge(inputs[i]) for i in shown],
         caption=[f"{truth(report, key, i)} → said {said(report, i)}" for i in shown],
         width=THUMB,
+        alt=[f"{truth(report, key, i)}, read as {said(report, i)}" for i in shown],
     )
 
 
@@ -231,14 +233,22 @@ def version_section(name: str, results: dict[str, Report]) -> None:
             st.markdown("**Per digit**")
             per_class_table(report)
             st.markdown("**Confusion matrix** · row = true digit, column = predicted")
-            st.image(confusion_png(name, stamp, key, f"{SETS[key]} · {name}"), width=400)
+            st.image(
+                confusion_png(name, stamp, key, f"{SETS[key]} · {name}"),
+                width=400,
+                alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}"),
+            )
             if key == "drawings":
                 st.markdown("**Per drawing style**")
                 style_table(report)
             st.markdown("**Misclassified digits**")
             mistakes_gallery(report, key)
             st.markdown("**Calibration** · is it right as often as it is sure?")
-            st.image(reliability_png(name, stamp, key, f"{SETS[key]} · {name}"), width=400)
+            st.image(
+                reliability_png(name, stamp, key, f"{SETS[key]} · {name}"),
+                width=400,
+                alt=reliability_alt(report.reliability(), report.ece, f"{SETS[key]} for {name}"),
+            )
     nondigits_section(results["nondigits"])
 
 
@@ -297,15 +307,16 @@ def disagreement_gallery(key: str, names: tuple[str, str], a: Report, b: Report)
     st.markdown(f"**{SETS[key]}** · they disagree on {len(differ):,} of {a.n:,} digits")
     if len(differ) == 0:
         return
-    truth = a.labels[differ]
+    labels = a.labels[differ]  # not `truth`: that name is the function used below
     # Most telling first: where they differ most about the right answer.
-    gap = np.abs(a.probabilities[differ, truth] - b.probabilities[differ, truth])
+    gap = np.abs(a.probabilities[differ, labels] - b.probabilities[differ, labels])
     shown = differ[np.argsort(-gap, kind="stable")][:GALLERY]
     inputs = testset(key).inputs
     st.image(
         [enlarge(inputs[i]) for i in shown],
         caption=[f"{truth(a, key, i)} · A {said(a, i)} · B {said(b, i)}" for i in shown],
         width=THUMB,
+        alt=[f"{truth(a, key, i)}, read by A as {said(a, i)}, by B as {said(b, i)}" for i in shown],
     )
 
 
@@ -319,7 +330,12 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
         columns = st.columns(2, gap="large")
         for column, name in zip(columns, names, strict=True):
             title = f"{SETS[key]} · {name}"
-            column.image(confusion_png(name, stamp_of(name), key, title), width=400)
+            report = both[names.index(name)][key]
+            column.image(
+                confusion_png(name, stamp_of(name), key, title),
+                width=400,
+                alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}"),
+            )
     st.subheader("Where they disagree")
     st.caption("The digits where A and B give different answers, where they differ most first.")
     for key in SETS:

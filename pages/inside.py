@@ -12,6 +12,7 @@ import streamlit as st
 from PIL import Image
 
 from model import explain, figures
+from model.describe import heat_map_alt, strongest_region
 from model.drawings import TEMPLATES, render_strokes
 from pages.entry import ensure_app_entry
 from pages.resources import active_predictor
@@ -39,29 +40,48 @@ def sample_drawing() -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def filter_pictures(_network, key: tuple) -> list[bytes]:
+def filter_pictures(_network, key: tuple) -> list[tuple[bytes, str]]:
+    """(PNG, alt text) per convolution layer."""
     shown = []
     for name in explain.conv_layers(_network):
         kernels = explain.layer_filters(_network, name)
         title = f"{name}: {len(kernels)} filters"
         if _network.get_layer(name).kernel.shape[2] > 1:
             title += " (each shown by its strongest input channel)"
-        shown.append(picture(figures.filters_figure(kernels, title)))
+        size = "×".join(str(n) for n in kernels.shape[1:])
+        alt = (
+            f"The {len(kernels)} learned {size} filters of layer {name}, one tile each: red "
+            "weights want ink, blue weights want none."
+        )
+        shown.append((picture(figures.filters_figure(kernels, title)), alt))
     return shown
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def feature_pictures(_network, key: tuple, image: np.ndarray) -> dict[str, bytes]:
+def feature_pictures(_network, key: tuple, image: np.ndarray) -> dict[str, tuple[bytes, str]]:
+    """Layer name → (PNG, alt text) of its feature maps for `image`."""
     shown = {}
     for name, maps in explain.feature_maps(_network, image).items():
         height, width, channels = maps.shape
         title = f"{name} · {height}×{width} × {channels}"
-        shown[name] = picture(figures.feature_maps_figure(maps, title))
+        where = strongest_region(maps.mean(axis=2))
+        found = f"together strongest at the {where}" if where else "none of them fires"
+        alt = (
+            f"The {channels} feature maps of layer {name} for the drawing, {height}×{width} each, "
+            f"bright where a filter found its pattern: {found}."
+        )
+        shown[name] = (picture(figures.feature_maps_figure(maps, title)), alt)
     return shown
 
 
-def show(png: bytes) -> None:
-    st.image(png)
+def show(png: bytes, alt: str) -> None:
+    st.image(png, alt=alt)
+
+
+def input_read_as(prediction) -> str:
+    if prediction.rejected:
+        return f"read as not a digit (closest {prediction.digit}, {prediction.confidence:.0%})"
+    return f"read as {prediction.digit} ({prediction.confidence:.0%})"
 
 
 def enlarge(image: np.ndarray, size: int = 112) -> Image.Image:
@@ -73,14 +93,18 @@ def enlarge(image: np.ndarray, size: int = 112) -> Image.Image:
 @st.cache_data(show_spinner=False, max_entries=256)
 def decision_pictures(
     _network, key: tuple, image: np.ndarray, digit: int, has_conv: bool
-) -> list[bytes]:
+) -> list[tuple[bytes, str]]:
     maps = []
     if has_conv:
         maps.append(("Grad-CAM", explain.grad_cam(_network, image, digit)))
         maps.append(("HiResCAM", explain.grad_cam(_network, image, digit, method="hirescam")))
     maps.append(("Saliency", explain.saliency(_network, image, digit)))
     return [
-        picture(figures.overlay_figure(image, heat, f"{name} for {digit}")) for name, heat in maps
+        (
+            picture(figures.overlay_figure(image, heat, f"{name} for {digit}")),
+            heat_map_alt(name, digit, heat),
+        )
+        for name, heat in maps
     ]
 
 
@@ -96,7 +120,7 @@ def explain_decision(network, key: tuple, image: np.ndarray, predicted: int, has
     shown = decision_pictures(network, key, image, digit, has_conv)
     for column, one in zip(st.columns(3), shown, strict=False):
         with column:
-            show(one)
+            show(*one)
 
 
 st.title("Inside the CNN")
@@ -118,7 +142,11 @@ if prediction is None:
 image = prediction.preprocessed.image
 
 left, right = st.columns([1, 5], vertical_alignment="center")
-left.image(enlarge(image), caption="the 28×28 input")
+left.image(
+    enlarge(image),
+    caption="the 28×28 input",
+    alt=f"The 28×28 input the network reads: {input_read_as(prediction)}.",
+)
 if prediction.rejected:
     right.markdown(
         f"##### The network reads **not a digit**: it leans most towards {prediction.digit}, "
@@ -152,7 +180,7 @@ st.markdown(
     "before, so it is shown by the input channel it weighs most."
 )
 for shown in filter_pictures(network, key):
-    show(shown)
+    show(*shown)
 
 st.header("2 · Where it found it", divider="gray")
 st.markdown(
@@ -167,7 +195,7 @@ for stage in stages:
     columns = st.columns(len(stage))
     for column, name in zip(columns, stage, strict=True):
         with column:
-            show(pictures[name])
+            show(*pictures[name])
 
 st.header("3 · What made the decision", divider="gray")
 st.markdown(

@@ -97,7 +97,11 @@ def gallery(saved: list[SavedDrawing]) -> None:
         for column, drawing in zip(columns, newest_first[start : start + COLUMNS], strict=False):
             with column:
                 when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
-                st.image(enlarge(drawing.image), caption=f"{label_text(drawing.label)} · {when}")
+                st.image(
+                    enlarge(drawing.image),
+                    caption=f"{label_text(drawing.label)} · {when}",
+                    alt=f"Your drawing saved as {label_text(drawing.label)}, {when}.",
+                )
                 st.button(
                     "Delete",
                     key=f"delete_{drawing.id}",

@@ -96,13 +96,27 @@ changed = transform_drawing(gray, dx=dx, dy=dy, angle=angle, scale=scale, thickn
 prediction = predictor.classify(changed)
 with shown:
     cells = st.columns(2)
-    cells[0].image(Image.fromarray(gray), caption="as drawn", width=PICTURE)
-    cells[1].image(Image.fromarray(changed), caption="changed", width=PICTURE)
+    cells[0].image(
+        Image.fromarray(gray),
+        caption="as drawn",
+        width=PICTURE,
+        alt=f"The drawing as drawn, read as {verdict(original)}.",
+    )
+    cells[1].image(
+        Image.fromarray(changed),
+        caption="changed",
+        width=PICTURE,
+        alt=f"The drawing changed by the sliders, read as {verdict(prediction)}.",
+    )
     cells = st.columns([1, 2], vertical_alignment="center")
     if prediction is None:
         cells[1].warning("Nothing is left that the preprocessing takes for a drawing.")
     else:
-        cells[0].image(enlarge(prediction.preprocessed.image, 112), caption="what it reads, 28×28")
+        cells[0].image(
+            enlarge(prediction.preprocessed.image, 112),
+            caption="what it reads, 28×28",
+            alt=f"The changed drawing as the network reads it, 28×28: {verdict(prediction)}.",
+        )
         with cells[1]:
             st.metric(
                 "Prediction",
@@ -144,9 +158,16 @@ for start in range(0, len(rows), STRIP_COLUMNS):
     ):
         with column.container(border=True):
             pictures = st.columns(2)
-            pictures[0].image(Image.fromarray(variant).resize((84, 84)), caption=label)
+            read = "nothing left to read" if digit is None else f"{digit} ({confidence:.0%})"
+            pictures[0].image(
+                Image.fromarray(variant).resize((84, 84)),
+                caption=label,
+                alt=f"The drawing {label}: read as {read}.",
+            )
             if image is not None:
-                pictures[1].image(enlarge(image, 84), caption="28×28")
+                pictures[1].image(
+                    enlarge(image, 84), caption="28×28", alt=f"It {label}, 28×28: {read}."
+                )
             if digit is None:
                 st.markdown(":red[**nothing left**]")
             elif digit != original.digit:

@@ -44,6 +44,19 @@ NONDIGITS = 12000  # drawn non-digits a run from the form mixes in, as the shipp
 SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
 
 
+def curve_description(title: str, rows: list[dict]) -> str:
+    """A training curve in words: each series' first and last value."""
+    said = []
+    for series in ("train", "validation"):
+        values = [row["value"] for row in rows if row["series"] == series]
+        if values:
+            said.append(
+                f"{series} from {values[0]:.4g} at epoch 1 to {values[-1]:.4g} at epoch "
+                f"{len(values)}"
+            )
+    return f"Line chart of {title.lower()} per epoch: " + "; ".join(said) + "."
+
+
 def curve_charts(history: dict, height: int = 260) -> None:
     """Loss and accuracy per epoch, train vs validation, side by side (numbers for one epoch)."""
     epochs = len(history.get("loss", []))
@@ -96,7 +109,7 @@ def curve_charts(history: dict, height: int = 260) -> None:
                         alt.Tooltip("value:Q", title=metric, format=".4f"),
                     ],
                 )
-                .properties(height=height)
+                .properties(height=height, description=curve_description(title, rows))
             )
             st.altair_chart(chart, width="stretch")
 

@@ -1,0 +1,86 @@
+"""Text alternatives for the app's pictures: what a heat map, a confusion matrix, a reliability
+diagram or a set of probabilities shows, in words (the pages pass them to `st.image(alt=...)`).
+
+Pure NumPy, no TensorFlow: the words are tested on small arrays (tests/test_describe.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# The 28x28 image in a 3x3 grid of regions, named as a person would point at them.
+_ROWS = ("top", "middle", "bottom")
+_COLUMNS = ("left", "centre", "right")
+
+
+def region_name(row: int, column: int) -> str:
+    """ "top left", "top", "left", "centre", "bottom right", ... for a cell of the 3x3 grid."""
+    vertical, horizontal = _ROWS[row], _COLUMNS[column]
+    if vertical == "middle" and horizontal == "centre":
+        return "centre"
+    if vertical == "middle":
+        return horizontal
+    if horizontal == "centre":
+        return vertical
+    return f"{vertical} {horizontal}"
+
+
+def strongest_region(heat: np.ndarray) -> str | None:
+    """Where a heat map is strongest: the cell of a 3x3 grid over it with the most heat, as
+    "top left", "centre", "bottom"...; None for a map with no heat at all (all zero, or NaN)."""
+    heat = np.nan_to_num(np.asarray(heat, dtype=np.float64), nan=0.0)
+    heat = np.maximum(heat, 0.0)
+    if heat.ndim != 2 or heat.sum() <= 0:
+        return None
+    rows = np.array_split(np.arange(heat.shape[0]), 3)
+    columns = np.array_split(np.arange(heat.shape[1]), 3)
+    totals = np.array([[heat[np.ix_(r, c)].mean() for c in columns] for r in rows])
+    row, column = np.unravel_index(int(np.argmax(totals)), totals.shape)
+    return region_name(int(row), int(column))
+
+
+def heat_map_alt(method: str, digit: int, heat: np.ndarray) -> str:
+    """ "Grad-CAM heat map of the evidence for the digit 3 over the 28×28 input: strongest at the
+    top right." """
+    where = strongest_region(heat)
+    found = f"strongest at the {where}" if where else "no evidence anywhere"
+    return f"{method} heat map of the evidence for the digit {digit} over the 28×28 input: {found}."
+
+
+def probabilities_text(probabilities: np.ndarray) -> str:
+    """ "0: 0.1%, 1: 0.0%, ..., 9: 0.3%": the ten probabilities as text."""
+    return ", ".join(f"{d}: {float(p):.1%}" for d, p in enumerate(probabilities))
+
+
+def confusion_alt(matrix: np.ndarray, where: str) -> str:
+    """ "Confusion matrix of MNIST test: 9,951 of 10,000 read right; the most common mistake is 4
+    read as 9, 12 times." """
+    matrix = np.asarray(matrix, dtype=np.int64)
+    total = int(matrix.sum())
+    right = int(np.trace(matrix))
+    text = f"Confusion matrix of {where}: {right:,} of {total:,} digits read right"
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    if off.sum() == 0:
+        return text + "; no mistakes."
+    true, read = np.unravel_index(int(np.argmax(off)), off.shape)
+    count = int(off[true, read])
+    times = "once" if count == 1 else f"{count:,} times"
+    return text + f"; the most common mistake is {true} read as {read}, {times}."
+
+
+def reliability_alt(table: dict, ece: float, where: str) -> str:
+    """A reliability diagram in words: its calibration error and the busiest bin's figures."""
+    count = np.asarray(table["count"], dtype=np.int64)
+    text = f"Reliability diagram of {where}: expected calibration error {ece:.2%}"
+    if count.sum() == 0:
+        return text + "."
+    busiest = int(np.argmax(count))
+    edges = table["edges"]
+    confidence = float(table["confidence"][busiest])
+    accuracy = float(table["accuracy"][busiest])
+    return text + (
+        f"; most answers ({count[busiest]:,} of {count.sum():,}) have a confidence between "
+        f"{edges[busiest]:.0%} and {edges[busiest + 1]:.0%}, on average {confidence:.1%}, and "
+        f"are right {accuracy:.1%} of the time."
+    )
