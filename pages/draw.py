@@ -9,8 +9,8 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
-from model.corrections import label_text
-from model.uploads import MAX_BYTES, ImageRejected, displayable, read_image
+from model.serving.corrections import label_text
+from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
 from pages.formatting import plain

@@ -31,8 +31,8 @@ import numpy as np  # noqa: E402
 
 from model import data, drawings, networks  # noqa: E402
 from model.evaluate import Report, evaluate_images, evaluate_inputs  # noqa: E402
-from model.inference import Predictor  # noqa: E402
-from model.store import ModelStore  # noqa: E402
+from model.serving.inference import Predictor  # noqa: E402
+from model.serving.store import ModelStore  # noqa: E402
 from model.testsets import mnist_test  # noqa: E402
 from model.train import (  # noqa: E402
     TrainConfig,
