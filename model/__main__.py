@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 def _store(args):
-    from model.store import ModelStore
+    from model.serving.store import ModelStore
 
     return ModelStore(Path(args.store) if args.store else None)
 
@@ -72,7 +72,7 @@ class _ConsoleProgress:
 
 def _run_training(args, work) -> int:
     """Run `work(should_cancel)` holding the training lock; SIGTERM/Ctrl-C cancel it cleanly."""
-    from model.jobs import TrainingLock
+    from model.serving.jobs import TrainingLock
     from model.train import TrainingCancelled
 
     cancel = threading.Event()
@@ -118,7 +118,7 @@ def cmd_train(args) -> int:
 
 
 def _predictor(args):
-    from model.inference import Predictor, load_active
+    from model.serving.inference import Predictor, load_active
 
     store = _store(args)
     if args.model:
@@ -132,7 +132,7 @@ def _predictor(args):
 
 
 def cmd_predict(args) -> int:
-    from model.uploads import ImageRejected, read_image
+    from model.serving.uploads import ImageRejected, read_image
 
     predictor = _predictor(args)
     failed = 0
@@ -228,7 +228,7 @@ def cmd_drawings(args) -> int:
 
 
 def cmd_benchmark(args) -> int:
-    from model.benchmark import run_benchmark
+    from model.serving.benchmark import run_benchmark
 
     run_benchmark(_predictor(args), epochs=args.epochs, arch=args.arch, precision=args.precision)
     return 0
@@ -238,7 +238,7 @@ def cmd_ship(args) -> int:
     """Copy a trained version into the package, where the app finds it on a fresh machine."""
     import shutil
 
-    from model.store import SHIPPED_DIR, check_name, write_json_atomic
+    from model.serving.store import SHIPPED_DIR, check_name, write_json_atomic
 
     version = _store(args).get(args.version)
     if version.problem:
@@ -256,7 +256,7 @@ def cmd_ship(args) -> int:
 
 def cmd_export(args) -> int:
     """Convert a version to TensorFlow Lite (float, or full-integer int8) and score it."""
-    from model.export import export_version
+    from model.serving.export import export_version
 
     predictor = _predictor(args)
     export_version(
@@ -269,7 +269,7 @@ def cmd_export(args) -> int:
 
 
 def corrections_of(store, directory: str | None):
-    from model.corrections import Corrections
+    from model.serving.corrections import Corrections
 
     return Corrections(Path(directory) if directory else store.root / "my-drawings")
 
@@ -420,8 +420,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from model.data import MnistUnavailable
-    from model.jobs import TrainingBusy
-    from model.store import StoreError
+    from model.serving.jobs import TrainingBusy
+    from model.serving.store import StoreError
 
     try:
         return args.run(args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from model.tf_runtime import tf
+from model.serving.tf_runtime import tf
 
 MAX_ROTATION = math.radians(18)
 MAX_SHEAR = 0.3

@@ -23,10 +23,10 @@ import time
 import numpy as np
 
 from model.evaluate import score
-from model.export import TFLitePredictor
-from model.inference import Predictor
 from model.preprocess import preprocess_canvas
-from model.store import Version
+from model.serving.export import TFLitePredictor
+from model.serving.inference import Predictor
+from model.serving.store import Version
 
 LATENCY_CALLS = 50
 WARMUP_CALLS = 5

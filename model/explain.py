@@ -42,7 +42,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from model.tf_runtime import keras, tf
+from model.serving.tf_runtime import keras, tf
 
 INPUT_SHAPE = (28, 28, 1)
 CONV_KINDS = (keras.layers.Conv2D,)

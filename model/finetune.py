@@ -18,10 +18,10 @@ import numpy as np
 
 from model import data
 from model.calibration import Calibration
-from model.corrections import Corrections
 from model.evaluate import evaluate_inputs, score
-from model.inference import Predictor, load_network
-from model.store import ModelStore, Version
+from model.serving.corrections import Corrections
+from model.serving.inference import Predictor, load_network
+from model.serving.store import ModelStore, Version
 from model.train import (
     TrainConfig,
     calibrated,

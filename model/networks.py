@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from model.tf_runtime import keras
+from model.serving.tf_runtime import keras
 
 layers = keras.layers
 

@@ -22,11 +22,11 @@ from model import data, drawings, networks
 from model.augment import augment_batch
 from model.calibration import NOT_A_DIGIT, Calibration, calibrate
 from model.evaluate import SCORE_KEYS, score
-from model.export import to_tflite
-from model.inference import Predictor
 from model.preprocess import preprocess_batch
-from model.store import LITE_FILE, ModelStore, Version, write_json_atomic
-from model.tf_runtime import keras, tf
+from model.serving.export import to_tflite
+from model.serving.inference import Predictor
+from model.serving.store import LITE_FILE, ModelStore, Version, write_json_atomic
+from model.serving.tf_runtime import keras, tf
 from model.train_config import VALIDATION_SIZE, TrainConfig, training_precision
 
 TRAINING_DRAWINGS_SEED = 900_000  # evaluation drawings use small seeds; these never overlap
@@ -299,8 +299,8 @@ def save_version(
     """Write model, history and metadata as a new version, atomically.
 
     Beside the `.keras` goes its float TFLite twin, which the app serves from (see
-    `model.inference`). Should the converter fail, the version is stored without it and served
-    through Keras.
+    `model.serving.inference`). Should the converter fail, the version is stored without it and
+    served through Keras.
     """
     name = name or store.unique_name(stem)
 

@@ -1,9 +1,9 @@
 """Compare: every network side by side, measured on this machine, plus the active model as TFLite.
 
-Only display here: the figures come from `model.compare`, the exports from `model.export`. Measuring
-a version takes a few seconds (two test sets, 13,000 digits), so figures are cached per version name
-and model-file modification time (`st.cache_data`), the loaded networks and TFLite interpreters per
-process (`st.cache_resource`); the table fills in row by row on a cold start.
+Only display here: the figures come from `model.compare`, the exports from `model.serving.export`.
+Measuring a version takes a few seconds (two test sets, 13,000 digits), so figures are cached per
+version name and model-file modification time (`st.cache_data`), the loaded networks and TFLite
+interpreters per process (`st.cache_resource`); the table fills in row by row on a cold start.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import streamlit as st
 
 from model import compare
 from model.calibration import Calibration, answers
-from model.export import TFLitePredictor, tflite_file_name, to_tflite
-from model.store import StoreError, Version
+from model.serving.export import TFLitePredictor, tflite_file_name, to_tflite
+from model.serving.store import StoreError, Version
 from pages.entry import ensure_app_entry
 from pages.resources import active_predictor, predictor_for, store
 

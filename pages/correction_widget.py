@@ -2,8 +2,8 @@
 
 Nothing is saved unless the user picks a digit and clicks Save. The drawing (the 28x28 the network
 read and the full-size grayscale canvas) goes to `<model store>/my-drawings` on the machine running
-the app, through `model.corrections`; the My drawings page shows, exports, deletes and fine-tunes
-on them. Cheap enough for the Draw page's per-stroke fragment: no disk access until Save.
+the app, through `model.serving.corrections`; the My drawings page shows, exports, deletes and
+fine-tunes on them. Cheap enough for the Draw page's per-stroke fragment: no disk access until Save.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hashlib
 import streamlit as st
 
 from model.calibration import NOT_A_DIGIT
-from model.corrections import Corrections, CorrectionsError, label_text
+from model.serving.corrections import Corrections, CorrectionsError, label_text
 from pages.resources import store
 
 DIGITS = list(range(10))

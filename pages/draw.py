@@ -9,9 +9,9 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
-from model.corrections import label_text
+from model.serving.corrections import label_text
+from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from model.testsets import mnist_test
-from model.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
@@ -68,11 +68,14 @@ def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool 
 
 
 def show_answer(prediction) -> None:
-    """The metric and its confidence: above the canvas, so a phone keeps them in view."""
+    """The metric and one line under it: above the canvas, so a phone keeps them in view. The line
+    is always there, so that the canvas below never moves as the answer changes."""
     if prediction is None:
         st.metric("Prediction", "–", help="nothing is drawn yet")
+        st.caption("Nothing drawn yet")
     elif prediction.rejected:
         st.metric("Prediction", "?", help="not a digit")
+        st.caption("Not a digit")
     else:
         st.metric(
             "Prediction", str(prediction.digit), help="the digit with the highest probability"

@@ -19,7 +19,7 @@ from model.calibration import answers
 from model.describe import confusion_alt, reliability_alt
 from model.drawings import VARIANTS
 from model.evaluate import Report
-from model.store import StoreError
+from model.serving.store import StoreError
 from model.testsets import TestSet, drawings_test, mnist_test, nondigits_test
 from pages.entry import ensure_app_entry
 from pages.formatting import percent

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from model.store import StoreError
+from model.serving.store import StoreError
 from pages.resources import store
 
 

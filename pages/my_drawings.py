@@ -1,8 +1,9 @@
 """My drawings: the drawings saved with "Wrong? It's a _", and fine-tuning the model on them.
 
-UI only: the drawings live in `model.corrections`, fine-tuning runs `python -m model finetune` in a
-child process through the shared `model.jobs.Trainer` (one training run at a time, whichever page
-started it), and its before/after figures are read from the new version's metadata.
+UI only: the drawings live in `model.serving.corrections`, fine-tuning runs
+`python -m model finetune` in a child process through the shared `model.serving.jobs.Trainer` (one
+training run at a time, whichever page started it), and its before/after figures are read from the
+new version's metadata.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from model.corrections import CorrectionsError, DamagedDrawing, SavedDrawing, label_text
-from model.jobs import TrainingBusy, TrainingJob
-from model.store import StoreError
+from model.serving.corrections import CorrectionsError, DamagedDrawing, SavedDrawing, label_text
+from model.serving.jobs import TrainingBusy, TrainingJob
+from model.serving.store import StoreError
 from pages.correction_widget import corrections
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash

@@ -11,9 +11,9 @@ import sys
 
 import streamlit as st
 
-from model.inference import Predictor, load_active
-from model.jobs import Trainer
-from model.store import ModelStore
+from model.serving.inference import Predictor, load_active
+from model.serving.jobs import Trainer
+from model.serving.store import ModelStore
 
 
 def _close_pyplot_figures_only() -> None:

@@ -1,8 +1,9 @@
 """Training: the active model's curves and metadata, its versions, and retraining in the background.
 
-Only display here: training runs in a child process (`model.jobs.Trainer`), versions live in the
-store (`model.store.ModelStore`). While a run is going, one fragment refreshes itself every second
-with the job's progress; the rest of the page, and every other page and session, stays responsive.
+Only display here: training runs in a child process (`model.serving.jobs.Trainer`), versions live in
+the store (`model.serving.store.ModelStore`). While a run is going, one fragment refreshes itself
+every second with the job's progress; the rest of the page, and every other page and session, stays
+responsive.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model.jobs import TrainingBusy, TrainingJob
-from model.store import StoreError, Version
+from model.serving.jobs import TrainingBusy, TrainingJob
+from model.serving.store import StoreError, Version
 from model.train_config import ARCHITECTURES, BFLOAT16_ARCHS, DEFAULT_ARCH, native_bfloat16
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash

@@ -1,8 +1,8 @@
 """The live panel of a training run in progress, shared by the Training and My drawings pages.
 
-Both pages start runs through the one `model.jobs.Trainer` (one run at a time) and show the run
-the same way while it goes: a heading, a Cancel button and a progress bar, refreshed every second
-by a fragment, so the rest of the page stays responsive. What differs between the pages (the
+Both pages start runs through the one `model.serving.jobs.Trainer` (one run at a time) and show the
+run the same way while it goes: a heading, a Cancel button and a progress bar, refreshed every
+second by a fragment, so the rest of the page stays responsive. What differs between the pages (the
 wording, the Cancel button's key and icon, figures below the bar) comes in as parameters. Display
 only: the job is read, and asked to cancel; the training itself runs in its child process.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from model.jobs import TrainingJob
+from model.serving.jobs import TrainingJob
 from pages.resources import trainer
 
 

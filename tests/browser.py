@@ -1,7 +1,8 @@
 """Shared helpers to drive the real app in headless Chromium: the server, the pen and the readout.
 
-Used by `tests/test_browser.py` and the benchmarks `tests/bench_app.py` and `tests/bench_load.py`
-(which also share the in-page scripts, the server's memory and the figures' percentiles here):
+Used by `tests/test_browser.py` and the benchmarks `tests/bench/bench_app.py` and
+`tests/bench/bench_load.py` (which also share the in-page scripts, the server's memory and the
+figures' percentiles here):
 
     with app_server() as url, chromium() as browser:
         page = browser.new_page()

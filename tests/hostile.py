@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model.corrections import Corrections
 from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
-from model.store import SHIPPED_DIR
+from model.serving.corrections import Corrections
+from model.serving.store import SHIPPED_DIR
 
 BROKEN_VERSIONS = {
     "bogus-meta": json.dumps({"arch": "bogus", "test_accuracy": "high"}),

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from model.corrections import Corrections
 from model.drawings import TEMPLATES, render_strokes
-from model.store import SHIPPED_DIR, ModelStore
+from model.serving.corrections import Corrections
+from model.serving.store import SHIPPED_DIR, ModelStore
 
 pytestmark = pytest.mark.slow
 
@@ -156,7 +156,7 @@ def test_my_drawings_lists_exports_and_deletes(home, open_page):
 
 
 def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(home, open_page):
-    from model.jobs import TrainingJob
+    from model.serving.jobs import TrainingJob
     from pages.resources import trainer
 
     save_drawings(home, [1, 7])
@@ -206,8 +206,8 @@ def widget_app() -> AppTest:
         import streamlit as st
 
         from model.drawings import TEMPLATES, render_strokes
-        from model.inference import Prediction
         from model.preprocess import preprocess_canvas
+        from model.serving.inference import Prediction
         from pages.correction_widget import correction_widget
 
         prediction = None
@@ -249,12 +249,12 @@ def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
     assert "already saved as a 2" in texts(at.info)
     assert len(saved.ids()) == 1
 
-    import model.corrections
+    import model.serving.corrections
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(model.corrections.os, "replace", full)
+    monkeypatch.setattr(model.serving.corrections.os, "replace", full)
     at.get("segmented_control")[0].set_value(3).run()
     at.button(key="correction_save").click().run()
     assert "Not saved" in texts(at.error) and "No space left on device" in texts(at.error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.corrections import Corrections
+from model.serving.corrections import Corrections
 from tests.hostile import BAD_HISTORY, BROKEN_VERSIONS, DAMAGED, seed_hostile_store, texts
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from model.drawings import TEMPLATES, render_strokes
-from model.store import ModelStore
+from model.serving.store import ModelStore
 
 pytestmark = pytest.mark.slow
 

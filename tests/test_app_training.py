@@ -12,8 +12,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from model.jobs import TrainingLock
-from model.store import ModelStore
+from model.serving.jobs import TrainingLock
+from model.serving.store import ModelStore
 
 pytestmark = pytest.mark.slow
 

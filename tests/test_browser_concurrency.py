@@ -16,8 +16,8 @@ read the model file once: an audit hook in the server process (a `sitecustomize`
 PYTHONPATH, nothing in the app) notes every `model.tflite` it opens.
 
 The sessions are driven through Playwright's async API, with the load benchmark's helpers
-(`tests/bench_load.py`); run with `pytest -m browser tests/test_browser_concurrency.py -s` to see
-the latencies.
+(`tests/bench/bench_load.py`); run with `pytest -m browser tests/test_browser_concurrency.py -s` to
+see the latencies.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench_load import (
+from tests.bench.bench_load import (
     STATE_JS,
     Drawing,
     Training,

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from model.drawings import TEMPLATES, render_strokes
-from model.uploads import MAX_BYTES
+from model.serving.uploads import MAX_BYTES
 from pages.formatting import WORD_JOINER
 from tests.browser import (
     REPO_ROOT,
@@ -140,8 +140,8 @@ def test_the_other_run_note_goes_when_that_run_ends(server, browser):
             "-c",
             "import sys, time\n"
             "from pathlib import Path\n"
-            "from model.jobs import TrainingLock\n"
-            "from model.store import ModelStore\n"
+            "from model.serving.jobs import TrainingLock\n"
+            "from model.serving.store import ModelStore\n"
             "lock = TrainingLock(ModelStore(Path(sys.argv[1])))\n"
             "lock.acquire()\n"
             "print('held', flush=True)\n"

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from model import compare, networks
 from model.drawings import TEMPLATES, render_strokes
-from model.inference import Predictor
-from model.store import SHIPPED_DIR, ModelStore, write_json_atomic
+from model.serving.inference import Predictor
+from model.serving.store import SHIPPED_DIR, ModelStore, write_json_atomic
 from model.train import TrainConfig, train_run
 
 SHIPPED_NETWORKS = ["default", "seed_cnn", "mlp", "rnn"]

@@ -1,4 +1,4 @@
-"""model.corrections: the user's labelled drawings, saved only on request, all or nothing."""
+"""model.serving.corrections: the user's labelled drawings, saved only on request, all or none."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import corrections as corrections_module
-from model.corrections import Corrections, CorrectionsError
+from model.serving import corrections as corrections_module
+from model.serving.corrections import Corrections, CorrectionsError
 
 
 def image28(value: int = 200, seed: int = 0) -> np.ndarray:

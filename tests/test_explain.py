@@ -13,11 +13,11 @@ import pytest
 
 from model import explain, figures
 from model.drawings import TEMPLATES, render_strokes
-from model.inference import Predictor
 from model.networks import build
 from model.preprocess import preprocess_canvas
-from model.store import ModelStore
-from model.tf_runtime import keras, tf
+from model.serving.inference import Predictor
+from model.serving.store import ModelStore
+from model.serving.tf_runtime import keras, tf
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ import pytest
 
 from model.__main__ import main
 from model.evaluate import evaluate_inputs
-from model.export import TFLitePredictor, representative_digits, tflite_file_name, to_tflite
-from model.inference import Predictor, load_network
-from model.store import SHIPPED_DIR
+from model.serving.export import TFLitePredictor, representative_digits, tflite_file_name, to_tflite
+from model.serving.inference import Predictor, load_network
+from model.serving.store import SHIPPED_DIR
 from model.testsets import mnist_test
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -9,11 +9,11 @@ import time
 import pytest
 
 from model.calibration import NOT_A_DIGIT
-from model.corrections import Corrections
 from model.drawings import make_drawings
 from model.nondigits import make_nondigits
 from model.preprocess import preprocess_canvas
-from model.store import ModelStore
+from model.serving.corrections import Corrections
+from model.serving.store import ModelStore
 from model.train_config import TrainConfig, training_precision
 
 pytestmark = pytest.mark.slow

@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from model import data
-from model.corrections import Corrections, CorrectionsError, SavedDrawing
 from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
-from model.schema import check_meta
-from model.store import DEFAULT_VERSION, NAME_PATTERN, SHIPPED_DIR, ModelStore, StoreError
+from model.serving.corrections import Corrections, CorrectionsError, SavedDrawing
+from model.serving.schema import check_meta
+from model.serving.store import DEFAULT_VERSION, NAME_PATTERN, SHIPPED_DIR, ModelStore, StoreError
+from model.serving.uploads import ImageRejected, displayable, read_image
 from model.testsets import CACHE_COLUMNS
-from model.uploads import ImageRejected, displayable, read_image
 from pages.formatting import WORD_JOINER, created_text, duration, percent, plain
 
 EXAMPLES = 300  # per property; README's reliability section quotes it
@@ -460,7 +460,7 @@ def test_plain_text_keeps_every_character_and_escapes_all_markup(text):
 def test_the_servers_upload_limit_is_the_apps():
     import tomllib
 
-    from model.uploads import MAX_BYTES
+    from model.serving.uploads import MAX_BYTES
 
     config = tomllib.loads((Path(__file__).parents[1] / ".streamlit/config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from model.jobs import Trainer, TrainingBusy, TrainingJob, TrainingLock
-from model.store import ModelStore
+from model.serving.jobs import Trainer, TrainingBusy, TrainingJob, TrainingLock
+from model.serving.store import ModelStore
 
 TINY = ["train", "--subset", "300", "--epochs", "1", "--batch-size", "64"]
 LONG = ["train", "--subset", "3000", "--epochs", "20", "--batch-size", "64"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from model.jobs import TrainingBusy, TrainingLock
-from model.store import ModelStore
+from model.serving.jobs import TrainingBusy, TrainingLock
+from model.serving.store import ModelStore
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RACERS = 8
@@ -58,8 +58,8 @@ def test_the_kernel_frees_the_lock_of_a_killed_holder(store):
             "-c",
             "import sys, time\n"
             "from pathlib import Path\n"
-            "from model.jobs import TrainingLock\n"
-            "from model.store import ModelStore\n"
+            "from model.serving.jobs import TrainingLock\n"
+            "from model.serving.store import ModelStore\n"
             "lock = TrainingLock(ModelStore(Path(sys.argv[1])))\n"
             "lock.acquire()\n"
             "print('held', flush=True)\n"

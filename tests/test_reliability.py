@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 from model import drawings
-from model.inference import Predictor, load_active
-from model.jobs import Trainer, TrainingLock
-from model.store import SHIPPED_DIR, ModelStore
+from model.serving.inference import Predictor, load_active
+from model.serving.jobs import Trainer, TrainingLock
+from model.serving.store import SHIPPED_DIR, ModelStore
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

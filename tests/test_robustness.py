@@ -111,8 +111,8 @@ def test_the_variant_strip_is_labelled_drawings_of_the_same_shape(seven):
 
 @pytest.fixture(scope="module")
 def predictor():
-    from model.inference import load_active
-    from model.store import ModelStore
+    from model.serving.inference import load_active
+    from model.serving.store import ModelStore
 
     return load_active(ModelStore(), "default")[0]
 

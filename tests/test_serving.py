@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.inference import ModelFileError, Predictor, load_active
-from model.store import LITE_FILE, SHIPPED_DIR, ModelStore
+from model.serving.inference import ModelFileError, Predictor, load_active
+from model.serving.store import LITE_FILE, SHIPPED_DIR, ModelStore
 from model.testsets import mnist_test
 from tests.browser import REPO_ROOT
 
@@ -40,8 +40,8 @@ def test_shipped_twin_answers_like_keras(name):
 SERVE_WITHOUT_TF = """
 import json, sys
 import numpy as np
-from model.inference import load_active
-from model.store import ModelStore
+from model.serving.inference import load_active
+from model.serving.store import ModelStore
 from model.drawings import TEMPLATES, render_strokes
 
 predictor, warnings = load_active(ModelStore())

@@ -7,8 +7,8 @@ import pytest
 
 from model.drawings import make_drawings
 from model.evaluate import evaluate_images, evaluate_inputs
-from model.inference import Predictor
-from model.store import DEFAULT_VERSION, SHIPPED_DIR, ModelStore
+from model.serving.inference import Predictor
+from model.serving.store import DEFAULT_VERSION, SHIPPED_DIR, ModelStore
 from model.testsets import drawings_test, messy_test, mnist_test, nondigits_test
 from model.train import as_input
 

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from model.store import DEFAULT_VERSION, FILES, ModelStore, StoreError, check_name, default_root
+from model.serving.store import (
+    DEFAULT_VERSION,
+    FILES,
+    ModelStore,
+    StoreError,
+    check_name,
+    default_root,
+)
 
 
 def fill(meta: dict | None = None):

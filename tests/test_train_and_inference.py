@@ -14,9 +14,9 @@ from model import data, networks
 from model.augment import augment_batch
 from model.drawings import TEMPLATES, render_strokes
 from model.evaluate import evaluate_inputs
-from model.inference import ModelFileError, Predictor, load_active
-from model.store import DEFAULT_VERSION, FILES, ModelStore, StoreError
-from model.tf_runtime import keras, tf
+from model.serving.inference import ModelFileError, Predictor, load_active
+from model.serving.store import DEFAULT_VERSION, FILES, ModelStore, StoreError
+from model.serving.tf_runtime import keras, tf
 from model.train import (
     VALIDATION_SIZE,
     TrainConfig,

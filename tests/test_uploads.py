@@ -12,7 +12,7 @@ from PIL import Image
 
 from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
-from model.uploads import MAX_BYTES, MAX_PIXELS, ImageRejected, read_image
+from model.serving.uploads import MAX_BYTES, MAX_PIXELS, ImageRejected, read_image
 
 
 def png_bytes(image: Image.Image, **options) -> bytes:

@@ -4,8 +4,8 @@
 two compiled forward passes instead, with the same answers (to float rounding):
 
 - a stored version's `model.tflite` (written beside its `model.keras` when the version is made),
-  run by LiteRT (`model.lite_runtime`): about 0.06 ms a drawing, and no TensorFlow in the process
-  at all, so the app starts 3 s sooner. The app serves versions this way.
+  run by LiteRT (`model.serving.lite_runtime`): about 0.06 ms a drawing, and no TensorFlow in the
+  process at all, so the app starts 3 s sooner. The app serves versions this way.
 - the Keras network as a `tf.function` with a fixed input signature, traced once at load time,
   then well under a millisecond per call: for a network in memory (just trained, in tests) and
   for versions without a `.tflite`.
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from model.calibration import Calibration, answers
-from model.lite_runtime import TFLitePredictor
 from model.preprocess import Preprocessed, preprocess_canvas
-from model.store import ModelStore, StoreError, Version
+from model.serving.lite_runtime import TFLitePredictor
+from model.serving.store import ModelStore, StoreError, Version
 
 
 class ModelFileError(StoreError):
@@ -56,7 +56,7 @@ class Prediction:
 
 def load_network(path: Path):
     """The Keras network in a `.keras` file (imports TensorFlow)."""
-    from model.tf_runtime import keras
+    from model.serving.tf_runtime import keras
 
     try:
         return keras.models.load_model(path, compile=False)
@@ -84,7 +84,7 @@ def check_model_file(path: Path) -> None:
 
 
 def _compiled_forward(network):
-    from model.tf_runtime import tf
+    from model.serving.tf_runtime import tf
 
     return tf.function(
         lambda x: network(x, training=False),
@@ -149,7 +149,7 @@ class Predictor:
         batch = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
         if self.lite is not None:
             return self.lite.probabilities(batch)
-        from model.tf_runtime import tf
+        from model.serving.tf_runtime import tf
 
         return self._forward(tf.constant(batch)).numpy()
 

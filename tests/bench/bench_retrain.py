@@ -1,7 +1,7 @@
 """Benchmark: retrain from the Training page in Chromium, from the click to the new version shown.
 
-    .venv/bin/python tests/bench_retrain.py                      # 1 epoch, full MNIST
-    .venv/bin/python tests/bench_retrain.py --epochs 2 --size "Quick demo (2,000 digits)"
+    .venv/bin/python tests/bench/bench_retrain.py                      # 1 epoch, full MNIST
+    .venv/bin/python tests/bench/bench_retrain.py --epochs 2 --size "Quick demo (2,000 digits)"
 
 Not a test: it prints figures, the last line one JSON object with all of them.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import psutil
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 

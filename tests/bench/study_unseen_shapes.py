@@ -1,7 +1,7 @@
 """Study: how well does the default recipe read digit shapes it never saw in training?
 
-    .venv/bin/python tests/study_unseen_shapes.py              # about 7 minutes on 2 cores
-    .venv/bin/python tests/study_unseen_shapes.py --epochs 5   # a quicker, rougher look
+    .venv/bin/python tests/bench/study_unseen_shapes.py              # about 7 minutes on 2 cores
+    .venv/bin/python tests/bench/study_unseen_shapes.py --epochs 5   # a quicker, rougher look
 
 Not a test: it trains networks and prints figures, the last line one JSON object with them all.
 
@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
@@ -31,8 +31,8 @@ import numpy as np  # noqa: E402
 
 from model import data, drawings, networks  # noqa: E402
 from model.evaluate import Report, evaluate_images, evaluate_inputs  # noqa: E402
-from model.inference import Predictor  # noqa: E402
-from model.store import ModelStore  # noqa: E402
+from model.serving.inference import Predictor  # noqa: E402
+from model.serving.store import ModelStore  # noqa: E402
 from model.testsets import mnist_test  # noqa: E402
 from model.train import (  # noqa: E402
     TrainConfig,

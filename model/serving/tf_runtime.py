@@ -1,4 +1,4 @@
-"""Import TensorFlow and Keras once, quietly: `from model.tf_runtime import keras, tf`.
+"""Import TensorFlow and Keras once, quietly: `from model.serving.tf_runtime import keras, tf`.
 
 TensorFlow's native start-up notices bypass Python's logging and `TF_CPP_MIN_LOG_LEVEL` (absl prints
 them before it is initialised), so the file descriptor of stderr is pointed at /dev/null for the

@@ -1,7 +1,7 @@
 """Load benchmark: N users drawing at once on one server, stroke → prediction, in the page.
 
-    .venv/bin/python tests/bench_load.py --sessions 1 5 20
-    .venv/bin/python tests/bench_load.py --sessions 20 --drawings 6 --while-training
+    .venv/bin/python tests/bench/bench_load.py --sessions 1 5 20
+    .venv/bin/python tests/bench/bench_load.py --sessions 20 --drawings 6 --while-training
 
 Not a test: it prints two lines of figures per N and, last, one JSON object with all of them.
 
@@ -58,7 +58,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 

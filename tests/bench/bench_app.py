@@ -1,8 +1,8 @@
 """Benchmark the real app in headless Chromium: first page, stroke → prediction, server memory.
 
-    .venv/bin/python tests/bench_app.py            # 20 drawings
-    .venv/bin/python tests/bench_app.py -n 40 --label after
-    .venv/bin/python tests/bench_app.py --compare /tmp/old-checkout   # A/B, interleaved
+    .venv/bin/python tests/bench/bench_app.py            # 20 drawings
+    .venv/bin/python tests/bench/bench_app.py -n 40 --label after
+    .venv/bin/python tests/bench/bench_app.py --compare /tmp/old-checkout   # A/B, interleaved
 
 Not a test: it prints figures, the last line one JSON object with all of them.
 
@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 

@@ -7,10 +7,10 @@ LiteRT interpreter (`ai-edge-litert`, TensorFlow Lite's runtime as its own packa
 weights and arithmetic as Keras (answers equal to rounding). Where its wheel does not exist, the
 interpreter that ships inside TensorFlow (`tf.lite.Interpreter`) runs the same file.
 
-`TFLitePredictor` has `probabilities` / `probabilities_batched` like `model.inference.Predictor`.
-It quantises an int8 model's input and dequantises its output itself. An interpreter is not
-thread-safe and every Streamlit script run has a thread of its own, so interpreters are lent from
-a pool: one per call running at that moment, reused afterwards.
+`TFLitePredictor` has `probabilities` / `probabilities_batched` like
+`model.serving.inference.Predictor`. It quantises an int8 model's input and dequantises its output
+itself. An interpreter is not thread-safe and every Streamlit script run has a thread of its own, so
+interpreters are lent from a pool: one per call running at that moment, reused afterwards.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ def interpreter_api():
     try:
         from ai_edge_litert.interpreter import Interpreter, OpResolverType
     except ImportError:
-        from model.tf_runtime import tf
+        from model.serving.tf_runtime import tf
 
         return tf.lite.Interpreter, tf.lite.experimental.OpResolverType
     return Interpreter, OpResolverType
 
 
 class TFLitePredictor:
-    """A `.tflite` model (float or int8) behind the interface of `model.inference.Predictor`.
+    """A `.tflite` model (float or int8) behind the interface of `inference.Predictor`.
 
     The interpreter runs with TFLite's default XNNPACK delegate (fast float and int8 kernels) where
     the delegate accepts the model, else with the built-in kernels alone (XNNPACK declines, for

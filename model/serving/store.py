@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.schema import Invalid, check_history, check_meta
+from model.serving.schema import Invalid, check_history, check_meta
 
-SHIPPED_DIR = Path(__file__).parent / "shipped"
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "shipped"
 DEFAULT_VERSION = "default"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}\Z")  # \Z: no trailing newline
 FILES = ("model.keras", "history.json", "meta.json")

@@ -18,9 +18,9 @@ constants before the converter sees it. (Converting a concrete function that sti
 variables fails at int8 calibration with a READ_VARIABLE error; a SavedModel export freezes them
 too, and is the fallback, but takes several times longer.) Recurrent layers are unrolled first.
 
-`model.lite_runtime.TFLitePredictor` runs a `.tflite` file (with LiteRT, no TensorFlow needed) and
-has `probabilities` / `probabilities_batched` like `model.inference.Predictor`, so
-`model.evaluate.evaluate_inputs` scores it the same way.
+`model.serving.lite_runtime.TFLitePredictor` runs a `.tflite` file (with LiteRT, no TensorFlow
+needed) and has `probabilities` / `probabilities_batched` like `model.serving.inference.Predictor`,
+so `model.evaluate.evaluate_inputs` scores it the same way.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.lite_runtime import TFLitePredictor
-from model.tf_runtime import keras, tf
+from model.serving.lite_runtime import TFLitePredictor
+from model.serving.tf_runtime import keras, tf
 
 REPRESENTATIVE_SIZE = 300  # MNIST training digits the int8 converter calibrates activations on
 REPRESENTATIVE_SEED = 0
@@ -168,7 +168,7 @@ def export_version(
     (in memory), so the size ratio and the accuracy difference can be reported. Returns the figures.
     """
     from model.evaluate import evaluate_inputs
-    from model.inference import Predictor, load_network
+    from model.serving.inference import Predictor, load_network
     from model.testsets import mnist_test
 
     network = network if network is not None else load_network(version.model_file)

@@ -26,9 +26,9 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from model.store import ModelStore
+from model.serving.store import ModelStore
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class TrainingBusy(RuntimeError):
