@@ -123,3 +123,24 @@ def read_only():
                 step.chmod(0o755)
         else:
             subprocess.run(step, check=False)
+
+
+# ── The browser tests: one app server and one Chromium per test module ─────────────────────────
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app on a free port with its own model store (a module may override it)."""
+    from tests.browser import run_app
+
+    with run_app() as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright."""
+    from tests.browser import chromium
+
+    with chromium() as chrome:
+        yield chrome

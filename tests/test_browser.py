@@ -20,7 +20,6 @@ from tests.browser import (
     TWO_STROKES,
     browser_test_marks,
     canvas_ink,
-    chromium,
     click_clear,
     digit_strokes,
     draw_strokes,
@@ -54,18 +53,6 @@ DRAWINGS = [
     (7, TWO_STROKES[7]),
     (8, ONE_STROKE[8]),
 ]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with run_app() as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chrome:
-        yield chrome
 
 
 @pytest.fixture(scope="module")

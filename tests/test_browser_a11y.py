@@ -30,9 +30,7 @@ from tests.browser import (
     OUTPUT,
     browser_test_marks,
     canvas_ink,
-    chromium,
     draw_digit,
-    run_app,
     wait_for_canvas,
     wait_for_ink,
     wait_for_prediction,
@@ -93,18 +91,6 @@ def fetch_axe() -> Path:
 @pytest.fixture(scope="module")
 def axe_script() -> str:
     return fetch_axe().read_text()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with run_app() as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chrome:
-        yield chrome
 
 
 def open_sidebar(page) -> None:

@@ -25,7 +25,6 @@ from pages.formatting import WORD_JOINER
 from tests.browser import (
     REPO_ROOT,
     browser_test_marks,
-    chromium,
     exceptions,
     new_page,
     run_app,
@@ -47,12 +46,6 @@ def server():
     seed_hostile_store(home)
     with run_app(home) as app:
         yield app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chrome:
-        yield chrome
 
 
 def open_at(browser, url: str, width: int = 1280):

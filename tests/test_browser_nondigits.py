@@ -26,7 +26,6 @@ from tests.browser import (
     browser_test_marks,
     canvas_box,
     canvas_ink,
-    chromium,
     click_clear,
     digit_strokes,
     draw_digit,
@@ -34,7 +33,6 @@ from tests.browser import (
     exceptions,
     new_page,
     read_prediction,
-    run_app,
     screenshot,
     wait_for_canvas,
     wait_for_ink,
@@ -122,18 +120,6 @@ def touch_strokes(page, strokes, step_px: float = 6.0) -> None:
 
 
 # --- The page ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server():
-    with run_app() as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chrome:
-        yield chrome
 
 
 @pytest.fixture(scope="module")
