@@ -15,7 +15,6 @@ from model.testsets import mnist_test
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
-from pages.links import from_link, keep_in_link
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -147,22 +146,28 @@ def try_mnist_digit() -> None:
     clear_canvas()
     index = int(np.random.default_rng().integers(len(mnist_test().labels)))
     st.session_state[SAMPLE_KEY] = index
-    keep_in_link("sample", index)  # a link to this view opens the same digit
+    st.query_params["sample"] = str(index)  # a link to this view opens the same digit
 
 
 def sample_from_link() -> None:
-    """A shared link's `?sample=N` reads MNIST test digit N (a bad N: a note, nothing loaded)."""
-    if st.session_state.get(SAMPLE_KEY) is not None:
+    """A shared link's `?sample=N` reads MNIST test digit N; a bad N is dropped, with a note."""
+    asked = st.query_params.get("sample")
+    if asked is None or st.session_state.get(SAMPLE_KEY) is not None:
         return
-    count = len(mnist_test().labels)
-    asked = from_link("sample", lambda n: n.isdigit() and int(n) < count, "MNIST test digit")
-    if asked is not None:
+    if asked.isdigit() and int(asked) < len(mnist_test().labels):
         st.session_state[SAMPLE_KEY] = int(asked)
+    else:
+        del st.query_params["sample"]
+        st.session_state["sample_note"] = (
+            f"The link asked for MNIST test digit {asked[:12]!r}; there are 10,000, numbered 0 to "
+            "9999, so nothing is loaded."
+        )
 
 
 def drop_sample() -> None:
     st.session_state.pop(SAMPLE_KEY, None)
-    keep_in_link("sample", None)
+    if "sample" in st.query_params:
+        del st.query_params["sample"]
 
 
 def clear_canvas() -> None:
@@ -237,6 +242,8 @@ def drawing_area() -> None:
                 alt=f"MNIST test digit {index}, written as {label_text(true_label)}",
             )
             st.caption(f"MNIST test digit {index} · true label {true_label}")
+        if note := st.session_state.pop("sample_note", None):
+            st.info(note)
     with right:
         show_details(prediction)
         correction_widget(prediction)

@@ -23,7 +23,6 @@ from model.serving.store import StoreError
 from model.testsets import TestSet, drawings_test, mnist_test, nondigits_test
 from pages.entry import ensure_app_entry
 from pages.formatting import percent
-from pages.links import from_link, keep_in_link
 from pages.resources import predictor_for, store
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -358,27 +357,23 @@ active = store().active_name()
 if not names:
     st.error("No usable model version was found.")
     st.stop()
-linked = from_link("version", lambda name: name in names, "the version")
 left, right = st.columns(2)
 chosen = left.selectbox(
     "Version",
     names,
-    index=names.index(linked or (active if active in names else names[0])),
+    index=names.index(active) if active in names else 0,
     format_func=lambda n: f"{n} (active)" if n == active else n,
     key="evaluation_version",
 )
 others = [n for n in names if n != chosen]
-linked_other = from_link("compare", lambda name: name in others, "the version to compare with")
 other = right.selectbox(
     "Compare with",
     others,
-    index=others.index(linked_other) if linked_other else None,
+    index=None,
     placeholder="another version (optional)",
     key="evaluation_compare",
     disabled=not others,
 )
-keep_in_link("version", chosen)
-keep_in_link("compare", other)
 
 results = reports(chosen)
 if other is None:

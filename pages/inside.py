@@ -15,7 +15,6 @@ from model import explain, figures
 from model.describe import heat_map_alt, strongest_region
 from model.drawings import TEMPLATES, render_strokes
 from pages.entry import ensure_app_entry
-from pages.links import from_link, keep_in_link
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -109,20 +108,15 @@ def decision_pictures(
     ]
 
 
-DIGIT_NAMES = [str(d) for d in range(10)]
-
-
 def explain_decision(network, key: tuple, image: np.ndarray, predicted: int, has_conv: bool):
     """Heat maps for a chosen digit (the prediction unless the user picks another), side by side:
     Grad-CAM, HiResCAM and saliency."""
-    linked = from_link("digit", lambda d: d in DIGIT_NAMES, "the digit")
     digit = st.selectbox(
         "Explain the evidence for the digit",
         range(10),
-        index=int(linked) if linked else predicted,
+        index=predicted,
         format_func=lambda d: f"{d} (predicted)" if d == predicted else str(d),
     )
-    keep_in_link("digit", digit)
     shown = decision_pictures(network, key, image, digit, has_conv)
     for column, one in zip(st.columns(3), shown, strict=False):
         with column:

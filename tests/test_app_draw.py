@@ -1,0 +1,57 @@
+"""The Draw page under AppTest: "Try an MNIST digit" and the links that open one."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.testsets import mnist_test
+from tests.conftest import APP
+from tests.hostile import texts
+
+pytestmark = pytest.mark.slow
+
+DIGITS = {str(d) for d in range(10)}
+
+
+def prediction(at) -> str:
+    [metric] = [m for m in at.metric if m.label == "Prediction"]
+    return metric.value
+
+
+def test_try_an_mnist_digit_reads_a_test_digit_and_keeps_it_in_the_link(open_page):
+    at = open_page("pages/draw.py")
+    assert prediction(at) == "–"
+    [button] = [b for b in at.button if b.label == "Try an MNIST digit"]
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    index = int(at.query_params["sample"])
+    label = int(mnist_test().labels[index])
+    assert f"MNIST test digit {index} · true label {label}" in texts(at.caption)
+    assert prediction(at) in DIGITS | {"?"}
+    [clear] = [b for b in at.button if b.label == "Clear"]
+    clear.click().run()
+    assert prediction(at) == "–" and "sample" not in at.query_params
+
+
+def test_a_link_opens_the_same_mnist_digit(home):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["sample"] = "0"  # MNIST's first test digit: a clear 7
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert prediction(at) == str(int(mnist_test().labels[0])) == "7"
+    assert "MNIST test digit 0 · true label 7" in texts(at.caption)
+
+
+@pytest.mark.parametrize("asked", ["abc", "10000", "-1"])
+def test_a_bad_link_falls_back_with_a_note(home, asked):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["sample"] = asked
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert prediction(at) == "–"
+    assert "nothing is loaded" in texts(at.info)
+    assert "sample" not in at.query_params
