@@ -182,7 +182,7 @@ def cmd_evaluate(args) -> int:
     import numpy as np
 
     from model import testsets
-    from model.evaluate import evaluate_images, evaluate_inputs, format_report
+    from model.evaluate import defined, evaluate_images, evaluate_inputs, format_report
 
     if args.npz:
         images, labels = load_npz_set(Path(args.npz))  # a bad file fails before any model loads
@@ -216,7 +216,7 @@ def cmd_evaluate(args) -> int:
         unseen = np.isin(testset.styles, HELDOUT_KINDS)
         extra["unseen_kinds_rejected"] = report.subset(unseen).accuracy
         print(f"kinds never trained on, answered not a digit: {extra['unseen_kinds_rejected']:.4f}")
-    print(json.dumps({"model": name, "set": title, **report.summary(), **extra}))
+    print(json.dumps(defined({"model": name, "set": title, **report.summary(), **extra})))
     return 0
 
 

@@ -101,14 +101,29 @@ class Report:
         return wrong[np.argsort(-self.probabilities[wrong].max(axis=1))]
 
     def summary(self) -> dict:
-        return {
-            "accuracy": self.accuracy,
-            "n": self.n,
-            "rejected": self.rejected_share,
-            "ece": self.ece,
-            "nothing_drawn": int((~self.drawn).sum()),
-            "per_class": self.per_class(),
-        }
+        """The figures as plain JSON values; an undefined one (no digits to calibrate or recall
+        on) is None, since strict JSON has no NaN."""
+        return defined(
+            {
+                "accuracy": self.accuracy,
+                "n": self.n,
+                "rejected": self.rejected_share,
+                "ece": self.ece,
+                "nothing_drawn": int((~self.drawn).sum()),
+                "per_class": self.per_class(),
+            }
+        )
+
+
+def defined(value):
+    """`value` with every float NaN inside it (dicts, lists, arrays) replaced by None."""
+    if isinstance(value, dict):
+        return {key: defined(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [defined(item) for item in value]
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else float(value)
+    return value
 
 
 def evaluate_inputs(predictor, inputs: np.ndarray, labels: np.ndarray) -> Report:

@@ -219,6 +219,27 @@ def test_evaluate_npz_with_not_a_digit_labels(home: Path, tmp_path: Path):
     assert 0.0 <= summary["ece"] <= 1.0
 
 
+def strict_json(text: str) -> dict:
+    """Parse as a strict JSON reader would: NaN and Infinity are not JSON."""
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_evaluate_npz_of_only_non_digits_prints_strict_json(home: Path, tmp_path: Path):
+    """With no digit in the set, recall and calibration are undefined: null, not NaN."""
+    shapes, _ = make_nondigits(6, seed=7, kinds=("shapes",))
+    npz = save_npz(tmp_path / "shapes.npz", shapes, np.full(len(shapes), -1))
+    result = run_cli(home, "evaluate", "--npz", str(npz), "--model", "default")
+    assert result.returncode == 0, result.stderr
+    summary = strict_json(result.stdout.strip().splitlines()[-1])
+    assert summary["n"] == 6 and summary["ece"] is None
+    assert summary["accuracy"] == summary["rejected"] >= 0.5
+    assert summary["per_class"]["recall"] == [None] * 10
+
+
 def test_predict_says_not_a_digit(home: Path, tmp_path: Path):
     shape = tmp_path / "shape.png"
     images, _ = make_nondigits(1, seed=3, kinds=("shapes",))
