@@ -11,7 +11,6 @@ from model import attribution, describe, explain, faithfulness, figures
 from model.serving.inference import Predictor
 from model.serving.store import ModelStore
 
-
 _networks: dict[str, object] = {}
 
 
