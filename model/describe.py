@@ -123,3 +123,14 @@ def deletion_alt(digit: int, areas: dict[str, float]) -> str:
     if randoms:
         text += f"; in a random order the area is {randoms[0]:.2f}"
     return text + ". A smaller area means a more faithful explanation."
+
+
+def map_alt(points: int, around: tuple[int, int, int]) -> str:
+    """The map of test digits in words: how many, how it is made, where the drawing sits
+    (`around` = the most common label near it, how many of the nearest have it, of how many)."""
+    label, count, nearest = around
+    return (
+        f"Scatter plot of {points:,} MNIST test digits where the network's last hidden layer puts "
+        "them, flattened to two dimensions by PCA and coloured by label. Your drawing, a black "
+        f"cross, sits among the {label}s: {count} of the {nearest} nearest points are {label}s."
+    )

@@ -168,3 +168,13 @@ def place(network, projection: Map, image: np.ndarray) -> tuple[float, float]:
     """Where a drawing lands on the map."""
     x, y = projection.place(embed(network, np.asarray(image)[None]))[0]
     return float(x), float(y)
+
+
+def local_label(projection: Map, point: tuple[float, float], k: int = 15) -> tuple[int, int, int]:
+    """Which digit the map shows around a point: (the most common label among the `k` nearest
+    drawn test digits, how many of them have it, k)."""
+    distances = np.linalg.norm(projection.points - np.asarray(point, np.float32), axis=1)
+    k = min(k, len(distances))
+    labels = projection.labels[np.argsort(distances)[:k]]
+    counts = np.bincount(labels, minlength=10)
+    return int(counts.argmax()), int(counts.max()), k
