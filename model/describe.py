@@ -134,3 +134,13 @@ def map_alt(points: int, around: tuple[int, int, int]) -> str:
         "them, flattened to two dimensions by PCA and coloured by label. Your drawing, a black "
         f"cross, sits among the {label}s: {count} of the {nearest} nearest points are {label}s."
     )
+
+
+def progress_alt(what: str, answers: list, sentence: str) -> str:
+    """ "Strip of the ten probabilities after each of 3 strokes, one column per stroke: 1, 1, 7.
+    The answer changed from 1 to 7 at the third stroke." """
+    said = ", ".join("not a digit" if a is None else str(a) for a in answers)
+    return (
+        f"Strip of the ten probabilities after each of {len(answers)} {what}, one column "
+        f"each, darker for more likely; the answers in turn: {said}. {sentence}"
+    )

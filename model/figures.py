@@ -296,3 +296,29 @@ def deletion_figure(curves: list[tuple[str, np.ndarray, np.ndarray, float]], dig
         bbox_to_anchor=(1.02, 1.0),
     )
     return fig
+
+
+def progress_figure(probabilities: np.ndarray, xlabel: str, width: float | None = None) -> Figure:
+    """The ten probabilities after each step (a stroke, a row) as a strip: one column per step,
+    one row per digit, darker for a higher probability; the top digit of each column is written
+    in it, so the moment the answer changes can be read off."""
+    probabilities = np.asarray(probabilities, dtype=np.float32).reshape(-1, 10)
+    steps = len(probabilities)
+    cell = 0.32 if steps <= 12 else 0.2
+    fig = Figure(figsize=(width or max(2.6, 0.9 + cell * steps), 3.1), dpi=100)
+    ax = fig.add_axes((0.12, 0.17, 0.86, 0.78))
+    ax.imshow(probabilities.T, cmap="Blues", vmin=0, vmax=1, aspect="auto", origin="lower")
+    for step, column in enumerate(probabilities):
+        if column.sum() > 0:
+            top = int(column.argmax())
+            colour = "white" if column[top] > 0.5 else "black"
+            ax.text(step, top, str(top), ha="center", va="center", fontsize=7, color=colour)
+    ax.set_yticks(range(10))
+    ticks = range(steps) if steps <= 12 else range(0, steps, 3)
+    ax.set_xticks(list(ticks), [str(t + 1) for t in ticks])
+    ax.tick_params(labelsize=7, length=0)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_ylabel("digit", fontsize=8)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return fig

@@ -233,6 +233,8 @@ def drawing_area() -> None:
         st.session_state.pop("drawing", None)
     else:
         st.session_state["drawing"] = pixels  # the Inside page looks at the same drawing
+    from_canvas = prediction is not None and pixels is canvas.image_data
+    st.session_state["strokes"] = canvas.json_data if from_canvas else None  # Inside replays them
     with answer:
         show_answer(prediction)
         if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
@@ -271,6 +273,7 @@ def upload_area() -> None:
         show_details(prediction)
     if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
         st.session_state["drawing"] = np.asarray(displayable(image, 4096).convert("RGBA"))
+        st.session_state["strokes"] = None
 
 
 st.title("Draw a digit")

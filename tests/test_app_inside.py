@@ -109,6 +109,31 @@ def test_every_tab_of_the_explanation_lab(open_page):
         elif label == "The map":
             [chart] = at.get("vega_lite_chart")
             assert "your drawing, a black cross, sits among the 3s" in chart.proto.alt.lower()
+        elif label == "Stroke by stroke":  # the sample has no strokes; studio_cnn reads no rows
+            assert "Stroke by stroke needs a drawing made on" in texts(at.info)
+            assert "Only a recurrent network reads the image row by row" in texts(at.caption)
+
+
+def test_the_rnn_replays_the_strokes_and_the_rows(open_page, home):
+    from model.replay import canvas_strokes, painted
+    from tests.browser import TWO_STROKES, digit_strokes
+    from tests.test_replay import fabric_json
+
+    ModelStore().activate("rnn")
+    at = open_page("pages/inside.py", timeout=120, visit_draw_page_first=True)
+    strokes = fabric_json(digit_strokes(4, TWO_STROKES[4]))
+    gray = painted(canvas_strokes(strokes))
+    at.session_state["drawing"] = np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+    at.session_state["strokes"] = strokes
+    at.session_state[explanation_lab.TAB_KEY] = "Stroke by stroke"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "The network reads **4**" in texts(at.markdown)
+    strips = [i.proto.imgs[0].alt for i in at.image if i.proto.imgs[0].alt.startswith("Strip")]
+    assert len(strips) == 2, (texts(at.info), texts(at.markdown)[-300:])
+    assert strips[0].startswith("Strip of the ten probabilities after each of 2 strokes")
+    assert "to 4 at the second stroke" in strips[0]
+    assert strips[1].startswith("Strip of the ten probabilities after each of 28 rows")
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("5", 5), ("x", None)])
