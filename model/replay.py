@@ -1,6 +1,6 @@
 """How an answer builds up: the drawing replayed stroke by stroke, and the `rnn` row by row.
 
-**Stroke by stroke.** The canvas reports its drawing as Fabric.js objects, one `path` per
+**Stroke by stroke.** The canvas reports its drawing as Fabric.js objects, one `Path` per
 stroke: pen commands in canvas pixels (`M` move, `L` line, `Q` quadratic Bézier) and the pen's
 width. `canvas_strokes` turns them back into pen paths; the first k of them are painted the way
 the canvas paints (`model.drawings.paint`) and read exactly as the Draw page reads a drawing
@@ -76,7 +76,7 @@ def canvas_strokes(json_data) -> list[Stroke]:
     objects = (json_data or {}).get("objects") if isinstance(json_data, dict) else None
     strokes = []
     for item in objects if isinstance(objects, list) else []:
-        if not isinstance(item, dict) or item.get("type") != "path":
+        if not isinstance(item, dict) or str(item.get("type")).lower() != "path":
             continue
         points = path_points(item.get("path"))
         if len(points):

@@ -31,7 +31,7 @@ def fabric_json(strokes: list[np.ndarray], width: float = 20) -> dict:
 def test_paths_are_read_back_into_strokes():
     data = {
         "objects": [
-            {"type": "path", "strokeWidth": 12, "path": [["M", 10, 20], ["L", 30, 40]]},
+            {"type": "Path", "strokeWidth": 12, "path": [["M", 10, 20], ["L", 30, 40]]},  # Fabric 7
             {"type": "rect", "left": 3},  # not a stroke
             {"type": "path", "path": [["M", 0, 0], ["Q", 10, 0, 10, 10], ["Z"], ["L", "x", 5]]},
             {"type": "path", "path": "M 0 0"},  # not a command list: nothing
