@@ -232,24 +232,33 @@ def signed_limit(values: np.ndarray, top_share: float = 0.01) -> float:
     return limit if limit > 1e-12 else float(magnitude.max())
 
 
-def signed_figure(image28: np.ndarray, panels: list[tuple[str, np.ndarray | None]]) -> Figure:
-    """One panel per method: its map on a diverging colour map centred at zero (red: evidence
-    for the digit, blue: against, white: none), each on its own symmetric scale, with the
-    drawing's outline over it. A panel whose map is None says that the method does not apply.
+def signed_figure(
+    image28: np.ndarray, panels: list[tuple[str, np.ndarray | None]], columns: int = 3
+) -> Figure:
+    """One panel per method, `columns` a row: its map on a diverging colour map centred at zero
+    (red: evidence for the digit, blue: against, white: none), each on its own symmetric scale,
+    with the drawing's outline over it. A panel whose map is None says that the method does not
+    apply. Three a row keep the panels large enough to read on a phone's width.
 
     Unsigned maps (the CAMs, saliency) use the same colours, so they show red only: one
     colour means one thing on every panel.
     """
-    size = 1.55
-    fig = Figure(figsize=(size * len(panels), size + 0.3), dpi=100)
+    rows, columns = grid_shape(len(panels), columns)
+    size, title = 1.7, 0.25
+    fig = Figure(figsize=(size * columns, (size + title) * rows), dpi=100)
     colours = _colour_map("RdBu_r")
-    for index, (title, values) in enumerate(panels):
-        ax = fig.add_axes(
-            (index / len(panels) + 0.005, 0.0, 1 / len(panels) - 0.01, size / (size + 0.3))
+    for index, (name, values) in enumerate(panels):
+        row, column = divmod(index, columns)
+        box = (
+            column / columns + 0.01,
+            1 - (row + 1) / rows + 0.01,
+            1 / columns - 0.02,
+            size / (size + title) / rows - 0.02,
         )
+        ax = fig.add_axes(box)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(title, fontsize=8, pad=3)
+        ax.set_title(name, fontsize=8, pad=3)
         if values is None:
             ax.text(0.5, 0.5, "does not\napply", ha="center", va="center", fontsize=8, color="#555")
             ax.set_xlim(0, 1)
@@ -298,10 +307,16 @@ def deletion_figure(curves: list[tuple[str, np.ndarray, np.ndarray, float]], dig
     return fig
 
 
-def progress_figure(probabilities: np.ndarray, xlabel: str, width: float | None = None) -> Figure:
+def progress_figure(
+    probabilities: np.ndarray,
+    xlabel: str,
+    width: float | None = None,
+    answers: list[int | None] | None = None,
+) -> Figure:
     """The ten probabilities after each step (a stroke, a row) as a strip: one column per step,
     one row per digit, darker for a higher probability; the top digit of each column is written
-    in it, so the moment the answer changes can be read off."""
+    in it, so the moment the answer changes can be read off. Where `answers` says None (not a
+    digit), a grey "?" is written instead."""
     probabilities = np.asarray(probabilities, dtype=np.float32).reshape(-1, 10)
     steps = len(probabilities)
     cell = 0.32 if steps <= 12 else 0.2
@@ -312,7 +327,10 @@ def progress_figure(probabilities: np.ndarray, xlabel: str, width: float | None 
         if column.sum() > 0:
             top = int(column.argmax())
             colour = "white" if column[top] > 0.5 else "black"
-            ax.text(step, top, str(top), ha="center", va="center", fontsize=7, color=colour)
+            text = str(top)
+            if answers is not None and answers[step] is None:
+                text, colour = "?", "#666666"
+            ax.text(step, top, text, ha="center", va="center", fontsize=7, color=colour)
     ax.set_yticks(range(10))
     ticks = range(steps) if steps <= 12 else range(0, steps, 3)
     ax.set_xticks(list(ticks), [str(t + 1) for t in ticks])

@@ -74,14 +74,15 @@ def show_neighbours(predictor, key: tuple, image: np.ndarray) -> None:
         return
     found, milliseconds = neighbours(predictor, key, image)
     train = mnist_arrays()
-    columns = st.columns(len(found))
-    for column, one in zip(columns, found, strict=True):
-        column.image(
-            enlarge(train.x_train[one.index], 72),
-            caption=f"{one.label} · {one.distance:.1f}",
-            alt=f"MNIST training digit {one.index}, labelled {one.label}, at distance "
-            f"{one.distance:.1f} from your drawing.",
-        )
+    st.image(  # one list: the browser wraps the row on a narrow screen
+        [enlarge(train.x_train[one.index], 72) for one in found],
+        caption=[f"{one.label} · {one.distance:.1f}" for one in found],
+        alt=[
+            f"MNIST training digit {one.index}, labelled {one.label}, at distance "
+            f"{one.distance:.1f} from your drawing."
+            for one in found
+        ],
+    )
     labels = [one.label for one in found]
     common = max(set(labels), key=labels.count)
     st.caption(

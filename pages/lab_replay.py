@@ -22,7 +22,7 @@ def stroke_picture(_predictor, key: tuple, strokes_json: str) -> tuple[bytes, st
         return None
     answers = replay.by_stroke(_predictor, strokes)
     sentence = replay.change_sentence(answers.answers)
-    fig = figures.progress_figure(answers.probabilities, "after stroke")
+    fig = figures.progress_figure(answers.probabilities, "after stroke", answers=answers.answers)
     alt_text = describe.progress_alt("strokes", answers.answers, sentence)
     return picture(fig), alt_text, sentence
 

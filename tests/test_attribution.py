@@ -148,7 +148,8 @@ def test_the_signed_figure_and_its_words(default, digits):
     found = attribution.attribute_all(shipped("mlp"), digits[0], 7)
     panels = [(attribution.NAMES[m], None if a is None else a.values) for m, a in found.items()]
     fig = figures.signed_figure(digits[0], panels)
-    assert len(fig.axes) == 6
+    assert len(fig.axes) == 6  # in two rows of three
+    assert len({round(ax.get_position(original=True).y0, 3) for ax in fig.axes}) == 2
     assert "does not\napply" in [t.get_text() for t in fig.axes[0].texts]
     alt = describe.signed_maps_alt(7, panels)
     assert alt.startswith("Maps of the evidence for the digit 7")
