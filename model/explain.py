@@ -311,6 +311,15 @@ class NetworkInsight:
         grads, _ = self._saliency(as_batch(image28), wanted)
         return normalise(np.abs(grads.numpy()))
 
+    def logits(self, x: tf.Tensor) -> tf.Tensor:
+        """The class scores of a (N, 28, 28, 1) tensor, as a differentiable graph, for callers
+        that build their own gradients (`model.prototypes`)."""
+        return self._score(self._head(x, training=False))
+
+    def layer_model(self, layer_names: list[str]) -> keras.Model:
+        """A model from the input to these layers' outputs (one tensor each)."""
+        return keras.Model(self._inputs, [self._outputs[name] for name in layer_names])
+
     def _chunked(self, fn, images: np.ndarray, *extra) -> list:
         batch = np.asarray(images, dtype=np.float32).reshape(-1, *INPUT_SHAPE)
         return [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from pages import lab_evidence, lab_neighbours, lab_replay
+from pages import lab_evidence, lab_learned, lab_neighbours, lab_replay
 
 TABS = (
     "Evidence, six ways",
@@ -21,6 +21,7 @@ TABS = (
     "Nearest training digits",
     "The map",
     "Stroke by stroke",
+    "What it has learned",
 )
 TAB_KEY = "lab_tab"
 LINK_READ = "inside_digit_link_read"
@@ -90,6 +91,7 @@ def show(predictor, key: tuple, image: np.ndarray, digit: int) -> None:
             lab_replay.show_strokes(predictor, key),
             lab_replay.show_rows(predictor, key, image),
         ),
+        lambda: lab_learned.show_learned(predictor, key),
     )
     for tab, section in zip(tabs, sections, strict=True):
         if tab.open:

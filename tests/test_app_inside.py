@@ -109,6 +109,15 @@ def test_every_tab_of_the_explanation_lab(open_page):
         elif label == "The map":
             [chart] = at.get("vega_lite_chart")
             assert "your drawing, a black cross, sits among the 3s" in chart.proto.alt.lower()
+        elif label == "What it has learned":
+            alts = [one.alt for i in at.image for one in i.proto.imgs]
+            assert len([a for a in alts if a.startswith("The network's prototype of")]) == 10
+            assert len([a for a in alts if "among the strongest for filter 0 of conv1" in a]) == 9
+            at.selectbox(key="lab_filter_layer").select("conv3").run()
+            at.number_input(key="lab_filter_conv3").set_value(63).run()
+            assert not at.exception, [e.value for e in at.exception]
+            alts = [one.alt for i in at.image for one in i.proto.imgs]
+            assert len([a for a in alts if "for filter 63 of conv3" in a]) == 9
         elif label == "Stroke by stroke":  # the sample has no strokes; studio_cnn reads no rows
             assert "Stroke by stroke needs a drawing made on" in texts(at.info)
             assert "Only a recurrent network reads the image row by row" in texts(at.caption)
