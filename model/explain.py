@@ -28,6 +28,10 @@ for every network in `model.networks`): a confident softmax is flat, its gradien
 the heat maps would go blank. The logit is computed from the last layer's own weights, so the
 shared network is never modified.
 
+The same wrapper serves the explanation lab in batches: `scores` (the logits of many images),
+`score_gradients` (one class's logit and its gradient for each) and `embeddings` (the last hidden
+layer), used by `model.attribution`, `model.faithfulness` and `model.embedding`.
+
 Every network is wrapped once in a `NetworkInsight` (see `insight`) that builds the sub-models
 and compiles `tf.function`s with fixed input signatures: the page calls these on every rerun, and
 `model.predict` would spend ~50 ms per call setting up a data pipeline. The compiled functions
