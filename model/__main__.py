@@ -1,7 +1,7 @@
-"""The command line: `python -m model {data,train,predict,evaluate,drawings,benchmark,...}`.
+"""The command line: `python -m model {data,train,predict,evaluate,explain,drawings,...}`.
 
 Every command calls the same functions the app's pages call. Errors are one line on stderr and a
-non-zero exit code; `evaluate` ends with one JSON line for scripts.
+non-zero exit code; `evaluate` and `explain` end with one JSON line for scripts.
 """
 
 from __future__ import annotations
@@ -220,6 +220,45 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    """Every attribution method over the images, judged by its deletion curve's area."""
+    import numpy as np
+
+    from model.preprocess import preprocess_batch
+
+    if args.n is not None and args.n < 1:
+        raise ValueError(f"--n must be at least 1, not {args.n}")
+    images, _ = load_npz_set(Path(args.npz))  # a bad file fails before TensorFlow loads
+    inputs, empty = preprocess_batch(images[: args.n])
+    inputs = np.delete(inputs, empty, axis=0)
+    if empty.size:
+        print(f"skipped {empty.size} images with nothing drawn", file=sys.stderr)
+    if not len(inputs):
+        raise ValueError(f"{args.npz}: no image with anything drawn in it")
+    from model import attribution, faithfulness
+
+    predictor = _predictor(args)
+    network, name = predictor.network, predictor.version.name if predictor.version else "?"
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty() or done == total or done % 50 == 0:
+            print(f"\rexplained {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    aucs = faithfulness.deletion_aucs(network, inputs, progress)
+    print(file=sys.stderr)
+    summary = faithfulness.medians(aucs)
+    print(f"deletion AUC, median over {len(inputs)} images (model {name}; lower = more faithful)")
+    for key, value in sorted(summary.items(), key=lambda kv: (kv[1] is None, kv[1] or 0)):
+        label = attribution.NAMES.get(key, "Random order")
+        if value is None:
+            print(f"  {label:>22}: n/a ({attribution.why_not(network, key)})")
+        else:
+            print(f"  {label:>22}: {value:.4f}")
+    print(f"most faithful: {attribution.NAMES[faithfulness.most_faithful(summary)]}")
+    print(json.dumps({"n": len(inputs), "deletion_auc": summary}))
+    return 0
+
+
 def cmd_drawings(args) -> int:
     from model import drawings
 
@@ -384,6 +423,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--drawings", action="store_true", help="the same as --set drawings")
     evaluate.set_defaults(run=cmd_evaluate)
+
+    why = commands.add_parser(
+        "explain", help="deletion test of every attribution method (lower AUC = more faithful)"
+    )
+    why.add_argument("--npz", required=True, help="images (N,H,W) uint8 + labels, as evaluate")
+    why.add_argument("--n", type=int, help="explain the first N images (default: all)")
+    why.add_argument("--model", help="version name (default: the active one)")
+    why.set_defaults(run=cmd_explain)
 
     from model.drawings import VARIANTS
 

@@ -84,3 +84,63 @@ def reliability_alt(table: dict, ece: float, where: str) -> str:
         f"{edges[busiest]:.0%} and {edges[busiest + 1]:.0%}, on average {confidence:.1%}, and "
         f"are right {accuracy:.1%} of the time."
     )
+
+
+def signed_maps_alt(digit: int, panels: list[tuple[str, np.ndarray | None]]) -> str:
+    """ "Attribution maps of the evidence for the digit 3, red for and blue against: Integrated
+    gradients for at the top right, against at the centre; Grad-CAM does not apply; ..." """
+    parts = []
+    for name, values in panels:
+        if values is None:
+            parts.append(f"{name} does not apply to this network")
+            continue
+        values = np.nan_to_num(np.asarray(values, dtype=np.float64))
+        found = strongest_region(np.maximum(values, 0))
+        against = strongest_region(np.maximum(-values, 0))
+        words = f"{name}: for at the {found}" if found else f"{name}: no evidence for"
+        if against:
+            words += f", against at the {against}"
+        parts.append(words)
+    return (
+        f"Maps of the evidence for the digit {digit} over the 28×28 input, red for and blue "
+        "against, by method. " + "; ".join(parts) + "."
+    )
+
+
+def deletion_alt(digit: int, areas: dict[str, float]) -> str:
+    """ "Deletion curves for the digit 3: its probability falls fastest when pixels are removed
+    in the order Occlusion gives (area 0.11); in a random order the area is 0.38." `areas` maps each
+    curve's label to its area, the random order's label starting with "Random"."""
+    methods = {k: v for k, v in areas.items() if not k.lower().startswith("random")}
+    randoms = [v for k, v in areas.items() if k.lower().startswith("random")]
+    text = f"Deletion curves for the digit {digit}, one per method"
+    if methods:
+        best = min(methods, key=methods.get)
+        text += (
+            f": its probability falls fastest when pixels are removed in the order {best} "
+            f"gives (area {methods[best]:.2f})"
+        )
+    if randoms:
+        text += f"; in a random order the area is {randoms[0]:.2f}"
+    return text + ". A smaller area means a more faithful explanation."
+
+
+def map_alt(points: int, around: tuple[int, int, int]) -> str:
+    """The map of test digits in words: how many, how it is made, where the drawing sits
+    (`around` = the most common label near it, how many of the nearest have it, of how many)."""
+    label, count, nearest = around
+    return (
+        f"Scatter plot of {points:,} MNIST test digits where the network's last hidden layer puts "
+        "them, flattened to two dimensions by PCA and coloured by label. Your drawing, a black "
+        f"cross, sits among the {label}s: {count} of the {nearest} nearest points are {label}s."
+    )
+
+
+def progress_alt(what: str, answers: list, sentence: str) -> str:
+    """ "Strip of the ten probabilities after each of 3 strokes, one column per stroke: 1, 1, 7.
+    The answer changed from 1 to 7 at the third stroke." """
+    said = ", ".join("not a digit" if a is None else str(a) for a in answers)
+    return (
+        f"Strip of the ten probabilities after each of {len(answers)} {what}, one column "
+        f"each, darker for more likely; the answers in turn: {said}. {sentence}"
+    )

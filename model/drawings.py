@@ -429,14 +429,20 @@ def render_strokes(
     origin = np.clip(want, np.minimum(first, last), np.maximum(first, last))
     origin = np.where(first <= last, origin, (first + last) / 2)  # too big to fit: centre it
 
+    return paint([stroke + origin for stroke in placed], [pen_width] * len(placed), size)
+
+
+def paint(strokes: Sequence[np.ndarray], pen_widths: Sequence[float], size: int = CANVAS):
+    """Pen paths in canvas pixels (x right, y down), each with its pen width, as the canvas
+    paints them: (size, size) uint8, anti-aliased white round-capped pen on black."""
     k = SUPERSAMPLE
     image = Image.new("L", (size * k, size * k), 0)
     draw = ImageDraw.Draw(image)
-    r = radius * k
-    width = max(1, round(pen_width * k))
-    for stroke in placed:
+    for stroke, pen_width in zip(strokes, pen_widths, strict=True):
+        r = pen_width / 2 * k
+        width = max(1, round(pen_width * k))
         # PIL puts integer coordinates at pixel centres; the canvas puts them at pixel corners.
-        xy = (stroke + origin) * k - 0.5
+        xy = np.asarray(stroke, dtype=np.float64).reshape(-1, 2) * k - 0.5
         if len(xy) > 1:
             draw.line([tuple(p) for p in xy], fill=255, width=width)
         # Round caps and joins: a disc on every point. PIL's own curved joints leave notches

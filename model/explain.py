@@ -28,6 +28,10 @@ for every network in `model.networks`): a confident softmax is flat, its gradien
 the heat maps would go blank. The logit is computed from the last layer's own weights, so the
 shared network is never modified.
 
+The same wrapper serves the explanation lab in batches: `scores` (the logits of many images),
+`score_gradients` (one class's logit and its gradient for each) and `embeddings` (the last hidden
+layer), used by `model.attribution`, `model.faithfulness` and `model.embedding`.
+
 Every network is wrapped once in a `NetworkInsight` (see `insight`) that builds the sub-models
 and compiles `tf.function`s with fixed input signatures: the page calls these on every rerun, and
 `model.predict` would spend ~50 ms per call setting up a data pipeline. The compiled functions
@@ -215,7 +219,9 @@ class NetworkInsight:
     """One network's sub-models and compiled functions; get one through `insight(network)`."""
 
     IMAGE = tf.TensorSpec([1, *INPUT_SHAPE], tf.float32)
+    BATCH = tf.TensorSpec([None, *INPUT_SHAPE], tf.float32)
     CLASS = tf.TensorSpec([], tf.int32)
+    CHUNK = 512  # images per call of the batch functions: bounds their memory
 
     def __init__(self, network: keras.Model):
         self.network = network
@@ -232,6 +238,13 @@ class NetworkInsight:
                 lambda x: tf.nest.flatten(model(x, training=False)), input_signature=[self.IMAGE]
             )
         self._saliency = tf.function(self._saliency_graph, input_signature=[self.IMAGE, self.CLASS])
+        self._embed = tf.function(lambda x: self._head(x, training=False), [self.BATCH])
+        self._scores = tf.function(
+            lambda x: self._score(self._head(x, training=False)), [self.BATCH]
+        )
+        self._score_gradients = tf.function(
+            self._score_gradients_graph, input_signature=[self.BATCH, self.CLASS]
+        )
         self._gradients: dict[str, Callable] = {}
         self._lock = threading.Lock()
 
@@ -242,6 +255,13 @@ class NetworkInsight:
             chosen = self._choose(scores, class_index)
             score = tf.gather(scores, chosen)
         return tape.gradient(score, x)[0, :, :, 0], chosen
+
+    def _score_gradients_graph(self, x, class_index):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            scores = self._score(self._head(x, training=False))
+            score = scores[:, class_index]
+        return scores, tape.gradient(score, x)[..., 0]
 
     @staticmethod
     def _choose(scores, class_index):
@@ -294,6 +314,45 @@ class NetworkInsight:
         wanted = tf.constant(-1 if class_index is None else int(class_index), tf.int32)
         grads, _ = self._saliency(as_batch(image28), wanted)
         return normalise(np.abs(grads.numpy()))
+
+    def logits(self, x: tf.Tensor) -> tf.Tensor:
+        """The class scores of a (N, 28, 28, 1) tensor, as a differentiable graph, for callers
+        that build their own gradients (`model.prototypes`)."""
+        return self._score(self._head(x, training=False))
+
+    def layer_model(self, layer_names: list[str]) -> keras.Model:
+        """A model from the input to these layers' outputs (one tensor each)."""
+        return keras.Model(self._inputs, [self._outputs[name] for name in layer_names])
+
+    def _chunked(self, fn, images: np.ndarray, *extra) -> list:
+        batch = np.asarray(images, dtype=np.float32).reshape(-1, *INPUT_SHAPE)
+        return [
+            fn(tf.constant(batch[i : i + self.CHUNK]), *extra)
+            for i in range(0, len(batch), self.CHUNK)
+        ]
+
+    def scores(self, images: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) images → (N, 10) class scores (logits), in chunks."""
+        parts = [out.numpy() for out in self._chunked(self._scores, images)]
+        return np.concatenate(parts) if parts else np.zeros((0, 10), np.float32)
+
+    def embeddings(self, images: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) images → (N, D): the last hidden layer, which the scores are read from."""
+        parts = [out.numpy() for out in self._chunked(self._embed, images)]
+        width = self._head.output.shape[-1]
+        return np.concatenate(parts) if parts else np.zeros((0, width), np.float32)
+
+    def score_gradients(
+        self, images: np.ndarray, class_index: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 28, 28) images → their (N, 10) scores and d score[class] / d pixels, (N, 28, 28)."""
+        wanted = tf.constant(int(class_index), tf.int32)
+        parts = [
+            (s.numpy(), g.numpy()) for s, g in self._chunked(self._score_gradients, images, wanted)
+        ]
+        if not parts:
+            return np.zeros((0, 10), np.float32), np.zeros((0, 28, 28), np.float32)
+        return np.concatenate([s for s, _ in parts]), np.concatenate([g for _, g in parts])
 
 
 _insights: OrderedDict[int, NetworkInsight] = OrderedDict()

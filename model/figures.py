@@ -214,3 +214,129 @@ def reliability_figure(table: dict, ece: float, title: str = "", size: float = 4
     if title:
         fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, y=0.99, ha="left", va="top")
     return fig
+
+
+def ink_outline(ax, image28: np.ndarray) -> None:
+    """The drawing's outline (half-bright ink), so a map can be read against the strokes."""
+    ax.contour(np.asarray(image28), levels=[0.5], colors="#555555", linewidths=0.6)
+
+
+def signed_limit(values: np.ndarray, top_share: float = 0.01) -> float:
+    """A symmetric colour range for a signed map: the largest magnitude once the strongest
+    `top_share` of pixels are left out, so that a few extreme pixels (integrated gradients piles
+    much of the score on a handful) do not wash the rest out to white; 1 for an empty map."""
+    magnitude = np.abs(np.asarray(values, dtype=np.float64)).ravel()
+    if not magnitude.size or magnitude.max() <= 1e-12:
+        return 1.0
+    limit = float(np.quantile(magnitude, 1 - top_share))
+    return limit if limit > 1e-12 else float(magnitude.max())
+
+
+def signed_figure(
+    image28: np.ndarray, panels: list[tuple[str, np.ndarray | None]], columns: int = 3
+) -> Figure:
+    """One panel per method, `columns` a row: its map on a diverging colour map centred at zero
+    (red: evidence for the digit, blue: against, white: none), each on its own symmetric scale,
+    with the drawing's outline over it. A panel whose map is None says that the method does not
+    apply. Three a row keep the panels large enough to read on a phone's width.
+
+    Unsigned maps (the CAMs, saliency) use the same colours, so they show red only: one
+    colour means one thing on every panel.
+    """
+    rows, columns = grid_shape(len(panels), columns)
+    size, title = 1.7, 0.25
+    fig = Figure(figsize=(size * columns, (size + title) * rows), dpi=100)
+    colours = _colour_map("RdBu_r")
+    for index, (name, values) in enumerate(panels):
+        row, column = divmod(index, columns)
+        box = (
+            column / columns + 0.01,
+            1 - (row + 1) / rows + 0.01,
+            1 / columns - 0.02,
+            size / (size + title) / rows - 0.02,
+        )
+        ax = fig.add_axes(box)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(name, fontsize=8, pad=3)
+        if values is None:
+            ax.text(0.5, 0.5, "does not\napply", ha="center", va="center", fontsize=8, color="#555")
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1)
+            continue
+        values = np.nan_to_num(np.asarray(values, dtype=np.float32))
+        limit = signed_limit(values)
+        ax.imshow(values, cmap=colours, vmin=-limit, vmax=limit, interpolation="nearest")
+        ink_outline(ax, image28)
+        for spine in ax.spines.values():
+            spine.set_color("#cccccc")
+    return fig
+
+
+def deletion_figure(curves: list[tuple[str, np.ndarray, np.ndarray, float]], digit: int) -> Figure:
+    """Deletion curves: the probability of `digit` as pixels are removed, one line per method
+    (label, share removed, probability, area), the random order dashed; areas in the legend."""
+    fig = Figure(figsize=(5.2, 2.9), dpi=100)
+    ax = fig.add_axes((0.11, 0.16, 0.52, 0.76))
+    palette = mpl.colormaps["tab10"]
+    for index, (label, removed, probability, auc) in enumerate(curves):
+        random = label.lower().startswith("random")
+        ax.plot(
+            removed,
+            probability,
+            color="#555555" if random else palette(index),
+            linestyle="--" if random else "-",
+            linewidth=1.4,
+            label=f"{label}  {auc:.2f}",
+        )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("share of pixels removed", fontsize=8)
+    ax.set_ylabel(f"probability of {digit}", fontsize=8)
+    ax.tick_params(labelsize=7)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    ax.legend(
+        title="method · area",
+        title_fontsize=7,
+        fontsize=7,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+    )
+    return fig
+
+
+def progress_figure(
+    probabilities: np.ndarray,
+    xlabel: str,
+    width: float | None = None,
+    answers: list[int | None] | None = None,
+) -> Figure:
+    """The ten probabilities after each step (a stroke, a row) as a strip: one column per step,
+    one row per digit, darker for a higher probability; the top digit of each column is written
+    in it, so the moment the answer changes can be read off. Where `answers` says None (not a
+    digit), a grey "?" is written instead."""
+    probabilities = np.asarray(probabilities, dtype=np.float32).reshape(-1, 10)
+    steps = len(probabilities)
+    cell = 0.32 if steps <= 12 else 0.2
+    fig = Figure(figsize=(width or max(2.6, 0.9 + cell * steps), 3.1), dpi=100)
+    ax = fig.add_axes((0.12, 0.17, 0.86, 0.78))
+    ax.imshow(probabilities.T, cmap="Blues", vmin=0, vmax=1, aspect="auto", origin="lower")
+    for step, column in enumerate(probabilities):
+        if column.sum() > 0:
+            top = int(column.argmax())
+            colour = "white" if column[top] > 0.5 else "black"
+            text = str(top)
+            if answers is not None and answers[step] is None:
+                text, colour = "?", "#666666"
+            ax.text(step, top, text, ha="center", va="center", fontsize=7, color=colour)
+    ax.set_yticks(range(10))
+    ticks = range(steps) if steps <= 12 else range(0, steps, 3)
+    ax.set_xticks(list(ticks), [str(t + 1) for t in ticks])
+    ax.tick_params(labelsize=7, length=0)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.set_ylabel("digit", fontsize=8)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return fig

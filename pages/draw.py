@@ -223,7 +223,8 @@ def drawing_area() -> None:
     else:
         st.session_state.pop("cleared_drawing", None)
         pixels = canvas.image_data
-    if fingerprint is not None and pixels is not None:
+    drawn = fingerprint is not None and pixels is not None
+    if drawn:
         drop_sample()  # a stroke on the canvas: the user's own drawing is read again
     elif st.session_state.get(SAMPLE_KEY) is not None:
         pixels, _ = mnist_sample(st.session_state[SAMPLE_KEY])
@@ -233,6 +234,8 @@ def drawing_area() -> None:
         st.session_state.pop("drawing", None)
     else:
         st.session_state["drawing"] = pixels  # the Inside page looks at the same drawing
+    # Inside the CNN replays the strokes of a drawing made here
+    st.session_state["strokes"] = canvas.json_data if drawn and prediction else None
     with answer:
         show_answer(prediction)
         if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
@@ -271,6 +274,7 @@ def upload_area() -> None:
         show_details(prediction)
     if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
         st.session_state["drawing"] = np.asarray(displayable(image, 4096).convert("RGBA"))
+        st.session_state["strokes"] = None
 
 
 st.title("Draw a digit")

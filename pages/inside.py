@@ -14,6 +14,7 @@ from PIL import Image
 from model import explain, figures
 from model.describe import heat_map_alt, strongest_region
 from model.drawings import TEMPLATES, render_strokes
+from pages import explanation_lab
 from pages.entry import ensure_app_entry
 from pages.resources import active_predictor
 
@@ -108,19 +109,15 @@ def decision_pictures(
     ]
 
 
-def explain_decision(network, key: tuple, image: np.ndarray, predicted: int, has_conv: bool):
-    """Heat maps for a chosen digit (the prediction unless the user picks another), side by side:
-    Grad-CAM, HiResCAM and saliency."""
-    digit = st.selectbox(
-        "Explain the evidence for the digit",
-        range(10),
-        index=predicted,
-        format_func=lambda d: f"{d} (predicted)" if d == predicted else str(d),
-    )
+def explain_decision(network, key: tuple, image: np.ndarray, predicted: int, has_conv: bool) -> int:
+    """Heat maps for a chosen digit (the prediction unless the user or a `?digit=` link picks
+    another), side by side: Grad-CAM, HiResCAM and saliency. Returns the digit."""
+    digit = explanation_lab.choose_digit(image, predicted)
     shown = decision_pictures(network, key, image, digit, has_conv)
     for column, one in zip(st.columns(3), shown, strict=False):
         with column:
             show(*one)
+    return digit
 
 
 st.title("Inside the CNN")
@@ -168,7 +165,8 @@ if not stages:
         "score of a digit the most.",
         icon=":material/info:",
     )
-    explain_decision(network, key, image, prediction.digit, has_conv=False)
+    digit = explain_decision(network, key, image, prediction.digit, has_conv=False)
+    explanation_lab.show(predictor, key, image, digit)
     st.stop()
 
 st.header("1 · What each filter looks for", divider="gray")
@@ -208,4 +206,5 @@ st.markdown(
     "more or less ink would change the answer most. Pick another digit to see what evidence "
     "there was for it."
 )
-explain_decision(network, key, image, prediction.digit, has_conv=True)
+digit = explain_decision(network, key, image, prediction.digit, has_conv=True)
+explanation_lab.show(predictor, key, image, digit)

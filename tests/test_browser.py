@@ -234,6 +234,33 @@ def test_the_drawing_carries_to_inside_the_cnn(page):
     wait_for_canvas(page)
 
 
+def test_the_explanation_lab_replays_the_strokes_and_finds_neighbours(page):
+    on_draw_page(page)
+    draw_strokes(page, digit_strokes(4, TWO_STROKES[4]))  # the stem apart: two strokes
+    wait_for_prediction(page, equals="4", timeout=30)
+    wait_until_idle(page)
+    open_page(page, "Inside the CNN")
+    page.get_by_role("heading", name="4 · Explanation lab").wait_for(timeout=60_000)
+    page.locator('img[alt^="Maps of the evidence for the digit 4"]').wait_for(timeout=60_000)
+
+    tab = page.get_by_role("tab", name="Stroke by stroke")
+    rerun_after(page, tab.click, timeout=60)
+    strip = page.locator('img[alt^="Strip of the ten probabilities after each of 2 strokes"]')
+    strip.wait_for(timeout=30_000)
+    assert re.search(r"the answers in turn: [^.]*\b4\. ", strip.get_attribute("alt"))
+    assert page.get_by_text(re.compile(r"at the second stroke|from the first stroke on")).count()
+
+    tab = page.get_by_role("tab", name="Nearest training digits")
+    rerun_after(page, tab.click, timeout=120)  # the index may be built on first use
+    neighbours = page.locator('img[alt^="MNIST training digit"]')
+    neighbours.first.wait_for(timeout=120_000)
+    assert neighbours.count() == 8
+    screenshot(page, "inside-lab-4")
+    assert_no_exception(page, "Inside the CNN, the explanation lab")
+    open_page(page, "Draw")
+    wait_for_canvas(page)
+
+
 # --- Corrections -------------------------------------------------------------------------------
 
 

@@ -251,3 +251,53 @@ def test_predict_says_not_a_digit(home: Path, tmp_path: Path):
         r"\d: [01]\.\d{3}\)",
         result.stdout.strip(),
     ), result.stdout
+
+
+METHOD_KEYS = {"gradcam", "hirescam", "integrated_gradients", "smoothgrad", "occlusion"}
+
+
+@pytest.fixture(scope="module")
+def mnist_npz(tmp_path_factory) -> Path:
+    """The first 12 MNIST test digits as `evaluate --npz` reads them: uint8 (N, 28, 28) + labels;
+    one of them blank, which there is nothing to explain in."""
+    from model.data import load_mnist
+
+    mnist = load_mnist()
+    images = mnist.x_test[:12].copy()
+    images[1] = 0
+    path = tmp_path_factory.mktemp("explain") / "mnist.npz"
+    np.savez(path, images=images, labels=mnist.y_test[:12].astype(np.int64))
+    return path
+
+
+@pytest.mark.parametrize("model", ["default", "mlp"])
+def test_explain_prints_the_deletion_areas_as_json(home: Path, mnist_npz: Path, model: str):
+    result = run_cli(home, "explain", "--npz", str(mnist_npz), "--n", "5", "--model", model)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(summary) == {"n", "deletion_auc"}
+    assert summary["n"] == 4  # the first 5, less the blank one
+    assert "skipped 1 images with nothing drawn" in result.stderr
+    aucs = summary["deletion_auc"]
+    assert set(aucs) == METHOD_KEYS | {"saliency", "random"}
+    applied = METHOD_KEYS - {"gradcam", "hirescam"} if model == "mlp" else METHOD_KEYS
+    for key in applied | {"saliency", "random"}:
+        assert 0.0 <= aucs[key] <= 1.0, (key, aucs)
+    if model == "mlp":
+        assert aucs["gradcam"] is None and aucs["hirescam"] is None
+        assert "Grad-CAM: n/a (Grad-CAM needs a convolutional layer" in result.stdout
+    assert aucs["integrated_gradients"] < aucs["random"]
+    assert "most faithful:" in result.stdout
+
+
+def test_explain_a_bad_npz_or_n(home: Path, mnist_npz: Path, tmp_path: Path):
+    bad = tmp_path / "bad.npz"
+    _npz_missing_key(bad)
+    for args, message in (
+        (("--npz", str(bad)), "labels"),
+        (("--npz", str(mnist_npz), "--n", "0"), "--n must be at least 1"),
+    ):
+        result = run_cli(home, "explain", *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith("error:"), result.stderr
+        assert message in result.stderr

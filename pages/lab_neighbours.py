@@ -1,0 +1,138 @@
+"""The explanation lab's place of the drawing among the digits the network has seen: its nearest
+training digits and the map of the test digits. UI only; see `pages/explanation_lab.py`."""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image
+
+from model import data, describe, embedding
+
+
+@st.cache_resource(show_spinner=False)
+def mnist_arrays():
+    return data.load_mnist()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def training_index(_predictor, key: tuple) -> embedding.Index:
+    index = embedding.training_index(_predictor.network, _predictor.version)
+    embedding.nearest(_predictor.network, index, np.zeros((28, 28), np.float32))  # compile it now
+    return index
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def neighbours(_predictor, key: tuple, image: np.ndarray) -> tuple[list, float]:
+    index = training_index(_predictor, key)
+    start = time.perf_counter()
+    found = embedding.nearest(_predictor.network, index, image)
+    return found, (time.perf_counter() - start) * 1000
+
+
+def enlarge(image: np.ndarray, size: int) -> Image.Image:
+    array = image if image.dtype == np.uint8 else (np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
+
+
+def data_url(image: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(image).resize((56, 56), Image.Resampling.NEAREST).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def test_map(_predictor, key: tuple) -> tuple[embedding.Map, pd.DataFrame]:
+    projection = embedding.test_map(_predictor.network, _predictor.version)
+    digits = mnist_arrays().x_test[projection.rows]
+    table = pd.DataFrame(
+        {
+            "x": projection.points[:, 0],
+            "y": projection.points[:, 1],
+            "digit": projection.labels.astype(str),
+            "test digit": projection.rows,
+            "image": [data_url(d) for d in digits],
+        }
+    )
+    return projection, table
+
+
+def show_neighbours(predictor, key: tuple, image: np.ndarray) -> None:
+    st.markdown(
+        "Up to its last hidden layer, the network turns a drawing into 128 numbers; the last "
+        "layer reads the ten scores off them. Drawings it thinks alike get nearby numbers. "
+        "These are the 8 of MNIST's 60,000 training digits nearest to yours there: the "
+        "digits the network finds yours most like, with their labels."
+    )
+    if not embedding_ready(predictor, key):
+        return
+    found, milliseconds = neighbours(predictor, key, image)
+    train = mnist_arrays()
+    st.image(  # one list: the browser wraps the row on a narrow screen
+        [enlarge(train.x_train[one.index], 72) for one in found],
+        caption=[f"{one.label} · {one.distance:.1f}" for one in found],
+        alt=[
+            f"MNIST training digit {one.index}, labelled {one.label}, at distance "
+            f"{one.distance:.1f} from your drawing."
+            for one in found
+        ],
+    )
+    labels = [one.label for one in found]
+    common = max(set(labels), key=labels.count)
+    st.caption(
+        f"Label · distance. {labels.count(common)} of the 8 are labelled {common}. Searched "
+        f"60,000 training digits in {milliseconds:.0f} ms."
+    )
+
+
+def embedding_ready(predictor, key: tuple) -> bool:
+    """Build the version's index of training digits (once) with a note; False if it fails."""
+    try:
+        with st.spinner(
+            "Reading MNIST's 60,000 training digits through this network, once per version…"
+        ):
+            training_index(predictor, key)
+    except (OSError, ValueError) as err:
+        st.warning(f"The training digits cannot be read: {err}", icon=":material/warning:")
+        return False
+    return True
+
+
+def show_map(predictor, key: tuple, image: np.ndarray) -> None:
+    st.markdown(
+        "MNIST's test digits where the network's last hidden layer puts them, flattened to two "
+        "dimensions by **PCA** (the two directions along which they differ most), coloured by "
+        "their label; hover over a point to see its digit. The black cross is your drawing. "
+        "PCA is a fixed linear map, so your drawing lands exactly where its 128 numbers say "
+        "and moves smoothly as you draw (t-SNE or UMAP would cluster more prettily, but cannot "
+        "place a new drawing without refitting)."
+    )
+    with st.spinner("Reading MNIST's test digits through this network, once per version…"):
+        projection, table = test_map(predictor, key)
+    x, y = embedding.place(predictor.network, projection, image)
+    points = (
+        alt.Chart(table)
+        .mark_circle(size=18, opacity=0.7)
+        .encode(
+            x=alt.X("x:Q", title=f"PC 1 ({projection.explained[0]:.0%} of the variance)"),
+            y=alt.Y("y:Q", title=f"PC 2 ({projection.explained[1]:.0%})"),
+            color=alt.Color("digit:N", scale=alt.Scale(scheme="category10"), title="digit"),
+            tooltip=["digit:N", "test digit:Q", "image:N"],
+        )
+    )
+    mine = (
+        alt.Chart(pd.DataFrame({"x": [x], "y": [y], "what": ["your drawing"]}))
+        .mark_point(shape="cross", size=350, filled=True, color="black")
+        .encode(x="x:Q", y="y:Q", tooltip=["what:N"])
+    )
+    around = embedding.local_label(projection, (x, y))
+    st.altair_chart(
+        (points + mine).properties(height=420),
+        alt=describe.map_alt(len(table), around),
+    )
