@@ -381,3 +381,19 @@ def lstm_steps(network, image: np.ndarray) -> list[LstmStep]:
         )
         h, c = h_new, c_new
     return steps
+
+
+# --- What the network itself computes, to show beside the formulas ----------------------------
+
+
+def own_probabilities(network, image: np.ndarray) -> np.ndarray:
+    """The network's own softmax for `image` (no calibration): (10,)."""
+    x = np.asarray(image, dtype=np.float32).reshape(1, 28, 28, 1)
+    return np.asarray(network(x, training=False), dtype=np.float64)[0]
+
+
+def own_lstm_state(network, image: np.ndarray, t: int) -> np.ndarray:
+    """The network's LSTM layer itself, run on rows 1 to `t` only: its hₜ, (units,)."""
+    layer = first_layer(network, ("LSTM",))
+    rows = layer_input(network, layer, image).astype(np.float32)
+    return np.asarray(layer(rows[None, :t]), dtype=np.float64)[0]

@@ -14,9 +14,11 @@ from PIL import Image
 from model import explain, figures
 from model.describe import heat_map_alt, strongest_region
 from model.drawings import TEMPLATES, render_strokes
+from pages import formulas as formula_section
 from pages.entry import ensure_app_entry
 from pages.resources import active_predictor
 
+FORMULAS = "The formulas on your drawing"
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 
@@ -169,6 +171,7 @@ if not stages:
         icon=":material/info:",
     )
     explain_decision(network, key, image, prediction.digit, has_conv=False)
+    formula_section.show(network, key, image, prediction, predictor.calibration, FORMULAS)
     st.stop()
 
 st.header("1 · What each filter looks for", divider="gray")
@@ -209,3 +212,4 @@ st.markdown(
     "there was for it."
 )
 explain_decision(network, key, image, prediction.digit, has_conv=True)
+formula_section.show(network, key, image, prediction, predictor.calibration, "4 · " + FORMULAS)

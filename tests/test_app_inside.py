@@ -41,9 +41,10 @@ def test_without_a_drawing_the_page_explains_a_sample_digit(open_page):
         "1 · What each filter looks for",
         "2 · Where it found it",
         "3 · What made the decision",
+        "4 · The formulas on your drawing",
     ]
-    # the input, 3 filter grids, 6 feature-map grids, 3 heat maps
-    assert pictures(at) == 1 + 3 + 6 + 3
+    # the input, 3 filter grids, 6 feature-map grids, 3 heat maps, a cell's patch and map
+    assert pictures(at) == 1 + 3 + 6 + 3 + 2
 
 
 def test_the_drawing_from_the_draw_page_is_explained(open_page):
@@ -53,7 +54,7 @@ def test_the_drawing_from_the_draw_page_is_explained(open_page):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.info  # no "draw first" message
     assert "The network reads **8**" in texts(at.markdown)
-    assert pictures(at) == 13
+    assert pictures(at) == 15
     choice = at.selectbox[0]
     assert choice.value == 8
     assert choice.format_func(8) == "8 (predicted)"
@@ -61,7 +62,7 @@ def test_the_drawing_from_the_draw_page_is_explained(open_page):
     choice.select(3).run()  # the evidence for another digit
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox[0].value == 3
-    assert pictures(at) == 13
+    assert pictures(at) == 15
 
 
 def test_a_network_without_convolutions_shows_saliency_only(open_page):
@@ -79,5 +80,5 @@ def test_a_network_without_convolutions_shows_saliency_only(open_page):
 
     at = open_page("pages/inside.py", timeout=60, visit_draw_page_first=True)
     assert "no convolutional layers" in texts(at.warning)
-    assert not at.header  # no filter or feature-map sections
+    assert [h.value for h in at.header] == ["The formulas on your drawing"]  # no filters, maps
     assert pictures(at) == 1 + 1  # the input and the saliency map

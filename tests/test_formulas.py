@@ -84,6 +84,7 @@ def test_an_output_neuron_is_the_networks_probability(shipped, digits, name):
     network = shipped(name)
     for image, label in zip(digits, mnist_test().labels[:3], strict=True):
         own = np.asarray(network(image.reshape(1, 28, 28, 1), training=False))[0]
+        assert np.abs(formulas.own_probabilities(network, image) - own).max() < 1e-7
         for digit in (int(label), (int(label) + 1) % 10):
             neuron = formulas.output_neuron(network, image, digit)
             assert abs(neuron.probability - own[digit]) < TOLERANCE
@@ -109,6 +110,7 @@ def test_the_lstm_steps_by_hand_are_keras_steps(shipped, digits):
         # The layer read only rows 1..t ends in hₜ.
         own = np.asarray(lstm(rows[:, : step.t]))[0]
         assert np.abs(step.h - own).max() < TOLERANCE
+        assert np.abs(formulas.own_lstm_state(network, image, step.t) - own).max() < 1e-7
         assert np.array_equal(step.row, image[step.t - 1])
     for before, after in itertools.pairwise(steps):
         assert np.array_equal(after.h_before, before.h)
