@@ -379,6 +379,14 @@ class Records:
         found = [p for p in self.directory.iterdir() if p.is_dir() and NAME_PATTERN.match(p.name)]
         return [p.name for p in sorted(found, key=lambda p: p.name.split("-", 1)[-1], reverse=True)]
 
+    @staticmethod
+    def title(name: str) -> str:
+        """A record's name in words: "levers-20260101-093000" → "levers, 2026-01-01 09:30:00"."""
+        kind, day, clock = [*name.split("-"), "", ""][:3]
+        if len(day) != 8 or len(clock) < 6:
+            return name
+        return f"{kind}, {day[:4]}-{day[4:6]}-{day[6:]} {clock[:2]}:{clock[2:4]}:{clock[4:6]}"
+
     def path(self, name: str) -> Path:
         return self.directory / check_name(name)
 

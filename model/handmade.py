@@ -104,11 +104,15 @@ def train_reader(kind: str, feature_rows: np.ndarray, labels: np.ndarray, seed: 
     return LinearReader(kind, svm.coef_.astype(np.float32), svm.intercept_.astype(np.float32))
 
 
-def hog_picture(image: np.ndarray) -> np.ndarray:
+def hog_picture(image: np.ndarray, scale: int = 4) -> np.ndarray:
     """HOG's own picture of one image: in every cell, its edge directions drawn as short strokes,
-    brighter for stronger edges; (28, 28) in [0, 1]."""
+    brighter for stronger edges. Drawn on the image enlarged `scale` times (the same cells, each
+    `scale` times wider), as a 28-pixel picture has no room for the strokes; in [0, 1]."""
     from skimage.feature import hog
 
-    _, picture = hog(np.asarray(image, dtype=np.float32).reshape(28, 28), visualize=True, **HOG)
+    enlarged = np.kron(np.asarray(image, dtype=np.float32).reshape(28, 28), np.ones((scale, scale)))
+    cell = tuple(side * scale for side in HOG["pixels_per_cell"])
+    options = {**HOG, "pixels_per_cell": cell}
+    _, picture = hog(enlarged, visualize=True, **options)
     top = float(picture.max())
     return (picture / top if top > 0 else picture).astype(np.float32)

@@ -1,8 +1,7 @@
-"""Experiments: imbalanced data, the four levers, learned vs hand-made features, run in the
-background and compared side by side. Display only: a run is `python -m model experiment ...` in
-a child process of this page's own `Trainer` (the training lock keeps it to one run at a time), its
-results the records of `model.experiments`. No TensorFlow in this process.
-"""
+"""Experiments: imbalanced data, the four levers, learned vs hand-made features, side by side.
+Display only: a run is `python -m model experiment ...` in a child process of this page's own
+`Trainer` (the training lock keeps to one run at a time), its results the records of
+`model.experiments`. No TensorFlow in this process."""
 
 from __future__ import annotations
 
@@ -16,6 +15,7 @@ from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
 from model.serving.jobs import Trainer, TrainingBusy
 from pages.entry import ensure_app_entry
+from pages.flash import flash, show_flash
 from pages.formatting import duration, percent
 from pages.resources import store
 from pages.training_progress import pid_text, progress_fraction_and_text
@@ -59,7 +59,7 @@ def start(kind: str, args: list[str]) -> None:
     try:
         runner().start(["experiment", kind, *args])
     except (TrainingBusy, OSError) as err:
-        st.session_state["experiment_problem"] = f"Not started: {err}."
+        flash("experiments", "warning", f"Not started: {err}.")
 
 
 def run_buttons(kind: str, args: list[str], busy: bool) -> None:
@@ -83,7 +83,9 @@ def chosen_record(kind: str) -> dict | None:
         st.caption("No results yet: run it once.")
         return None
     # Keyed by the newest record: a run that has just finished is shown at once.
-    name = st.selectbox("Results of", names, key=f"record_{kind}_{names[0]}")
+    name = st.selectbox(
+        "Results of", names, key=f"record_{kind}_{names[0]}", format_func=experiments.Records.title
+    )
     try:
         record = records.load(name)
     except ValueError as err:
@@ -114,13 +116,20 @@ def confusion_png(matrix: list, title: str) -> bytes:
     return figures.to_png(figures.confusion_figure(np.asarray(matrix), title, size=3.6))
 
 
+def by_run(runs: list[dict]) -> alt.Color:
+    """Colour by run, in the experiment's order, with the legend under the chart."""
+    legend = alt.Legend(orient="bottom", title=None, columns=2)
+    return alt.Color("run:N", sort=[run["label"] for run in runs], legend=legend)
+
+
 def imbalance_results(record: dict) -> None:
     digit, runs = record["params"]["digit"], record["runs"]
     for cell, run in zip(st.columns(len(runs)), runs, strict=True):
         cell.metric(f"Recall of {digit}: {run['label']}", percent(run["recall"][digit]))
     rows = [(d, r, run["label"]) for run in runs for d, r in enumerate(run["recall"])]
     bars = alt.Chart(pd.DataFrame(rows, columns=["digit", "recall", "run"])).mark_bar()
-    bars = bars.encode(x="digit:O", xOffset="run:N", y="recall:Q", color="run:N")
+    offset = alt.XOffset("run:N", sort=[run["label"] for run in runs])
+    bars = bars.encode(x="digit:O", xOffset=offset, y="recall:Q", color=by_run(runs))
     st.altair_chart(bars.properties(height=220), width="stretch")
     said = "; ".join(f"{run['label']} {percent(run['recall'][digit])}" for run in runs)
     st.caption(f"Bar chart of every digit's recall on MNIST test, per run. Digit {digit}: {said}.")
@@ -137,25 +146,21 @@ def imbalance_results(record: dict) -> None:
 
 
 def curves(record: dict, metric: str, title: str) -> None:
-    rows = [
-        {"epoch": epoch, "value": value, "run": run["label"]}
-        for run in record["runs"]
-        for epoch, value in enumerate(run["history"].get(metric, []), start=1)
-    ]
+    series = [(run["label"], run["history"].get(metric, [])) for run in record["runs"]]
+    rows = [(e, v, label) for label, values in series for e, v in enumerate(values, start=1)]
     st.markdown(f"**{title}** per epoch")
-    chart = alt.Chart(pd.DataFrame(rows)).mark_line(point=True)
-    chart = chart.encode(x="epoch:Q", y=alt.Y("value:Q", title=title), color="run:N")
+    chart = alt.Chart(pd.DataFrame(rows, columns=["epoch", "value", "run"])).mark_line(point=True)
+    chart = chart.encode(x="epoch:Q", y=alt.Y("value:Q", title=title), color=by_run(record["runs"]))
     st.altair_chart(chart.properties(height=240), width="stretch")
     ends = [f"{r['label']} {r['history'][metric][-1]:.3g}" for r in record["runs"] if r["history"]]
     st.caption(f"Line chart of {title.lower()}, one line per run; last epoch: {'; '.join(ends)}.")
 
 
 def levers_results(record: dict) -> None:
-    left, right = st.columns(2)
-    with left:
-        curves(record, "val_accuracy", "Validation accuracy")
-    with right:
-        curves(record, "loss", "Training loss")
+    shown = {"val_accuracy": "Validation accuracy", "loss": "Training loss"}
+    for column, (metric, title) in zip(st.columns(2), shown.items(), strict=True):
+        with column:
+            curves(record, metric, title)
     runs_table(record)
 
 
@@ -194,8 +199,7 @@ def features_results(record: dict) -> None:
 
 st.title("Experiments")
 st.caption("The article's experiments, trained on real MNIST: a quick run takes about a minute.")
-if problem := st.session_state.pop("experiment_problem", None):
-    st.warning(problem)
+show_flash("experiments")
 job = runner().job
 busy = job is not None and job.running
 if busy:
@@ -212,16 +216,13 @@ busy = busy or other is not None or not store().writable
 imbalance, levers, features = st.tabs(list(experiments.KINDS.values()))
 with imbalance:
     st.markdown(
-        "Cut one digit down to a small share of its training examples: the network sees it so "
-        "rarely that it stops answering it, and its **recall** (the share of its test digits "
-        "read right) falls. Then repeat its few examples until it weighs as much as before "
-        "(oversampling, the same as a class weight) and watch it recover."
+        "Cut one digit to a small share of its training examples: seen so rarely, it is no longer "
+        "answered, and its **recall** (its test digits read right) falls. Repeat its few examples "
+        "until it weighs as before (oversampling, like a class weight): it recovers."
     )
     a, b = st.columns(2)
     digit = a.selectbox("Digit to cut", range(10), index=5)
-    share = b.select_slider(
-        "Share of its examples kept", SHARES, value=0.05, format_func="{:.0%}".format
-    )
+    share = b.select_slider("Share kept", SHARES, value=0.05, format_func="{:.0%}".format)
     run_buttons("imbalance", ["--digit", str(digit), "--share", str(share)], busy)
     if record := chosen_record("imbalance"):
         imbalance_results(record)
