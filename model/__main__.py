@@ -126,8 +126,8 @@ def experiment_progress(as_json: bool):
         if as_json or kind in ("batch", "epoch"):
             console(event)
         elif kind == "start":
-            c, run = event["config"], f"{event['run']}/{event['runs']}"
-            print(f"run {run}: {event['label']} · {c['arch']}, {event['train_size']} digits")
+            run, size = f"{event['run']}/{event['runs']}", event["train_size"]
+            print(f"run {run}: {event['label']}, {size} digits")
         elif kind == "done":
             print(f"recorded experiment {event['version']}")
 

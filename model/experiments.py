@@ -246,7 +246,8 @@ def run_one(run: Run, mnist, test_sets, on_progress: Progress, should_cancel, fi
 
     data = training_data(run, mnist)
     x, y = data[0], data[1]
-    on_progress({"event": "start", "config": asdict(run.config), "train_size": len(x)})
+    start = {"event": "start", "config": asdict(run.config), "learner": run.learner}
+    on_progress({**start, "train_size": len(x)})
     labels = {name: test.labels for name, test in test_sets.items()}
     if run.learner == "network":
         network, history, seconds = train_network(run, data, on_progress, should_cancel)
