@@ -24,6 +24,11 @@ def number(value: float) -> str:
     return f"{value:+.3f}" if abs(value) >= 5e-4 or value == 0 else f"{value:+.1e}"
 
 
+def factor(value: float) -> str:
+    """A number to multiply by: in brackets when negative."""
+    return f"{value:.3f}" if value >= 0 else f"({value:.3f})"
+
+
 def grid_table(values: np.ndarray, top: int, left: int, pad: np.ndarray | None = None):
     """A small matrix as a table headed by the input rows and columns it comes from."""
     table = pd.DataFrame(
@@ -185,6 +190,8 @@ def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> Non
     step = steps[t - 1]
     states = np.stack([s.h for s in steps[:t]] + [np.zeros(units)] * (28 - t))  # (28, units)
     paint = (colormaps["RdBu_r"]((states + 1) / 2)[..., :3] * 255).astype(np.uint8)
+    picture = Image.fromarray(paint).resize((units * 4, 28 * 6), Image.NEAREST)
+    ImageDraw.Draw(picture).rectangle([unit * 4 - 1, 0, unit * 4 + 4, 28 * 6 - 1], outline=OUTLINE)
     left, right = st.columns([1, 3])
     left.image(
         outlined(np.asarray(image).reshape(28, 28), (t - 1, 0, 1, 28)),
@@ -192,8 +199,9 @@ def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> Non
         alt=f"The 28×28 input with row {t} outlined: the 28 pixels the LSTM reads at step {t}.",
     )
     right.image(
-        Image.fromarray(paint).resize((units * 4, 28 * 6), Image.NEAREST),
-        caption=f"h₁ … h₍{t}₎: one row per step, one column per unit (red +, blue −)",
+        picture,
+        caption=f"the state h after steps 1 to {t}: a row per step, a column per unit (red +, "
+        f"blue −), unit {unit} outlined",
         alt=f"The LSTM's state after each of steps 1 to {t}, {units} units each, red where a unit "
         f"is positive and blue where negative; unit {unit} ends step {t} at {step.h[unit]:+.3f}.",
     )
@@ -212,8 +220,8 @@ def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> Non
     i, f, candidate, o = step.gates[:, unit]
     own = formulas.own_lstm_state(network, image, t)[unit]
     st.markdown(
-        f"cₜ = f·cₜ₋₁ + i·c̃ = {f:.3f}·{step.c_before[unit]:.3f} + {i:.3f}·{candidate:.3f} = "
-        f"{step.c[unit]:.4f} · hₜ = o·tanh(cₜ) = {o:.3f}·{np.tanh(step.c[unit]):.3f} = "
+        f"cₜ = f·cₜ₋₁ + i·c̃ = {f:.3f}·{factor(step.c_before[unit])} + {i:.3f}·{factor(candidate)}"
+        f" = {step.c[unit]:.4f} · hₜ = o·tanh(cₜ) = {o:.3f}·{factor(np.tanh(step.c[unit]))} = "
         f"**{step.h[unit]:.4f}**  \nKeras's own LSTM, run on rows 1 to {t}: **{own:.4f}**"
     )
 
@@ -228,12 +236,8 @@ def show(network, key: tuple, image: np.ndarray, prediction, calibration, headin
         "the network itself produced."
     )
     kinds = {layer.__class__.__name__ for layer in network.layers}
-    choices = []
-    if "Conv2D" in kinds:
-        choices += ["A convolution cell", "A pooling cell"]
-    if "LSTM" in kinds:
-        choices += ["A recurrent step"]
-    choices += ["An output neuron"]
+    choices = ["A convolution cell", "A pooling cell"] * ("Conv2D" in kinds)
+    choices += ["A recurrent step"] * ("LSTM" in kinds) + ["An output neuron"]
     chosen = st.radio("Formula", choices, horizontal=True, key=f"formula_kind_{len(choices)}")
     if chosen in ("A convolution cell", "A pooling cell"):
         own = explain.feature_maps(network, image)
