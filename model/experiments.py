@@ -222,6 +222,19 @@ def scores(answers: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> dic
 # --- Training ---------------------------------------------------------------------------------
 
 
+def set_dropout(network, rate: float) -> None:
+    """Every Dropout layer of `network` drops `rate` of its inputs; ValueError if it has none.
+
+    A Dropout layer reads its rate at every call, and the float32 twin that trains
+    (`model.train.training_twin`) is cloned from the layers' configurations, which carry it.
+    """
+    dropouts = [layer for layer in network.layers if type(layer).__name__ == "Dropout"]
+    if not dropouts:
+        raise ValueError(f"{network.name} has no dropout to change")
+    for layer in dropouts:
+        layer.rate = rate
+
+
 def train_network(run: Run, data, on_progress: Progress, should_cancel):
     """A fresh network trained on `data`: (network, history, seconds)."""
     from model import networks, train
@@ -230,11 +243,7 @@ def train_network(run: Run, data, on_progress: Progress, should_cancel):
     keras.utils.set_random_seed(run.config.seed)  # the same seed, the same initial weights
     network = networks.ARCHITECTURES[run.config.arch]()
     if run.dropout is not None:
-        dropouts = [layer for layer in network.layers if isinstance(layer, keras.layers.Dropout)]
-        if not dropouts:
-            raise ValueError(f"{run.config.arch} has no dropout to change")
-        for layer in dropouts:
-            layer.rate = run.dropout  # read at every call; the training twin clones it
+        set_dropout(network, run.dropout)
     history, seconds = train.fit(network, *data, run.config, on_progress, should_cancel)
     return network, history, seconds
 

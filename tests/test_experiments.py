@@ -13,7 +13,7 @@ import pytest
 
 from model import handmade
 from model.__main__ import main
-from model.experiments import PRESETS, Records, cut
+from model.experiments import PRESETS, Records, cut, set_dropout
 
 pytestmark = pytest.mark.slow
 
@@ -77,6 +77,20 @@ def test_features_keep_readers_that_read_a_digit(tiny_experiments, mnist):
     assert set(answers[0]) == {"pixels", "hog", "cnn"}
     right = np.mean([a["hog"] == label for a, label in zip(answers, mnist.y_test, strict=False)])
     assert right >= 0.8
+
+
+def test_the_dropout_lever_reaches_the_network_that_trains():
+    from model import networks
+    from model.train import training_twin
+    from model.train_config import TrainConfig
+
+    network = networks.ARCHITECTURES["mlp"]()
+    set_dropout(network, 0.05)
+    twin = training_twin(network, TrainConfig(arch="mlp", precision="float32"))
+    rates = [layer.rate for layer in twin.layers if type(layer).__name__ == "Dropout"]
+    assert rates == [0.05, 0.05]
+    with pytest.raises(ValueError, match="no dropout"):
+        set_dropout(networks.ARCHITECTURES["seed_cnn"](), 0.5)
 
 
 def test_hog_features_beat_a_floor_and_the_raw_pixels(mnist, tmp_path):
