@@ -117,9 +117,10 @@ def confusion_png(matrix: list, title: str) -> bytes:
 
 
 def by_run(runs: list[dict]) -> alt.Color:
-    """Colour by run, in the experiment's order, with the legend under the chart."""
-    legend = alt.Legend(orient="bottom", title=None, columns=2)
-    return alt.Color("run:N", sort=[run["label"] for run in runs], legend=legend)
+    """Colour by run, in the experiment's order (a legend under the chart squeezes it flat)."""
+    legend = alt.Legend(title=None, labelLimit=260)
+    scale = alt.Scale(scheme="tableau10")  # distinct hues, not light and dark pairs
+    return alt.Color("run:N", sort=[run["label"] for run in runs], legend=legend, scale=scale)
 
 
 def imbalance_results(record: dict) -> None:
@@ -150,17 +151,16 @@ def curves(record: dict, metric: str, title: str) -> None:
     rows = [(e, v, label) for label, values in series for e, v in enumerate(values, start=1)]
     st.markdown(f"**{title}** per epoch")
     chart = alt.Chart(pd.DataFrame(rows, columns=["epoch", "value", "run"])).mark_line(point=True)
-    chart = chart.encode(x="epoch:Q", y=alt.Y("value:Q", title=title), color=by_run(record["runs"]))
-    st.altair_chart(chart.properties(height=240), width="stretch")
+    y = alt.Y("value:Q", title=title, scale=alt.Scale(zero=False))
+    chart = chart.encode(x="epoch:Q", y=y, color=by_run(record["runs"])).properties(height=240)
+    st.altair_chart(chart, width="stretch")
     ends = [f"{r['label']} {r['history'][metric][-1]:.3g}" for r in record["runs"] if r["history"]]
     st.caption(f"Line chart of {title.lower()}, one line per run; last epoch: {'; '.join(ends)}.")
 
 
 def levers_results(record: dict) -> None:
-    shown = {"val_accuracy": "Validation accuracy", "loss": "Training loss"}
-    for column, (metric, title) in zip(st.columns(2), shown.items(), strict=True):
-        with column:
-            curves(record, metric, title)
+    curves(record, "val_accuracy", "Validation accuracy")
+    curves(record, "loss", "Training loss")
     runs_table(record)
 
 
