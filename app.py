@@ -23,6 +23,7 @@ navigation = st.navigation(
             st.Page("pages/training.py", title="Training", icon=":material/show_chart:"),
             st.Page("pages/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
             st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+            st.Page("pages/experiments.py", title="Experiments", icon=":material/experiment:"),
         ],
         "Yours": [
             st.Page("pages/my_drawings.py", title="My drawings", icon=":material/folder_shared:"),

@@ -117,6 +117,58 @@ def cmd_train(args) -> int:
     return _run_training(args, work)
 
 
+def experiment_progress(as_json: bool):
+    """Each run's start, then the trainer's progress, then where the record went."""
+    console = _ConsoleProgress(as_json)
+
+    def show(event: dict) -> None:
+        kind = event["event"]
+        if as_json or kind in ("batch", "epoch"):
+            console(event)
+        elif kind == "start":
+            run, size = f"{event['run']}/{event['runs']}", event["train_size"]
+            print(f"run {run}: {event['label']}, {size} digits")
+        elif kind == "done":
+            print(f"recorded experiment {event['version']}")
+
+    return show
+
+
+def cmd_experiment(args) -> int:
+    """Train an experiment's runs; the last line printed is its figures, as JSON."""
+    from model import experiments
+
+    records = experiments.Records(_store(args).root)
+    chosen = {
+        "imbalance": lambda: experiments.imbalance_runs(args.digit, args.share, args.preset),
+        "levers": lambda: experiments.levers_runs(args.preset, args.arch, args.dropout),
+        "features": lambda: experiments.features_runs(args.preset),
+    }
+    runs = chosen[args.experiment]()  # bad parameters fail here, before any training
+    params = {
+        "imbalance": lambda: {"digit": args.digit, "share": args.share},
+        "levers": lambda: {"other_arch": args.arch, "dropout": args.dropout},
+        "features": dict,
+    }[args.experiment]()
+    found = {}
+
+    def work(should_cancel):
+        found["record"] = experiments.run_experiment(
+            args.experiment,
+            runs,
+            params,
+            args.preset,
+            records,
+            experiment_progress(args.json_progress),
+            should_cancel,
+        )
+
+    code = _run_training(args, work)
+    if code == 0:
+        print(json.dumps(found["record"]["summary"]), flush=True)
+    return code
+
+
 def _predictor(args):
     from model.serving.inference import Predictor, load_active
 
@@ -406,6 +458,27 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--epochs", type=int, default=3)
     tune.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
     tune.set_defaults(run=cmd_finetune)
+
+    experiment = commands.add_parser(
+        "experiment", help="imbalance, the four levers, or learned vs hand-made features"
+    )
+    kinds = experiment.add_subparsers(dest="experiment", required=True)
+    imbalance = kinds.add_parser("imbalance", help="one digit cut to a share, then reweighted")
+    imbalance.add_argument("--digit", type=int, required=True, help="the digit to cut (0-9)")
+    imbalance.add_argument("--share", type=float, required=True, help="the share kept, e.g. 0.05")
+    levers = kinds.add_parser("levers", help="more data, more epochs, another network, dropout")
+    levers.add_argument("--arch", default="seed_cnn", help="the other architecture")
+    levers.add_argument("--dropout", type=float, default=0.0, help="the regularisation run's")
+    kinds.add_parser("features", help="HOG or raw pixels into a linear SVM, beside a CNN")
+    for one in kinds.choices.values():
+        one.add_argument(
+            "--preset",
+            choices=["quick", "full", "tiny"],
+            default="quick",
+            help="quick: about a minute; full: far more data; tiny: for the tests",
+        )
+        one.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
+    experiment.set_defaults(run=cmd_experiment)
 
     predict = commands.add_parser("predict", help="read digits from image files")
     predict.add_argument("images", nargs="+")

@@ -15,9 +15,11 @@ from model import explain, figures
 from model.describe import heat_map_alt, strongest_region
 from model.drawings import TEMPLATES, render_strokes
 from pages import explanation_lab
+from pages import formulas as formula_section
 from pages.entry import ensure_app_entry
 from pages.resources import active_predictor
 
+FORMULAS = "The formulas on your drawing"
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 
@@ -167,6 +169,7 @@ if not stages:
     )
     digit = explain_decision(network, key, image, prediction.digit, has_conv=False)
     explanation_lab.show(predictor, key, image, digit)
+    formula_section.show(network, key, image, prediction, predictor.calibration, "5 · " + FORMULAS)
     st.stop()
 
 st.header("1 · What each filter looks for", divider="gray")
@@ -208,3 +211,4 @@ st.markdown(
 )
 digit = explain_decision(network, key, image, prediction.digit, has_conv=True)
 explanation_lab.show(predictor, key, image, digit)
+formula_section.show(network, key, image, prediction, predictor.calibration, "5 · " + FORMULAS)

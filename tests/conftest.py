@@ -144,3 +144,39 @@ def browser():
 
     with chromium() as chrome:
         yield chrome
+
+
+# ── The experiments at their tiny preset, run once for the model and page tests ───────────────
+
+TINY_EXPERIMENTS = {
+    "imbalance": ["--digit", "5", "--share", "0.05"],
+    "levers": ["--arch", "seed_cnn", "--dropout", "0"],
+    "features": [],
+}
+
+
+@pytest.fixture(scope="session")
+def tiny_experiments(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """`python -m model experiment KIND ... --preset tiny` for each kind, run in this process
+    (TensorFlow is loaded once) into a store of their own: (that store, {kind: the JSON object
+    printed last}). The command installs its own SIGTERM and SIGINT handlers; pytest's return."""
+    import io
+    import json
+    import signal
+
+    from model.__main__ import main
+
+    root = tmp_path_factory.mktemp("experiments-home")
+    printed = {}
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for kind, args in TINY_EXPERIMENTS.items():
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                code = main(["--store", str(root), "experiment", kind, *args, "--preset", "tiny"])
+            assert code == 0, out.getvalue()[-2000:]
+            printed[kind] = json.loads(out.getvalue().strip().splitlines()[-1])
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    return root, printed

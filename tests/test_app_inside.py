@@ -44,10 +44,13 @@ def test_without_a_drawing_the_page_explains_a_sample_digit(open_page):
         "2 · Where it found it",
         "3 · What made the decision",
         "4 · Explanation lab",
+        "5 · The formulas on your drawing",
     ]
-    # the input, 3 filter grids, 6 feature-map grids, 3 heat maps, the lab's six maps in one
-    assert pictures(at) == 1 + 3 + 6 + 3 + 1
-    assert at.image[-1].proto.imgs[0].alt.startswith("Maps of the evidence for the digit 3")
+    # the input, 3 filter grids, 6 feature-map grids, 3 heat maps, the lab's six maps in one,
+    # a cell's patch and map
+    assert pictures(at) == 1 + 3 + 6 + 3 + 1 + 2
+    alts = [one.alt for i in at.image for one in i.proto.imgs]
+    assert any(alt.startswith("Maps of the evidence for the digit 3") for alt in alts)
 
 
 def test_the_drawing_from_the_draw_page_is_explained(open_page):
@@ -57,7 +60,7 @@ def test_the_drawing_from_the_draw_page_is_explained(open_page):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.info  # no "draw first" message
     assert "The network reads **8**" in texts(at.markdown)
-    assert pictures(at) == 14
+    assert pictures(at) == 16
     choice = at.selectbox[0]
     assert choice.value == 8
     assert choice.format_func(8) == "8 (predicted)"
@@ -65,7 +68,7 @@ def test_the_drawing_from_the_draw_page_is_explained(open_page):
     choice.select(3).run()  # the evidence for another digit
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox[0].value == 3
-    assert pictures(at) == 14
+    assert pictures(at) == 16
     assert "the evidence for **3**" in texts(at.caption)
 
 
@@ -84,10 +87,15 @@ def test_a_network_without_convolutions_shows_saliency_only(open_page):
 
     at = open_page("pages/inside.py", timeout=60, visit_draw_page_first=True)
     assert "no convolutional layers" in texts(at.warning)
-    assert [h.value for h in at.header] == ["4 · Explanation lab"]  # no filters or maps
+    # no filters or maps
+    assert [h.value for h in at.header] == [
+        "4 · Explanation lab",
+        "5 · The formulas on your drawing",
+    ]
     assert pictures(at) == 1 + 1 + 1  # the input, the saliency map, the lab's maps
     assert "Grad-CAM needs a convolutional layer" in texts(at.caption)
-    assert "Grad-CAM does not apply" in at.image[-1].proto.imgs[0].alt
+    alts = [one.alt for i in at.image for one in i.proto.imgs]
+    assert any("Grad-CAM does not apply" in alt for alt in alts)
 
 
 def test_every_tab_of_the_explanation_lab(open_page):
@@ -100,7 +108,8 @@ def test_every_tab_of_the_explanation_lab(open_page):
         assert not at.exception, (label, [e.value for e in at.exception])
         shown[label] = at
         if label == "Is it true?":
-            assert at.image[-1].proto.imgs[0].alt.startswith("Deletion curves for the digit 3")
+            alts = [one.alt for i in at.image for one in i.proto.imgs]
+            assert any(alt.startswith("Deletion curves for the digit 3") for alt in alts)
             assert "is the most faithful" in texts(at.caption)
         elif label == "Nearest training digits":
             alts = [one.alt for i in at.image for one in i.proto.imgs]

@@ -1,0 +1,248 @@
+"""Inside the CNN, "The formulas on your drawing": one cell, neuron or step computed term by term.
+
+The learner picks a cell of the first convolution layer (or of the pooling after it), a digit's
+output neuron, or for a recurrent network a row the LSTM reads, and sees the article's formula
+computed on their drawing with the network's own weights, beside the value the network itself
+produced. UI only: the arithmetic is `model.formulas`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from matplotlib import colormaps
+from PIL import Image, ImageDraw
+
+from model import explain, formulas
+
+CELL = 6  # screen pixels per input pixel in the pictures
+OUTLINE = (255, 140, 0)
+
+
+def number(value: float) -> str:
+    return f"{value:+.3f}" if abs(value) >= 5e-4 or value == 0 else f"{value:+.1e}"
+
+
+def factor(value: float) -> str:
+    """A number to multiply by: in brackets when negative."""
+    return f"{value:.3f}" if value >= 0 else f"({value:.3f})"
+
+
+def grid_table(values: np.ndarray, top: int, left: int, pad: np.ndarray | None = None):
+    """A small matrix as a table headed by the input rows and columns it comes from."""
+    table = pd.DataFrame(
+        [[number(v) for v in row] for row in values],
+        index=[f"row {top + r}" for r in range(values.shape[0])],
+        columns=[f"col {left + c}" for c in range(values.shape[1])],
+    )
+    if pad is not None:
+        table = table.where(~pad, "0 (pad)")
+    return table
+
+
+def outlined(values: np.ndarray, box: tuple[int, int, int, int], margin: int = 0) -> Image.Image:
+    """`values` (h, w) in grey, enlarged, with a margin of `margin` cells (padding) drawn dark grey
+    and the cells `box` = (top, left, height, width) outlined."""
+    top_value = float(values.max()) or 1.0
+    grey = (np.clip(values / top_value, 0, 1) * 255).astype(np.uint8)
+    framed = np.full((grey.shape[0] + 2 * margin, grey.shape[1] + 2 * margin), 60, np.uint8)
+    framed[margin : margin + grey.shape[0], margin : margin + grey.shape[1]] = grey
+    picture = Image.fromarray(framed).convert("RGB")
+    picture = picture.resize((framed.shape[1] * CELL, framed.shape[0] * CELL), Image.NEAREST)
+    top, left, height, width = box
+    corner = ((left + margin) * CELL, (top + margin) * CELL)
+    end = (corner[0] + width * CELL - 1, corner[1] + height * CELL - 1)
+    ImageDraw.Draw(picture).rectangle([corner, end], outline=OUTLINE, width=2)
+    return picture
+
+
+def cell_pickers(prefix: str, maps: np.ndarray, label: str) -> tuple[int, int, int]:
+    """Channel, row and column chosen by the learner; first the strongest cell of the strongest
+    channel. The keys carry the map's size, so another network starts afresh."""
+    height, width, channels = maps.shape
+    keys = [f"{prefix}_{name}_{height}x{width}x{channels}" for name in ("ch", "row", "col")]
+    if keys[0] not in st.session_state:
+        strongest = int(maps.reshape(-1, channels).max(axis=0).argmax())
+        row, col = np.unravel_index(maps[..., strongest].argmax(), (height, width))
+        st.session_state.update(zip(keys, (strongest, int(row), int(col)), strict=True))
+
+    def go_to_strongest() -> None:
+        channel = st.session_state[keys[0]]
+        row, col = np.unravel_index(maps[..., channel].argmax(), (height, width))
+        st.session_state.update({keys[1]: int(row), keys[2]: int(col)})
+
+    pick, row_pick, col_pick = st.columns([2, 3, 3])
+    channel = pick.selectbox(label, range(channels), key=keys[0])
+    row = row_pick.slider("Row", 0, height - 1, key=keys[1])
+    col = col_pick.slider("Column", 0, width - 1, key=keys[2])
+    pick.button("Its strongest cell", key=f"{prefix}_jump", on_click=go_to_strongest)
+    return channel, row, col
+
+
+def conv_formula(network, image: np.ndarray, own: dict[str, np.ndarray]) -> None:
+    layer = formulas.first_conv(network)
+    channel, row, col = cell_pickers("formula_conv", own[layer.name], f"Filter of {layer.name}")
+    cell = formulas.conv_cell(network, image, channel, row, col)
+    padded = int((~cell.inside).sum())
+    pad_text = f", {padded} of them zeros beyond the edge ('same' padding)" if padded else ""
+    margin = formulas.padding_before(layer)[0]
+    left, right = st.columns(2)
+    left.image(
+        outlined(np.asarray(image).reshape(28, 28), (cell.top, cell.left, 3, 3), margin),
+        caption=f"the 3×3 patch it reads{' (grey: padding)' if margin else ''}",
+        alt=f"The 28×28 input with the 3×3 patch of cell ({row}, {col}) outlined: input rows "
+        f"{cell.top} to {cell.top + 2}, columns {cell.left} to {cell.left + 2}{pad_text}.",
+    )
+    right.image(
+        outlined(own[layer.name][..., channel], (row, col, 1, 1)),
+        caption=f"{layer.name}, filter {channel}: the cell",
+        alt=f"Feature map {channel} of {layer.name} with cell ({row}, {col}) outlined; its value "
+        f"is {cell.value:.3f}.",
+    )
+    tables = st.columns(3)
+    pad = ~cell.inside
+    tables[0].markdown("**Patch x** (the pixels, 0 to 1)")
+    tables[0].table(grid_table(cell.patch, cell.top, cell.left, pad))
+    tables[1].markdown("**Kernel w** (learned weights)")
+    tables[1].table(grid_table(cell.kernel, cell.top, cell.left))
+    tables[2].markdown("**Products wᵢ·xᵢ**")
+    tables[2].table(grid_table(cell.products, cell.top, cell.left))
+    st.markdown(
+        f"C(x) = Σ wᵢxᵢ + b = {cell.total:.4f} + ({cell.bias:.4f}) = {cell.pre_activation:.4f} · "
+        f"ReLU(C) = max(0, C) = **{cell.value:.4f}**  \n"
+        f"The network's own feature map at this cell: **{own[layer.name][row, col, channel]:.4f}**"
+    )
+
+
+def pool_formula(network, image: np.ndarray, own: dict[str, np.ndarray]) -> None:
+    layer = formulas.first_pool(network)
+    channel, row, col = cell_pickers("formula_pool", own[layer.name], f"Channel of {layer.name}")
+    cell = formulas.pool_cell(network, image, channel, row, col)
+    source = own[cell.source][..., channel]
+    left, right = st.columns(2)
+    left.image(
+        outlined(source, (cell.top, cell.left, 2, 2)),
+        caption=f"{cell.source}, map {channel}: the 2×2 window",
+        alt=f"Feature map {channel} of {cell.source} with the 2×2 window of pooling cell ({row}, "
+        f"{col}) outlined: rows {cell.top}-{cell.top + 1}, columns {cell.left}-{cell.left + 1}.",
+    )
+    with right:
+        st.markdown("**The window** (the largest is kept)")
+        st.table(grid_table(cell.window, cell.top, cell.left))
+    st.markdown(
+        f"max of the four = **{cell.value:.4f}** (at row {cell.top + cell.winner[0]}, column "
+        f"{cell.left + cell.winner[1]})  \nThe network's own {layer.name} at this cell: "
+        f"**{own[layer.name][row, col, channel]:.4f}**"
+    )
+
+
+def neuron_formula(network, image: np.ndarray, prediction, calibration) -> None:
+    digit = st.selectbox(
+        "Output neuron of the digit", range(10), index=prediction.digit, key="formula_digit"
+    )
+    neuron = formulas.output_neuron(network, image, digit)
+    top = neuron.top(8)
+    st.markdown(
+        f"The neuron reads the {len(neuron.inputs)} outputs X of the layer before it. "
+        f"The {len(top)} largest contributions wᵢxᵢ to its sum:"
+    )
+    rows = [[f"x{i}", number(neuron.inputs[i]), number(neuron.weights[i])] for i in top]
+    table = pd.DataFrame(rows, columns=["input", "xᵢ", "wᵢ"])
+    table["wᵢ·xᵢ"] = [number(neuron.contributions[i]) for i in top]
+    st.table(table.set_index("input"))
+    rest = neuron.contributions.sum() - neuron.contributions[top].sum()
+    own = float(formulas.own_probabilities(network, image)[digit])
+    st.markdown(
+        f"z = w·X + b = {neuron.contributions[top].sum():.3f} (these) + {rest:.3f} (the other "
+        f"{len(neuron.inputs) - len(top)}) + ({neuron.bias:.3f}) = **{neuron.logit:.3f}**  \n"
+        f"y = softmax(z) = e^z / Σ e^z over the ten digits = **{neuron.probability:.4%}**; "
+        f"the network's own output: **{own:.4%}**"
+    )
+    answer = float(prediction.probabilities[digit])
+    nudges = "averages its readings of the drawing nudged a pixel each way, then "
+    nudges = nudges if calibration.nudged else ""
+    st.caption(
+        f"The app answers {answer:.2%}, not {neuron.probability:.2%}: it {nudges}divides the "
+        f"logits by a temperature T = {calibration.temperature:.2f} fitted so that its confidence "
+        f"means what it says: softmax(z / T) = {neuron.scaled(calibration.temperature):.2%} for "
+        "this one reading."
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def recurrent_steps(_network, key: tuple, image: np.ndarray) -> list[formulas.LstmStep]:
+    return formulas.lstm_steps(_network, image)
+
+
+def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> None:
+    steps = recurrent_steps(network, key, image)
+    units = len(steps[0].h)
+    neuron = formulas.output_neuron(network, image, prediction.digit)
+    decisive = int(neuron.top(1)[0])  # the unit that moves the answer most
+    t = st.slider("Step t: the LSTM has read rows 1 to t", 1, 28, 14, key="formula_step")
+    unit = st.selectbox(
+        f"Unit of the {units}",
+        range(units),
+        index=decisive,
+        format_func=lambda u: f"unit {u}" + (" (sways the answer most)" if u == decisive else ""),
+    )
+    step = steps[t - 1]
+    states = np.stack([s.h for s in steps[:t]] + [np.zeros(units)] * (28 - t))  # (28, units)
+    paint = (colormaps["RdBu_r"]((states + 1) / 2)[..., :3] * 255).astype(np.uint8)
+    picture = Image.fromarray(paint).resize((units * 4, 28 * 6), Image.NEAREST)
+    ImageDraw.Draw(picture).rectangle([unit * 4 - 1, 0, unit * 4 + 4, 28 * 6 - 1], outline=OUTLINE)
+    left, right = st.columns([1, 3])
+    left.image(
+        outlined(np.asarray(image).reshape(28, 28), (t - 1, 0, 1, 28)),
+        caption=f"row {t} is xₜ",
+        alt=f"The 28×28 input with row {t} outlined: the 28 pixels the LSTM reads at step {t}.",
+    )
+    right.image(
+        picture,
+        caption=f"the state h after steps 1 to {t}: a row per step, a column per unit (red +, "
+        f"blue −), unit {unit} outlined",
+        alt=f"The LSTM's state after each of steps 1 to {t}, {units} units each, red where a unit "
+        f"is positive and blue where negative; unit {unit} ends step {t} at {step.h[unit]:+.3f}.",
+    )
+    gates = pd.DataFrame(
+        {
+            "W·xₜ": step.input_terms[:, unit],
+            "U·hₜ₋₁": step.recurrent_terms[:, unit],
+            "b": step.bias[:, unit],
+            "sum": step.sums[:, unit],
+            "gate": step.gates[:, unit],
+        },
+        index=[f"{g} ({formulas.GATE_NAMES[g]})" for g in formulas.GATES],
+    ).map(number)
+    st.markdown(f"**Step {t}, unit {unit}**: each gate is f(W·xₜ + U·hₜ₋₁ + b), σ or tanh")
+    st.table(gates)
+    i, f, candidate, o = step.gates[:, unit]
+    own = formulas.own_lstm_state(network, image, t)[unit]
+    st.markdown(
+        f"cₜ = f·cₜ₋₁ + i·c̃ = {f:.3f}·{factor(step.c_before[unit])} + {i:.3f}·{factor(candidate)}"
+        f" = {step.c[unit]:.4f} · hₜ = o·tanh(cₜ) = {o:.3f}·{factor(np.tanh(step.c[unit]))} = "
+        f"**{step.h[unit]:.4f}**  \nKeras's own LSTM, run on rows 1 to {t}: **{own:.4f}**"
+    )
+
+
+def show(network, key: tuple, image: np.ndarray, prediction, calibration, heading: str) -> None:
+    """The section: `heading`, a choice of formula, and the chosen one computed on `image`."""
+    st.header(heading, divider="gray")
+    st.markdown(
+        "The article behind this app teaches three formulas: a neuron y = f(w·X + b), a "
+        "convolution C(x) = Σ wᵢxᵢ + b, a recurrent step hₜ = f(W·[hₜ₋₁, xₜ] + b). Here they "
+        "are, computed on your drawing with the serving network's own weights, beside the value "
+        "the network itself produced."
+    )
+    kinds = {layer.__class__.__name__ for layer in network.layers}
+    choices = ["A convolution cell", "A pooling cell"] * ("Conv2D" in kinds)
+    choices += ["A recurrent step"] * ("LSTM" in kinds) + ["An output neuron"]
+    chosen = st.radio("Formula", choices, horizontal=True, key=f"formula_kind_{len(choices)}")
+    if chosen in ("A convolution cell", "A pooling cell"):
+        own = explain.feature_maps(network, image)
+        (conv_formula if chosen == "A convolution cell" else pool_formula)(network, image, own)
+    elif chosen == "A recurrent step":
+        recurrent_formula(network, key, image, prediction)
+    else:
+        neuron_formula(network, image, prediction, calibration)
