@@ -240,7 +240,8 @@ def cmd_ship(args) -> int:
     """Copy a trained version into the package, where the app finds it on a fresh machine."""
     import shutil
 
-    from model.serving.store import SHIPPED_DIR, check_name, write_json_atomic
+    from model.atomic import write_json
+    from model.serving.store import SHIPPED_DIR, check_name
 
     version = _store(args).get(args.version)
     if version.problem:
@@ -249,7 +250,7 @@ def cmd_ship(args) -> int:
     staging = target.with_name(f".{target.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(version.path, staging)
-    write_json_atomic(staging / "meta.json", {**version.meta, "name": target.name})
+    write_json(staging / "meta.json", {**version.meta, "name": target.name})
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     print(f"shipped {version.name} as {target}")

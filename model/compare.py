@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from model.drawings import sample_drawing
 from model.evaluate import score
 from model.preprocess import preprocess_canvas
 from model.serving.export import TFLitePredictor
@@ -30,14 +31,6 @@ from model.serving.store import Version
 
 LATENCY_CALLS = 50
 WARMUP_CALLS = 5
-
-
-def sample_drawing() -> np.ndarray:
-    """A drawn 3 as the canvas sends it (280x280 RGBA), for when nothing has been drawn yet."""
-    from model.drawings import TEMPLATES, render_strokes
-
-    gray = render_strokes(TEMPLATES[3][0])
-    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
 
 
 def drawing_input(pixels) -> np.ndarray | None:

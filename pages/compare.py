@@ -9,15 +9,16 @@ interpreters per process (`st.cache_resource`); the table fills in row by row on
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from model import compare
 from model.calibration import Calibration, answers
+from model.drawings import sample_drawing
 from model.serving.export import TFLitePredictor, tflite_file_name, to_tflite
 from model.serving.store import StoreError, Version
 from pages.entry import ensure_app_entry
+from pages.pictures import enlarge
 from pages.resources import active_predictor, predictor_for, store
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -199,7 +200,7 @@ def drawing_section(predictors: dict) -> None:
     image = compare.drawing_input(pixels) if pixels is not None else None
     if image is None:
         st.info("Nothing drawn yet on the Draw page: showing a sample 3 instead.")
-        image = compare.drawing_input(compare.sample_drawing())
+        image = compare.drawing_input(sample_drawing())
     rows, rejected_by = [], set()
     for name, predictor in predictors.items():
         probabilities, rejected = answers(predictor, image[None])
@@ -214,11 +215,9 @@ def drawing_section(predictors: dict) -> None:
     # beside the table (which needs ~330 px for "default (TFLite float)") either was cut short.
     left, middle = st.columns([1, 3], gap="medium")
     with left:
-        big = np.kron(np.clip(image, 0, 1), np.ones((5, 5)))
         st.image(
-            big,
+            enlarge(image, 140),
             caption="what the networks read (28×28)",
-            clamp=True,
             alt="The 28×28 image every network reads: " + reads_text(frame, rejected_by) + ".",
         )
     with middle:

@@ -15,18 +15,13 @@ from model.testsets import mnist_test
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
+from pages.pictures import enlarge
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 CANVAS = 280
 UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
-
-
-def enlarge(image: np.ndarray, size: int = 140) -> Image.Image:
-    """A small grayscale array as a crisp, blocky picture (the browser would blur it)."""
-    array = image if image.dtype == np.uint8 else (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
 
 
 def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool = False) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image
 
 from model import figures
 from model.calibration import answers
@@ -23,6 +22,7 @@ from model.serving.store import StoreError
 from model.testsets import TestSet, drawings_test, mnist_test, nondigits_test
 from pages.entry import ensure_app_entry
 from pages.formatting import percent
+from pages.pictures import enlarge
 from pages.resources import predictor_for, store
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -82,11 +82,6 @@ def reliability_png(name: str, stamp: float, key: str, title: str) -> bytes:
     report = report_of(name, stamp, key)
     figure = figures.reliability_figure(report.reliability(), report.ece, title)
     return figures.to_png(figure, dpi=DPI)
-
-
-def enlarge(image: np.ndarray, size: int = THUMB) -> Image.Image:
-    array = (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
 
 
 def confidence(p: float) -> str:
@@ -168,7 +163,7 @@ def mistakes_gallery(report: Report, key: str) -> None:
     st.caption(f"{len(wrong):,} mistakes{more}.")
     inputs = testset(key).inputs
     st.image(
-        [enlarge(inputs[i]) for i in shown],
+        [enlarge(inputs[i], THUMB) for i in shown],
         caption=[f"{truth(report, key, i)} → said {said(report, i)}" for i in shown],
         width=THUMB,
         alt=[f"{truth(report, key, i)}, read as {said(report, i)}" for i in shown],
@@ -313,7 +308,7 @@ def disagreement_gallery(key: str, names: tuple[str, str], a: Report, b: Report)
     shown = differ[np.argsort(-gap, kind="stable")][:GALLERY]
     inputs = testset(key).inputs
     st.image(
-        [enlarge(inputs[i]) for i in shown],
+        [enlarge(inputs[i], THUMB) for i in shown],
         caption=[f"{truth(a, key, i)} · A {said(a, i)} · B {said(b, i)}" for i in shown],
         width=THUMB,
         alt=[f"{truth(a, key, i)}, read by A as {said(a, i)}, by B as {said(b, i)}" for i in shown],

@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image
 
 from model.serving.corrections import CorrectionsError, DamagedDrawing, SavedDrawing, label_text
 from model.serving.jobs import TrainingBusy, TrainingJob
@@ -24,6 +23,7 @@ from pages.correction_widget import corrections
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
 from pages.formatting import plain
+from pages.pictures import enlarge
 from pages.resources import store, trainer
 from pages.training_progress import live_training_panel, other_run_notice, pid_text
 
@@ -38,12 +38,6 @@ FIGURES = {
     "drawings_accuracy": "Bundled drawings (3,000)",
     "held_out_accuracy": "Your held-out drawings",
 }
-
-
-def enlarge(image: np.ndarray, size: int = THUMB) -> Image.Image:
-    return Image.fromarray(np.asarray(image, dtype=np.uint8)).resize(
-        (size, size), Image.Resampling.NEAREST
-    )
 
 
 def export_bytes() -> bytes:
@@ -99,7 +93,7 @@ def gallery(saved: list[SavedDrawing]) -> None:
             with column:
                 when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
                 st.image(
-                    enlarge(drawing.image),
+                    enlarge(drawing.image, THUMB),
                     caption=f"{label_text(drawing.label)} · {when}",
                     alt=f"Your drawing saved as {label_text(drawing.label)}, {when}.",
                 )

@@ -249,12 +249,12 @@ def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
     assert "already saved as a 2" in texts(at.info)
     assert len(saved.ids()) == 1
 
-    import model.serving.corrections
+    import model.atomic
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(model.serving.corrections.os, "replace", full)
+    monkeypatch.setattr(model.atomic.os, "replace", full)
     at.get("segmented_control")[0].set_value(3).run()
     at.button(key="correction_save").click().run()
     assert "Not saved" in texts(at.error) and "No space left on device" in texts(at.error)

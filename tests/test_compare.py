@@ -15,9 +15,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from model import compare, networks
-from model.drawings import TEMPLATES, render_strokes
+from model.atomic import write_json
+from model.drawings import TEMPLATES, render_strokes, sample_drawing
 from model.serving.inference import Predictor
-from model.serving.store import SHIPPED_DIR, ModelStore, write_json_atomic
+from model.serving.store import SHIPPED_DIR, ModelStore
 from model.train import TrainConfig, train_run
 
 SHIPPED_NETWORKS = ["default", "seed_cnn", "mlp", "rnn"]
@@ -68,8 +69,8 @@ def test_measure_figures_are_computed_from_the_model():
 
 
 def test_sample_drawing_is_a_three_on_the_canvas():
-    pixels = compare.sample_drawing()
-    assert pixels.shape == (280, 280, 4) and pixels.dtype == np.uint8
+    pixels = sample_drawing()
+    assert pixels.shape == (280, 280) and pixels.dtype == np.uint8
     image = compare.drawing_input(pixels)
     assert image is not None and image.shape == (28, 28)
     assert compare.drawing_input(np.zeros((280, 280, 4), np.uint8)) is None
@@ -127,7 +128,7 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     mine = home / "versions" / "my-mlp"
     shutil.copytree(SHIPPED_DIR / "mlp", mine)
     meta = ModelStore().get("my-mlp").meta
-    write_json_atomic(mine / "meta.json", {**meta, "name": "my-mlp"})
+    write_json(mine / "meta.json", {**meta, "name": "my-mlp"})
     at.run()
     at.multiselect(key="compare_versions").set_value(["my-mlp"]).run()
     check(at)

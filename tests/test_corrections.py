@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.serving import corrections as corrections_module
+from model import atomic
 from model.serving.corrections import Corrections, CorrectionsError
 
 
@@ -206,7 +206,7 @@ def test_a_read_only_or_full_disk_is_a_clear_error(store, monkeypatch, code, wor
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(corrections_module.os, "replace", refuse)
+    monkeypatch.setattr(atomic.os, "replace", refuse)
     with pytest.raises(CorrectionsError) as caught:
         store.save(image28(seed=3), raw(3), 7)
     monkeypatch.undo()

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.atomic import atomic_write
 from model.serving.lite_runtime import TFLitePredictor
 from model.serving.tf_runtime import keras, tf
 
@@ -175,10 +176,8 @@ def export_version(
     kind = "int8" if int8 else "float"
     out = Path(out) if out else Path(tflite_file_name(version.name, int8))
     model_bytes = to_tflite(network, int8=int8)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staged = out.with_name(f".{out.name}.{os.getpid()}")
-    staged.write_bytes(model_bytes)
-    os.replace(staged, out)  # never a half-written file under the final name
+    with atomic_write(out) as file:
+        file.write(model_bytes)
     testset = mnist_test()
 
     def accuracy(predictor) -> float:
