@@ -91,19 +91,7 @@ def _run_training(args, work) -> int:
 def cmd_train(args) -> int:
     from model.train import TrainConfig, train_run
 
-    config = TrainConfig(
-        arch=args.arch,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        augment=args.augment,
-        subset=args.subset,
-        seed=args.seed,
-        schedule=args.schedule,
-        drawings=args.drawings,
-        nondigits=args.nondigits,
-        precision=args.precision,
-    )
+    config = TrainConfig.from_args(args)
     store = _store(args)
 
     def work(should_cancel):
@@ -333,30 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("data", help="fetch and verify MNIST").set_defaults(run=cmd_data)
 
+    from model.train_config import DEFAULT_ARCH, add_train_arguments
+
     train = commands.add_parser("train", help="train a network and store it as a new version")
-    # Architecture names are checked by TrainConfig: listing them here would import TensorFlow.
-    train.add_argument("--arch", default="studio_cnn", help="studio_cnn, seed_cnn, mlp or rnn")
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--lr", type=float, default=1e-3)
-    train.add_argument("--augment", action="store_true", help="shift, rotate, scale, thicken")
-    train.add_argument("--subset", type=int, help="train on this many digits (default: all)")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
-    train.add_argument(
-        "--drawings", type=int, default=0, help="mix in this many canvas-like synthetic drawings"
-    )
-    train.add_argument(
-        "--nondigits",
-        type=int,
-        default=0,
-        help='mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',
-    )
-    train.add_argument(
-        "--precision",
-        default="auto",
-        help="float32, bfloat16 (mixed) or auto: bfloat16 for the CNNs where the CPU has it",
-    )
+    add_train_arguments(train)
     train.add_argument("--name", help="version name (default: ARCH-DATE-TIME)")
     train.add_argument("--activate", action="store_true", help="make it the active version")
     train.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
@@ -397,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("benchmark", help="latency, throughput, training speed, memory")
     bench.add_argument("--model", help="version name (default: the active one)")
-    bench.add_argument("--arch", default="studio_cnn", help="network to time training for")
+    bench.add_argument("--arch", default=DEFAULT_ARCH, help="network to time training for")
     bench.add_argument("--epochs", type=int, default=1, help="full-MNIST epochs to time")
     bench.add_argument("--precision", default="auto", help="as for train")
     bench.set_defaults(run=cmd_benchmark)

@@ -16,7 +16,13 @@ import streamlit as st
 
 from model.serving.jobs import TrainingBusy, TrainingJob
 from model.serving.store import StoreError, Version
-from model.train_config import ARCHITECTURES, BFLOAT16_ARCHS, DEFAULT_ARCH, native_bfloat16
+from model.train_config import (
+    ARCHITECTURES,
+    BFLOAT16_ARCHS,
+    NONDIGITS_MIX,
+    TrainConfig,
+    native_bfloat16,
+)
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
 from pages.formatting import created_text, duration, percent, plain
@@ -32,16 +38,8 @@ TRAIN_SIZES = {
     "Medium (10,000)": 10000,
     "Full (55,000)": None,
 }
-FORM_DEFAULTS = {
-    "retrain_arch": DEFAULT_ARCH,
-    "retrain_epochs": 5,
-    "retrain_batch": 128,
-    "retrain_lr": 1e-3,
-    "retrain_size": next(iter(TRAIN_SIZES)),
-    "retrain_augment": False,
-    "retrain_nondigits": False,
-}
-NONDIGITS = 14000  # drawn non-digits a run from the form mixes in, as the shipped default did
+# The command line's defaults, but a quick run: a first click should finish in seconds.
+FORM_START = TrainConfig(subset=TRAIN_SIZES["Quick demo (2,000 digits)"])
 SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
 
 
@@ -265,20 +263,6 @@ def versions_section(serving: str) -> None:
 # ── 3 & 4. retraining ──────────────────────────────────────────────────────────────────────────
 
 
-def cli_args(
-    arch: str, epochs: int, batch: int, lr: float, augment: bool, subset, nondigits: bool = False
-) -> list[str]:
-    args = ["train", "--arch", arch, "--epochs", str(epochs), "--batch-size", str(batch)]
-    args += ["--lr", repr(lr)]
-    if subset:
-        args += ["--subset", str(subset)]
-    if augment:
-        args.append("--augment")
-    if nondigits:
-        args += ["--nondigits", str(NONDIGITS)]
-    return args
-
-
 def retrain_form() -> None:
     other = trainer().lock.holder()
     if other is not None:
@@ -290,8 +274,9 @@ def retrain_form() -> None:
             ),
         )
     # Widgets that were not drawn (the form hides while a run goes) lose their state: keep the
-    # user's last choices in plain session state and start the widgets from them.
-    last = {**FORM_DEFAULTS, **st.session_state.get("retrain_choices", {})}
+    # user's last run in plain session state and start the widgets from it.
+    last: TrainConfig = st.session_state.get("retrain_config", FORM_START)
+    sizes = list(TRAIN_SIZES)
     with st.form("retrain"):
         st.markdown(
             "Train a new version from scratch. It is stored but not served until you "
@@ -300,39 +285,39 @@ def retrain_form() -> None:
         arch = st.selectbox(
             "Architecture",
             list(ARCHITECTURES),
-            index=list(ARCHITECTURES).index(last["retrain_arch"]),
+            index=list(ARCHITECTURES).index(last.arch),
             format_func=lambda a: f"{a}: {ARCHITECTURES[a]}",
             key="retrain_arch",
         )
         a, b = st.columns(2)
-        epochs = a.slider("Epochs", 1, 30, last["retrain_epochs"], key="retrain_epochs")
+        epochs = a.slider("Epochs", 1, 30, last.epochs, key="retrain_epochs")
         batch = b.select_slider(
-            "Batch size", BATCH_SIZES, value=last["retrain_batch"], key="retrain_batch"
+            "Batch size", BATCH_SIZES, value=last.batch_size, key="retrain_batch"
         )
         a, b = st.columns(2)
         lr = a.selectbox(
             "Learning rate",
             LEARNING_RATES,
-            index=LEARNING_RATES.index(last["retrain_lr"]),
+            index=LEARNING_RATES.index(last.learning_rate),
             format_func=lambda r: f"{r:g}",
             key="retrain_lr",
             help="the starting rate; it decays to zero along a cosine",
         )
         size = b.radio(
             "Training set",
-            list(TRAIN_SIZES),
-            index=list(TRAIN_SIZES).index(last["retrain_size"]),
+            sizes,
+            index=list(TRAIN_SIZES.values()).index(last.subset),
             key="retrain_size",
         )
         augment = st.checkbox(
             "Augment (shift, rotate, scale, thicken the digits)",
-            value=last["retrain_augment"],
+            value=last.augment,
             key="retrain_augment",
             help="slower to learn MNIST, but reads hand-drawn digits better",
         )
         nondigits = st.checkbox(
-            f'Teach it "not a digit" ({NONDIGITS:,} drawn letters, symbols, shapes, scribbles)',
-            value=last["retrain_nondigits"],
+            f'Teach it "not a digit" ({NONDIGITS_MIX:,} drawn letters, symbols, shapes, scribbles)',
+            value=last.nondigits > 0,
             key="retrain_nondigits",
             help="without them, a network answers every drawing with a digit: a heart is a 0",
         )
@@ -345,10 +330,18 @@ def retrain_form() -> None:
             disabled=other is not None,
         )
     if submitted:
-        st.session_state["retrain_choices"] = {k: st.session_state[k] for k in FORM_DEFAULTS}
-        args = cli_args(arch, epochs, batch, lr, augment, TRAIN_SIZES[size], nondigits)
+        config = TrainConfig(
+            arch=arch,
+            epochs=epochs,
+            batch_size=batch,
+            learning_rate=lr,
+            augment=augment,
+            subset=TRAIN_SIZES[size],
+            nondigits=NONDIGITS_MIX if nondigits else 0,
+        )
+        st.session_state["retrain_config"] = config
         try:
-            trainer().start(args)
+            trainer().start(config.check().cli_args())
         except TrainingBusy as err:
             flash("retrain", "warning", f"Not started: {err}.")
         except OSError as err:
