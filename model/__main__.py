@@ -264,6 +264,7 @@ def corrections_of(store, directory: str | None):
 
 def cmd_finetune(args) -> int:
     from model.finetune import finetune_run
+    from model.forgetting import FIGURES, forgotten
 
     store = _store(args)
     base = args.base or store.active_name()
@@ -274,12 +275,13 @@ def cmd_finetune(args) -> int:
             file=sys.stderr,
         )
     progress = _ConsoleProgress(args.json_progress)
-    return _run_training(
-        args,
-        lambda should_cancel: finetune_run(
-            store, base, drawings, progress, should_cancel, epochs=args.epochs
-        ),
-    )
+
+    def work(should_cancel):
+        version = finetune_run(store, base, drawings, progress, should_cancel, epochs=args.epochs)
+        for key, points in forgotten(version.meta).items():
+            print(f"warning: {FIGURES[key]} is {points:.2f} points worse", file=sys.stderr)
+
+    return _run_training(args, work)
 
 
 WARM_COMMANDS = ("train", "finetune")
@@ -318,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("data", help="fetch and verify MNIST").set_defaults(run=cmd_data)
 
-    from model.train_config import DEFAULT_ARCH, add_train_arguments
+    from model.train_config import DEFAULT_ARCH, FINETUNE_EPOCHS, add_train_arguments
 
     train = commands.add_parser("train", help="train a network and store it as a new version")
     add_train_arguments(train)
@@ -330,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune = commands.add_parser("finetune", help="fine-tune a version on your saved drawings")
     tune.add_argument("--base", help="version to start from (default: the active one)")
     tune.add_argument("--drawings-dir", help="saved drawings (default: STORE/my-drawings)")
-    tune.add_argument("--epochs", type=int, default=3)
+    tune.add_argument("--epochs", type=int, default=FINETUNE_EPOCHS)
     tune.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
     tune.set_defaults(run=cmd_finetune)
 

@@ -26,6 +26,7 @@ ARCHITECTURES = {
 DEFAULT_ARCH = "studio_cnn"
 VALIDATION_SIZE = 5000  # held out from the 60,000 training digits; the test set stays unseen
 NONDIGITS_MIX = 14000  # drawn non-digits the shipped versions were trained with
+FINETUNE_EPOCHS = 3  # few: the user's drawings are repeated, and more epochs learn them by heart
 
 
 @dataclass

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from model import atomic
-from model.serving.corrections import Corrections, CorrectionsError
+from model.serving.corrections import Corrections, CorrectionsError, label_counts
 
 
 def image28(value: int = 200, seed: int = 0) -> np.ndarray:
@@ -221,3 +221,10 @@ def test_a_directory_that_cannot_be_made_is_a_clear_error(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(CorrectionsError, match="could not save"):
         Corrections(blocker / "my-drawings").save(image28(), raw(), 1)
+
+
+def test_label_counts_digits_in_order_then_not_a_digit(store):
+    for label in (7, -1, 2, 7, -1, 7):
+        store.save(image28(seed=label + 5), raw(), label)
+    assert list(label_counts(store.all()).items()) == [(2, 1), (7, 3), (-1, 2)]
+    assert label_counts([]) == {}

@@ -54,6 +54,16 @@ class SavedDrawing:
     created: float
 
 
+def label_counts(drawings: list[SavedDrawing]) -> dict[int, int]:
+    """How many drawings carry each label, digits in order then -1 ("not a digit"); labels no
+    drawing carries are left out."""
+    counts = np.bincount([d.label - NOT_A_DIGIT for d in drawings], minlength=11)
+    order = [*range(10), NOT_A_DIGIT]
+    return {
+        label: int(counts[label - NOT_A_DIGIT]) for label in order if counts[label - NOT_A_DIGIT]
+    }
+
+
 @dataclass(frozen=True)
 class DamagedDrawing:
     """A file in the drawings directory that cannot be read as a drawing, and why."""
