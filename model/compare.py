@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from model.calibration import answers
 from model.drawings import sample_drawing
 from model.evaluate import score
 from model.preprocess import preprocess_canvas
@@ -90,3 +91,22 @@ def measure_tflite(version: Version, predictor: TFLitePredictor, int8: bool) -> 
         "seconds_per_epoch": None,  # not trained: converted from the Keras version
         "latency_ms": latency_ms(predictor, _latency_image()),
     }
+
+
+def readings(predictors: dict, image: np.ndarray) -> list[dict]:
+    """How each network reads one (28, 28) input, as the app answers: the ten calibrated
+    probabilities, the most probable digit, and whether the answer is "not a digit"."""
+    found = []
+    for name, predictor in predictors.items():
+        probabilities, rejected = answers(predictor, image[None])
+        digit = int(np.argmax(probabilities[0]))
+        found.append(
+            {
+                "model": name,
+                "probabilities": probabilities[0],
+                "digit": digit,
+                "confidence": float(probabilities[0, digit]),
+                "rejected": bool(rejected[0]),
+            }
+        )
+    return found

@@ -156,6 +156,14 @@ def tflite_file_name(version: str, int8: bool) -> str:
     return f"{version}-{'int8' if int8 else 'float'}.tflite"
 
 
+def tflite_bytes(version, network, int8: bool) -> bytes:
+    """`version` as a TFLite model: the float twin stored beside it when there is one (the file
+    the app serves, so nothing is converted), else converted now from its Keras `network`."""
+    if not int8 and version.lite_file.is_file():
+        return version.lite_file.read_bytes()
+    return to_tflite(network, int8=int8)
+
+
 def export_version(
     version,
     int8: bool,
@@ -175,7 +183,7 @@ def export_version(
     network = network if network is not None else load_network(version.model_file)
     kind = "int8" if int8 else "float"
     out = Path(out) if out else Path(tflite_file_name(version.name, int8))
-    model_bytes = to_tflite(network, int8=int8)
+    model_bytes = tflite_bytes(version, network, int8)
     with atomic_write(out) as file:
         file.write(model_bytes)
     testset = mnist_test()
@@ -199,7 +207,7 @@ def export_version(
         f"{figures['keras_test_accuracy']:.4f} ({version.name}.keras, {keras_bytes / 1024:.0f} KiB)"
     )
     if int8:
-        float_bytes = to_tflite(network)
+        float_bytes = tflite_bytes(version, network, int8=False)
         figures.update(
             float_bytes=len(float_bytes),
             float_test_accuracy=accuracy(TFLitePredictor(float_bytes)),
