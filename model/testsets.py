@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from PIL import Image
 
 from model import data, drawings
 from model.atomic import atomic_write
@@ -63,6 +64,15 @@ def mnist_test() -> TestSet:
     inputs = mnist.x_test.astype(np.float32) / 255.0
     labels = mnist.y_test.astype(np.int64)
     return TestSet("MNIST test", inputs, labels, np.full(len(labels), "mnist"))
+
+
+def mnist_drawing(index: int, side: int = 280) -> tuple[np.ndarray, int]:
+    """MNIST test digit `index` enlarged to a `side`-pixel square as the canvas would hold it
+    (uint8, white on black), and its true label: a drawing for the app without a pointer."""
+    testset = mnist_test()
+    digit = (testset.inputs[index] * 255).round().astype(np.uint8)
+    big = Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(big), int(testset.labels[index])
 
 
 CACHE_COLUMNS = {"images": ("u", (28, 28)), "labels": ("iu", ()), "styles": ("US", ())}
