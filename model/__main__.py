@@ -291,7 +291,7 @@ def cmd_warm(args) -> int:
     """Wait, with TensorFlow imported and MNIST loaded, for one command line; then run it.
 
     The app starts this while the Training or My drawings page is open, so that Retrain starts
-    training at once instead of after the 4-5 s that importing TensorFlow takes. The command
+    training at once instead of after importing TensorFlow. The command
     arrives on stdin as one JSON list (e.g. ["train", "--epochs", "1", "--json-progress"]). No
     line within --idle seconds, or stdin closed (the app has gone): exit, having done nothing.
     """

@@ -2,8 +2,8 @@
 
 Only display here: the figures come from `model.compare`, the TFLite files from
 `model.serving.export`, the tables and charts are drawn by `pages.compare_tables`. Measuring a
-version takes a few seconds (two test sets, 13,000 digits), so figures are cached per version name
-and model-file modification time (`st.cache_data`), the loaded networks and TFLite interpreters
+version runs two test sets (13,000 digits), so figures are cached per version name and model-file
+modification time (`st.cache_data`), the loaded networks and TFLite interpreters
 per process (`st.cache_resource`); the tables fill in row by row on a cold start.
 """
 

@@ -8,8 +8,8 @@ import numpy as np
 def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool = False) -> str:
     """The ten probabilities as a bar chart in plain HTML; grey when no digit is the answer.
 
-    On every stroke: a Vega chart costs the server an Altair spec and the browser a Vega render,
-    hundreds of milliseconds on a busy machine; ten styled divs cost neither.
+    It is redrawn on every stroke: a Vega chart would cost the server an Altair spec and the
+    browser a Vega render each time; ten styled divs cost neither.
     """
     top = int(np.argmax(probabilities))
     columns = []

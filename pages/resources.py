@@ -26,8 +26,8 @@ def keep_keras_state_between_runs() -> None:
 
     Once any page has imported Keras (Inside the CNN, Training), Streamlit clears its session after
     each run of every session: a full garbage collection plus TensorFlow's kernel cache thrown
-    away, 0.3-0.6 s of CPU per stroke, and 67% of the server's CPU while a training run was shown
-    (py-spy). The server builds no networks (training runs in a child process) and the loaded
+    away on every stroke, and most of the server's CPU while a training run is shown. The server
+    builds no networks (training runs in a child process) and the loaded
     ones must stay as they are, so only the other half of that clean-up, closing pyplot's
     figures, is kept.
     """

@@ -53,7 +53,7 @@ def active_model_section(version: Version) -> None:
             f"{spe:.1f} s per epoch" if spe is not None else None,
         )
     )
-    # Three cards a row: five in one row cut "studio_cnn" and "99.50%" short at 1280 px.
+    # Three cards a row: more in a row are too narrow for a network's name or a percentage.
     for start in range(0, len(cells), 3):
         row = cells[start : start + 3]
         for column, (label, value, help_text) in zip(st.columns(3), row, strict=False):

@@ -133,7 +133,7 @@ def _converter(network, stack: contextlib.ExitStack) -> tf.lite.TFLiteConverter:
 
     The forward pass is traced once for any batch size and its variables are folded into the graph
     by TensorFlow's `convert_variables_to_constants_v2` (what a SavedModel export does on the way
-    to disk): a second or two. Should that internal function ever move, the network is exported as
+    to disk). Should that internal function ever move, the network is exported as
     a SavedModel (in a temporary directory, removed by `stack`) and converted from there: the
     public route, several times slower.
     """
