@@ -20,9 +20,10 @@ from model.serving.store import StoreError, Version
 from pages.compare_tables import (
     accuracy_chart,
     accuracy_table,
-    cost_table,
     readings_chart,
     readings_table,
+    size_table,
+    speed_table,
 )
 from pages.entry import ensure_app_entry
 from pages.pictures import enlarge
@@ -70,10 +71,13 @@ def tflite_figures(name: str, stamp: float, int8: bool) -> dict:
 
 def tables(placeholder, rows: list[dict], active: str) -> None:
     with placeholder.container():
+        st.caption("★ serves the app; (float) and (int8): it as TensorFlow Lite.")
         st.markdown("**How well they read**")
         accuracy_table(rows, active)
-        st.markdown("**What they cost**")
-        cost_table(rows)
+        st.markdown("**What they are**")
+        size_table(rows)
+        st.markdown("**How fast**")
+        speed_table(rows)
 
 
 def drawing_section(predictors: dict) -> None:
@@ -177,7 +181,7 @@ for kind, int8 in TFLITE_KINDS.items():
             st.warning(f"{active.name} cannot be exported as {kind}: {type(err).__name__}: {err}")
             continue
     rows.append(figures)
-    predictors[f"{active.name} ({kind})"] = tflite[int8]
+    predictors[f"{active.name} ({kind.removeprefix('TFLite ')})"] = tflite[int8]
     tables(placeholder, rows, active.name)
 
 if rows:

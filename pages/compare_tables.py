@@ -1,8 +1,9 @@
 """The Compare page's tables and charts, drawn from `model.compare`'s figures.
 
-Two narrow tables rather than one wide one, so that each reads at phone width without scrolling
-sideways: how well each model reads (accuracy, rejection, calibration), then what it costs (size
-and speed). Each row names the model and, for an export, its format.
+Three narrow tables rather than one wide one, so that each reads at phone width without scrolling
+sideways: how well each model reads (accuracy, rejection, calibration), what it is (network, size)
+and how fast it is. Short column labels; the long wording is each column's help. Each row names
+the model and, for a TensorFlow Lite export, its kind: "default (int8)".
 """
 
 from __future__ import annotations
@@ -16,27 +17,29 @@ from model.describe import readings_text
 
 
 def label(row: dict) -> str:
-    return row["model"] if row["format"] == "Keras" else f"{row['model']} ({row['format']})"
+    if row["format"] == "Keras":
+        return row["model"]
+    return f"{row['model']} ({row['format'].removeprefix('TFLite ')})"
+
+
+def narrow_table(rows: list[dict], column_config: dict) -> None:
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=column_config)
 
 
 def accuracy_table(rows: list[dict], active: str) -> None:
     percent = st.column_config.NumberColumn
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "model": label(row) + (" ★" if row["model"] == active else ""),
-                    "MNIST": 100 * row["test_accuracy"],
-                    "drawings": 100 * row["drawings_accuracy"],
-                    "non-digits": 100 * row["nondigits_rejected"],
-                    "ECE": 100 * row["test_ece"],
-                }
-                for row in rows
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+    narrow_table(
+        [
+            {
+                "model": label(row) + (" ★" if label(row) == active else ""),
+                "MNIST": 100 * row["test_accuracy"],
+                "drawings": 100 * row["drawings_accuracy"],
+                "non-digits": 100 * row["nondigits_rejected"],
+                "ECE": 100 * row["test_ece"],
+            }
+            for row in rows
+        ],
+        {
             "MNIST": percent(format="%.2f%%", help="accuracy on MNIST's 10,000 test digits"),
             "drawings": percent(
                 format="%.2f%%", help="accuracy on the 3,000 bundled canvas-like drawings"
@@ -54,38 +57,47 @@ def accuracy_table(rows: list[dict], active: str) -> None:
     )
 
 
-def cost_table(rows: list[dict]) -> None:
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "model": label(row),
-                    "network": row["arch"],
-                    "params": row["params"],
-                    "KB": row["file_bytes"] / 1000,
-                    # Text: a converted TFLite file was not trained, and a missing number would
-                    # show as "None".
-                    "s/epoch": "–"
-                    if row["seconds_per_epoch"] is None
-                    else f"{row['seconds_per_epoch']:.1f}",
-                    "ms": row["latency_ms"],
-                }
-                for row in rows
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+def size_table(rows: list[dict]) -> None:
+    narrow_table(
+        [
+            {
+                "model": label(row),
+                "network": row["arch"],
+                "params": row["params"],
+                "KB": row["file_bytes"] / 1000,
+            }
+            for row in rows
+        ],
+        {
             "params": st.column_config.NumberColumn(format="localized", help="parameters"),
             "KB": st.column_config.NumberColumn(format="%.0f", help="file size in kilobytes"),
-            "s/epoch": st.column_config.TextColumn(
-                help="training seconds per epoch, from the version's metadata, measured when it "
-                "was trained; a TFLite file is converted, not trained"
-            ),
+        },
+    )
+
+
+def speed_table(rows: list[dict]) -> None:
+    narrow_table(
+        [
+            {
+                "model": label(row),
+                "ms": row["latency_ms"],
+                # Text: a converted TFLite file was not trained, and a missing number would
+                # show as "None".
+                "s/epoch": "–"
+                if row["seconds_per_epoch"] is None
+                else f"{row['seconds_per_epoch']:.1f}",
+            }
+            for row in rows
+        ],
+        {
             "ms": st.column_config.NumberColumn(
                 format="%.3f",
                 help=f"latency: one preprocessed drawing through the network, median of "
                 f"{compare.LATENCY_CALLS} calls, measured now on this machine",
+            ),
+            "s/epoch": st.column_config.TextColumn(
+                help="training seconds per epoch, from the version's metadata, measured when it "
+                "was trained; a TFLite file is converted, not trained"
             ),
         },
     )
@@ -139,24 +151,16 @@ def accuracy_chart(rows: list[dict]) -> None:
 
 def readings_table(readings: list[dict]) -> None:
     """What each network answers: the digit (or "?") and its confidence."""
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "model": r["model"],
-                    "reads": "? (not a digit)" if r["rejected"] else str(r["digit"]),
-                    "confidence": r["confidence"],
-                }
-                for r in readings
-            ]
-        ),
-        hide_index=True,
-        width="content",
-        column_config={
-            "model": st.column_config.TextColumn(width=180),
-            "reads": st.column_config.TextColumn(width=110),
-            "confidence": st.column_config.NumberColumn(format="percent", width=100),
-        },
+    narrow_table(
+        [
+            {
+                "model": r["model"],
+                "reads": "? (not a digit)" if r["rejected"] else str(r["digit"]),
+                "confidence": r["confidence"],
+            }
+            for r in readings
+        ],
+        {"confidence": st.column_config.NumberColumn(format="percent")},
     )
 
 
