@@ -124,26 +124,28 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
     a, b = both
     st.header(f"A = {names[0]} vs B = {names[1]}", divider="gray")
 
+    # Columns A and B, not the names: a narrow table reads at phone width, whatever the names.
     def row(label: str, one: Report, other: Report) -> dict:
         return {
             "test set": label,
-            names[0]: 100 * one.accuracy,
-            names[1]: 100 * other.accuracy,
-            "B − A (points)": 100 * (other.accuracy - one.accuracy),
+            "A": 100 * one.accuracy,
+            "B": 100 * other.accuracy,
+            "B − A": 100 * (other.accuracy - one.accuracy),
         }
 
     styles = testset("drawings").styles
-    rows = [row(label, a[key], b[key]) for key, label in ALL_SETS.items()]
     by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
-    rows += [row(f"   drawings: {s}", by_style[0][s], by_style[1][s]) for s in VARIANTS]
-    percent_table(rows, list(names))
+    rows = [row(label, a[key], b[key]) for key, label in SETS.items()]
+    rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in VARIANTS]
+    rows.append(row(ALL_SETS["nondigits"], a["nondigits"], b["nondigits"]))
+    percent_table(rows, ["A", "B"])
 
     st.markdown("**Accuracy per digit** (recall)")
     per_digit = {"digit": [str(d) for d in range(10)]}
-    for key in SETS:
+    for key, short in (("mnist", "MNIST"), ("drawings", "drawings")):
         for letter, results in zip("AB", both, strict=True):
             recall = np.array(results[key].per_class()["recall"], dtype=float)
-            per_digit[f"{SETS[key]} · {letter}"] = 100 * recall
+            per_digit[f"{short} {letter}"] = 100 * recall
     percent_table(per_digit, list(per_digit)[1:], digits=1)
 
     for key in SETS:

@@ -62,7 +62,7 @@ def percent_table(rows: list[dict] | dict[str, list], percents: list[str], digit
     "B − A" column, if any, is points."""
     column = st.column_config.NumberColumn(format=f"%.{digits}f%%")
     config = {name: column for name in percents}
-    config["B − A (points)"] = st.column_config.NumberColumn(format="%+.2f")
+    config["B − A"] = st.column_config.NumberColumn(format="%+.2f", help="in points")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=config)
 
 
