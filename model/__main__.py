@@ -91,19 +91,7 @@ def _run_training(args, work) -> int:
 def cmd_train(args) -> int:
     from model.train import TrainConfig, train_run
 
-    config = TrainConfig(
-        arch=args.arch,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        augment=args.augment,
-        subset=args.subset,
-        seed=args.seed,
-        schedule=args.schedule,
-        drawings=args.drawings,
-        nondigits=args.nondigits,
-        precision=args.precision,
-    )
+    config = TrainConfig.from_args(args)
     store = _store(args)
 
     def work(should_cancel):
@@ -231,7 +219,6 @@ def load_npz_set(path: Path):
 
 
 def cmd_evaluate(args) -> int:
-    import numpy as np
 
     from model import testsets
     from model.evaluate import defined, evaluate_images, evaluate_inputs, format_report
@@ -257,16 +244,14 @@ def cmd_evaluate(args) -> int:
         # Per style of drawing, or per kind of non-digit: the share answered right.
         # The report already holds every answer: each style's share is read from it, not re-run.
         extra["styles"] = {
-            style: report.subset(testset.styles == style).accuracy
-            for style in dict.fromkeys(testset.styles)
+            style: part.accuracy for style, part in report.by_group(testset.styles).items()
         }
         for style, accuracy in extra["styles"].items():
             print(f"  {style:>22}: {accuracy:.4f}")
     if args.set == "nondigits":
-        from model.nondigits import HELDOUT_KINDS
+        from model.nondigits import heldout
 
-        unseen = np.isin(testset.styles, HELDOUT_KINDS)
-        extra["unseen_kinds_rejected"] = report.subset(unseen).accuracy
+        extra["unseen_kinds_rejected"] = report.subset(heldout(testset.styles)).accuracy
         print(f"kinds never trained on, answered not a digit: {extra['unseen_kinds_rejected']:.4f}")
     print(json.dumps(defined({"model": name, "set": title, **report.summary(), **extra})))
     return 0
@@ -331,7 +316,8 @@ def cmd_ship(args) -> int:
     """Copy a trained version into the package, where the app finds it on a fresh machine."""
     import shutil
 
-    from model.serving.store import SHIPPED_DIR, check_name, write_json_atomic
+    from model.atomic import write_json
+    from model.serving.store import SHIPPED_DIR, check_name
 
     version = _store(args).get(args.version)
     if version.problem:
@@ -340,7 +326,7 @@ def cmd_ship(args) -> int:
     staging = target.with_name(f".{target.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(version.path, staging)
-    write_json_atomic(staging / "meta.json", {**version.meta, "name": target.name})
+    write_json(staging / "meta.json", {**version.meta, "name": target.name})
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     print(f"shipped {version.name} as {target}")
@@ -369,6 +355,7 @@ def corrections_of(store, directory: str | None):
 
 def cmd_finetune(args) -> int:
     from model.finetune import finetune_run
+    from model.forgetting import FIGURES, forgotten
 
     store = _store(args)
     base = args.base or store.active_name()
@@ -379,12 +366,13 @@ def cmd_finetune(args) -> int:
             file=sys.stderr,
         )
     progress = _ConsoleProgress(args.json_progress)
-    return _run_training(
-        args,
-        lambda should_cancel: finetune_run(
-            store, base, drawings, progress, should_cancel, epochs=args.epochs
-        ),
-    )
+
+    def work(should_cancel):
+        version = finetune_run(store, base, drawings, progress, should_cancel, epochs=args.epochs)
+        for key, points in forgotten(version.meta).items():
+            print(f"warning: {FIGURES[key]} is {points:.2f} points worse", file=sys.stderr)
+
+    return _run_training(args, work)
 
 
 WARM_COMMANDS = ("train", "finetune")
@@ -394,7 +382,7 @@ def cmd_warm(args) -> int:
     """Wait, with TensorFlow imported and MNIST loaded, for one command line; then run it.
 
     The app starts this while the Training or My drawings page is open, so that Retrain starts
-    training at once instead of after the 4-5 s that importing TensorFlow takes. The command
+    training at once instead of after importing TensorFlow. The command
     arrives on stdin as one JSON list (e.g. ["train", "--epochs", "1", "--json-progress"]). No
     line within --idle seconds, or stdin closed (the app has gone): exit, having done nothing.
     """
@@ -423,30 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("data", help="fetch and verify MNIST").set_defaults(run=cmd_data)
 
+    from model.train_config import DEFAULT_ARCH, FINETUNE_EPOCHS, add_train_arguments
+
     train = commands.add_parser("train", help="train a network and store it as a new version")
-    # Architecture names are checked by TrainConfig: listing them here would import TensorFlow.
-    train.add_argument("--arch", default="studio_cnn", help="studio_cnn, seed_cnn, mlp or rnn")
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--lr", type=float, default=1e-3)
-    train.add_argument("--augment", action="store_true", help="shift, rotate, scale, thicken")
-    train.add_argument("--subset", type=int, help="train on this many digits (default: all)")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
-    train.add_argument(
-        "--drawings", type=int, default=0, help="mix in this many canvas-like synthetic drawings"
-    )
-    train.add_argument(
-        "--nondigits",
-        type=int,
-        default=0,
-        help='mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',
-    )
-    train.add_argument(
-        "--precision",
-        default="auto",
-        help="float32, bfloat16 (mixed) or auto: bfloat16 for the CNNs where the CPU has it",
-    )
+    add_train_arguments(train)
     train.add_argument("--name", help="version name (default: ARCH-DATE-TIME)")
     train.add_argument("--activate", action="store_true", help="make it the active version")
     train.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
@@ -455,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune = commands.add_parser("finetune", help="fine-tune a version on your saved drawings")
     tune.add_argument("--base", help="version to start from (default: the active one)")
     tune.add_argument("--drawings-dir", help="saved drawings (default: STORE/my-drawings)")
-    tune.add_argument("--epochs", type=int, default=3)
+    tune.add_argument("--epochs", type=int, default=FINETUNE_EPOCHS)
     tune.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
     tune.set_defaults(run=cmd_finetune)
 
@@ -516,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("benchmark", help="latency, throughput, training speed, memory")
     bench.add_argument("--model", help="version name (default: the active one)")
-    bench.add_argument("--arch", default="studio_cnn", help="network to time training for")
+    bench.add_argument("--arch", default=DEFAULT_ARCH, help="network to time training for")
     bench.add_argument("--epochs", type=int, default=1, help="full-MNIST epochs to time")
     bench.add_argument("--precision", default="auto", help="as for train")
     bench.set_defaults(run=cmd_benchmark)

@@ -22,6 +22,8 @@ import time
 
 import numpy as np
 
+from model.calibration import answers
+from model.drawings import sample_drawing
 from model.evaluate import score
 from model.preprocess import preprocess_canvas
 from model.serving.export import TFLitePredictor
@@ -30,14 +32,6 @@ from model.serving.store import Version
 
 LATENCY_CALLS = 50
 WARMUP_CALLS = 5
-
-
-def sample_drawing() -> np.ndarray:
-    """A drawn 3 as the canvas sends it (280x280 RGBA), for when nothing has been drawn yet."""
-    from model.drawings import TEMPLATES, render_strokes
-
-    gray = render_strokes(TEMPLATES[3][0])
-    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
 
 
 def drawing_input(pixels) -> np.ndarray | None:
@@ -97,3 +91,22 @@ def measure_tflite(version: Version, predictor: TFLitePredictor, int8: bool) -> 
         "seconds_per_epoch": None,  # not trained: converted from the Keras version
         "latency_ms": latency_ms(predictor, _latency_image()),
     }
+
+
+def readings(predictors: dict, image: np.ndarray) -> list[dict]:
+    """How each network reads one (28, 28) input, as the app answers: the ten calibrated
+    probabilities, the most probable digit, and whether the answer is "not a digit"."""
+    found = []
+    for name, predictor in predictors.items():
+        probabilities, rejected = answers(predictor, image[None])
+        digit = int(np.argmax(probabilities[0]))
+        found.append(
+            {
+                "model": name,
+                "probabilities": probabilities[0],
+                "digit": digit,
+                "confidence": float(probabilities[0, digit]),
+                "rejected": bool(rejected[0]),
+            }
+        )
+    return found

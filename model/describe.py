@@ -144,3 +144,30 @@ def progress_alt(what: str, answers: list, sentence: str) -> str:
         f"Strip of the ten probabilities after each of {len(answers)} {what}, one column "
         f"each, darker for more likely; the answers in turn: {said}. {sentence}"
     )
+
+
+def curves_alt(title: str, rows: list[dict]) -> str:
+    """ "Line chart of loss per epoch: train from 0.52 at epoch 1 to 0.05 at epoch 5; ..." from
+    rows of {"epoch", "value", "series": "train" or "validation"}."""
+    said = []
+    for series in ("train", "validation"):
+        values = [row["value"] for row in rows if row["series"] == series]
+        if values:
+            said.append(
+                f"{series} from {values[0]:.4g} at epoch 1 to {values[-1]:.4g} at epoch "
+                f"{len(values)}"
+            )
+    return f"Line chart of {title.lower()} per epoch: " + "; ".join(said) + "."
+
+
+def readings_text(readings: list[dict]) -> str:
+    """ "default reads 3 (99.2%); mlp reads not a digit (closest 8, 41.0%)" from
+    `model.compare.readings`."""
+    said = []
+    for reading in readings:
+        digit, confidence = reading["digit"], f"{reading['confidence']:.1%}"
+        answer = f"{digit} ({confidence})"
+        if reading["rejected"]:
+            answer = f"not a digit (closest {digit}, {confidence})"
+        said.append(f"{reading['model']} reads {answer}")
+    return "; ".join(said)

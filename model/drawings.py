@@ -15,9 +15,7 @@ are used: no TensorFlow, no Streamlit.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import comb
@@ -25,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from model.atomic import atomic_write
 
 Stroke = np.ndarray  # (n, 2) float points, x right and y down, in unit coordinates
 Strokes = Sequence[Stroke]  # one digit; the pen lifts between strokes
@@ -452,6 +452,15 @@ def paint(strokes: Sequence[np.ndarray], pen_widths: Sequence[float], size: int 
     return np.asarray(image.reduce(k))
 
 
+SAMPLE_DIGIT = 3
+
+
+def sample_drawing(digit: int = SAMPLE_DIGIT) -> np.ndarray:
+    """`digit` drawn from its first template as the canvas would (280x280 uint8, white on black):
+    what a page shows when nothing has been drawn yet."""
+    return render_strokes(TEMPLATES[digit][0])
+
+
 # --- Styles and data sets. -----------------------------------------------------------------
 
 
@@ -529,20 +538,7 @@ def make_drawing_sets(n_per_digit: int, seed: int = 0) -> dict[str, tuple[np.nda
 
 
 def save_npz(path: str | os.PathLike, images: np.ndarray, labels: np.ndarray) -> Path:
-    """Write `images` and `labels` to a compressed .npz, all or nothing; returns the path.
-
-    The file is written beside its destination and then renamed over it, so a crash midway
-    leaves the old file (or none), never half of a new one.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez_compressed(file, images=images, labels=labels)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    return path
+    """Write `images` and `labels` to a compressed .npz, all or nothing; returns the path."""
+    with atomic_write(path) as file:
+        np.savez_compressed(file, images=images, labels=labels)
+    return Path(path)

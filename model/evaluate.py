@@ -95,6 +95,11 @@ class Report:
             "support": support.tolist(),
         }
 
+    def by_group(self, groups: np.ndarray) -> dict[str, Report]:
+        """One report per group (drawing style, kind of non-digit), in order of first appearance."""
+        groups = np.asarray(groups)
+        return {str(group): self.subset(groups == group) for group in dict.fromkeys(groups)}
+
     def mistakes(self) -> np.ndarray:
         """Indices of the wrong predictions, most confident first."""
         wrong = np.flatnonzero(self.predicted != self.labels)
@@ -124,6 +129,20 @@ def defined(value):
     if isinstance(value, float | np.floating):
         return None if np.isnan(value) else float(value)
     return value
+
+
+def disagreements(a: Report, b: Report) -> np.ndarray:
+    """Indices where two versions answer the same images differently, most telling first: where
+    their probabilities for the right answer differ most (for a non-digit, their top ones)."""
+    differ = np.flatnonzero(a.predicted != b.predicted)
+    labels = a.labels[differ]
+
+    def belief(report: Report) -> np.ndarray:
+        rows = report.probabilities[differ]
+        right = rows[np.arange(len(differ)), np.maximum(labels, 0)]
+        return np.where(labels >= 0, right, rows.max(axis=1, initial=0.0))
+
+    return differ[np.argsort(-np.abs(belief(a) - belief(b)), kind="stable")]
 
 
 def evaluate_inputs(predictor, inputs: np.ndarray, labels: np.ndarray) -> Report:

@@ -34,7 +34,7 @@ layer), used by `model.attribution`, `model.faithfulness` and `model.embedding`.
 
 Every network is wrapped once in a `NetworkInsight` (see `insight`) that builds the sub-models
 and compiles `tf.function`s with fixed input signatures: the page calls these on every rerun, and
-`model.predict` would spend ~50 ms per call setting up a data pipeline. The compiled functions
+`model.predict` would set up a data pipeline on every call. The compiled functions
 are thread-safe, as the app serves many sessions from one process.
 """
 

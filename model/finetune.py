@@ -33,6 +33,7 @@ from model.train import (
     synthetic_drawings,
     training_precision,
 )
+from model.train_config import FINETUNE_EPOCHS
 
 REPLAY_MNIST = 4000
 REPLAY_DRAWINGS = 1000
@@ -61,7 +62,7 @@ def finetune_run(
     corrections: Corrections,
     on_progress: Callable[[dict], None] = lambda event: None,
     should_cancel: Callable[[], bool] = lambda: False,
-    epochs: int = 3,
+    epochs: int = FINETUNE_EPOCHS,
     seed: int = 0,
 ) -> Version:
     """Fine-tune version `base_name` on the saved drawings; store the result (not activated)."""

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import tempfile
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,6 +39,7 @@ from PIL import Image
 from scipy import ndimage
 
 from model import data
+from model.atomic import atomic_write
 from model.preprocess import to_gray, white_on_black
 
 KINDS = ("lowres_scan", "blurred", "noisy_scan", "photo", "thick_pen", "thin_pen", "slanted")
@@ -341,19 +341,11 @@ def write_npz(
     side: int = NPZ_SIDE,
 ) -> Path:
     """`images` (N, side, side) uint8 white on black, `labels` and `kinds`, written atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, staged = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez_compressed(
-                file, images=as_white_on_black(images, side), labels=labels, kinds=kinds
-            )
-        os.replace(staged, path)
-    except BaseException:
-        Path(staged).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_write(path) as file:
+        np.savez_compressed(
+            file, images=as_white_on_black(images, side), labels=labels, kinds=kinds
+        )
+    return Path(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1443,6 +1443,7 @@ TYPESET: dict[str, tuple[str, Callable[[], Sequence]]] = {
 TRAINING_KINDS = ("letters", "font_letters", "symbols", "shapes", "scribbles", "stray", "glyphs")
 HELDOUT_KINDS = ("greek", "heldout_font_letters", "math", "doodles", "music")
 
+
 # Each kind's templates: generator names for the drawn kinds, characters for the typeset ones.
 KINDS: dict[str, tuple[str, ...]] = {
     kind: tuple(DRAWN[kind])
@@ -1452,6 +1453,11 @@ KINDS: dict[str, tuple[str, ...]] = {
     else tuple(TYPESET[kind][0])
     for kind in TRAINING_KINDS + HELDOUT_KINDS
 }
+
+
+def heldout(kinds: np.ndarray) -> np.ndarray:
+    """Which of these non-digits are of a kind no network trains on (a boolean mask)."""
+    return np.isin(kinds, HELDOUT_KINDS)
 
 
 def draw_nondigit(kind: str, rng: np.random.Generator, variant: str = "mixed") -> np.ndarray:

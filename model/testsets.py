@@ -18,13 +18,14 @@ for non-digits, the kind) of each image, so a page can report every one separate
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from PIL import Image
 
 from model import data, drawings
+from model.atomic import atomic_write
 from model.preprocess import preprocess_batch, preprocess_canvas
 
 DRAWINGS_SEED = 2026
@@ -65,6 +66,15 @@ def mnist_test() -> TestSet:
     return TestSet("MNIST test", inputs, labels, np.full(len(labels), "mnist"))
 
 
+def mnist_drawing(index: int, side: int = 280) -> tuple[np.ndarray, int]:
+    """MNIST test digit `index` enlarged to a `side`-pixel square as the canvas would hold it
+    (uint8, white on black), and its true label: a drawing for the app without a pointer."""
+    testset = mnist_test()
+    digit = (testset.inputs[index] * 255).round().astype(np.uint8)
+    big = Image.fromarray(digit).resize((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(big), int(testset.labels[index])
+
+
 CACHE_COLUMNS = {"images": ("u", (28, 28)), "labels": ("iu", ()), "styles": ("US", ())}
 
 
@@ -74,11 +84,8 @@ def _cached(path, render) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if cached is not None:  # None: not cached yet, or damaged (and removed)
         return cached["images"], cached["labels"], cached["styles"]
     images, labels, styles = render()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(staged, "wb") as f:
-        np.savez_compressed(f, images=images, labels=labels, styles=styles)
-    os.replace(staged, path)  # a crash never leaves a half file in the cache
+    with atomic_write(path) as file:
+        np.savez_compressed(file, images=images, labels=labels, styles=styles)
     return images, labels, styles
 
 

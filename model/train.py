@@ -19,13 +19,14 @@ from dataclasses import asdict
 import numpy as np
 
 from model import data, drawings, networks
+from model.atomic import write_json
 from model.augment import augment_batch
 from model.calibration import NOT_A_DIGIT, Calibration, calibrate
 from model.evaluate import SCORE_KEYS, score
 from model.preprocess import preprocess_batch
 from model.serving.export import to_tflite
 from model.serving.inference import Predictor
-from model.serving.store import LITE_FILE, ModelStore, Version, write_json_atomic
+from model.serving.store import LITE_FILE, ModelStore, Version
 from model.serving.tf_runtime import keras, tf
 from model.train_config import VALIDATION_SIZE, TrainConfig, training_precision
 
@@ -312,8 +313,8 @@ def save_version(
             print(f"no TFLite twin for {name}: {type(err).__name__}: {err}", file=sys.stderr)
         else:
             (directory / LITE_FILE).write_bytes(lite)
-        write_json_atomic(directory / "history.json", history)
-        write_json_atomic(directory / "meta.json", {"name": name, **meta})
+        write_json(directory / "history.json", history)
+        write_json(directory / "meta.json", {"name": name, **meta})
 
     return store.add(name, write)
 

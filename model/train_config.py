@@ -1,15 +1,19 @@
 """What a training run is asked for, checked without TensorFlow: `TrainConfig`, the networks'
 names, and the arithmetic precision a run trains in on this machine.
 
-Kept apart from `model.train` so that the app's Training page can offer the choices (and say
-what this CPU trains in) without importing TensorFlow into the serving process.
+`TrainConfig` is the one place a training option is defined: its defaults are the command line's
+(`add_train_arguments` builds the `train` command's flags from its fields) and the Training form's,
+and the form starts a run with `TrainConfig.cli_args()`. Kept apart from `model.train` so that the
+app's Training page can offer the choices (and say what this CPU trains in) without importing
+TensorFlow into the serving process.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 # The networks `model.networks` builds, with what each is, for menus and messages.
@@ -21,6 +25,8 @@ ARCHITECTURES = {
 }
 DEFAULT_ARCH = "studio_cnn"
 VALIDATION_SIZE = 5000  # held out from the 60,000 training digits; the test set stays unseen
+NONDIGITS_MIX = 14000  # drawn non-digits the shipped versions were trained with
+FINETUNE_EPOCHS = 3  # few: the user's drawings are repeated, and more epochs learn them by heart
 
 
 @dataclass
@@ -58,6 +64,64 @@ class TrainConfig:
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
         return self
+
+    def cli_args(self) -> list[str]:
+        """The `python -m model train ...` arguments that ask for this run (defaults left out)."""
+        args = ["train"]
+        for option in fields(self):
+            value, flag = getattr(self, option.name), CLI_FLAGS[option.name][0]
+            if value == option.default:
+                continue
+            args += [flag] if isinstance(value, bool) else [flag, str(value)]
+        return args
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> TrainConfig:
+        """The run a parsed `train` command line asks for."""
+        return cls(**{option.name: getattr(args, option.name) for option in fields(cls)})
+
+
+# Each option's flag on the `train` command line and its help; every TrainConfig field has one.
+CLI_FLAGS = {
+    # Names are checked by TrainConfig.check: argparse choices would print the same list.
+    "arch": ("--arch", ", ".join(ARCHITECTURES)),
+    "epochs": ("--epochs", None),
+    "batch_size": ("--batch-size", None),
+    "learning_rate": ("--lr", "the starting learning rate"),
+    "augment": ("--augment", "shift, rotate, scale, thicken"),
+    "subset": ("--subset", "train on this many digits (default: all)"),
+    "seed": ("--seed", None),
+    "schedule": ("--schedule", None),
+    "drawings": ("--drawings", "mix in this many canvas-like synthetic drawings"),
+    "nondigits": (
+        "--nondigits",
+        'mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',
+    ),
+    "precision": (
+        "--precision",
+        "float32, bfloat16 (mixed) or auto: bfloat16 for the CNNs where the CPU has it",
+    ),
+}
+CHOICES = {"schedule": ["cosine", "constant"]}
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """The `train` command's flags, one per TrainConfig field, with its defaults."""
+    types = {"subset": int}  # the one option whose default (None) does not tell its type
+    for option in fields(TrainConfig):
+        flag, help_text = CLI_FLAGS[option.name]
+        if isinstance(option.default, bool):
+            parser.add_argument(flag, dest=option.name, action="store_true", help=help_text)
+            continue
+        parser.add_argument(
+            flag,
+            dest=option.name,
+            type=types.get(option.name, type(option.default)),
+            default=option.default,
+            choices=CHOICES.get(option.name),
+            metavar=None if option.name in CHOICES else flag.lstrip("-").upper().replace("-", "_"),
+            help=help_text,
+        )
 
 
 PRECISIONS = ("auto", "float32", "bfloat16")

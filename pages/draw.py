@@ -11,60 +11,18 @@ from streamlit_drawable_canvas import st_canvas
 
 from model.serving.corrections import label_text
 from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_image
-from model.testsets import mnist_test
+from model.testsets import mnist_drawing, mnist_test
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
+from pages.pictures import enlarge
+from pages.probability_bars import probability_bars
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 CANVAS = 280
 UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
-
-
-def enlarge(image: np.ndarray, size: int = 140) -> Image.Image:
-    """A small grayscale array as a crisp, blocky picture (the browser would blur it)."""
-    array = image if image.dtype == np.uint8 else (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
-
-
-def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool = False) -> str:
-    """The ten probabilities as a bar chart in plain HTML; grey when no digit is the answer.
-
-    On every stroke: a Vega chart costs the server an Altair spec and the browser a Vega render,
-    hundreds of milliseconds on a busy machine; ten styled divs cost neither.
-    """
-    top = int(np.argmax(probabilities))
-    columns = []
-    for digit, p in enumerate(probabilities):
-        p = float(p)
-        label = f"{p:.0%}" if p >= 0.005 else ""
-        if greyed:
-            colour = "#8a8a8a" if digit == top else "#c8c8c8"
-        else:
-            colour = "#0068c9" if digit == top else "#83c9ff"
-        columns.append(
-            f'<div title="{digit}: {p:.1%}" style="flex:1;display:flex;flex-direction:column;'
-            'justify-content:flex-end;align-items:center;min-width:0">'
-            f'<div style="font-size:0.7rem;opacity:0.85;line-height:1.4">{label}</div>'
-            f'<div style="width:100%;height:{p * height:.1f}px;background:{colour};'
-            'border-radius:3px 3px 0 0"></div></div>'
-        )
-    digits = "".join(
-        f'<div style="flex:1;text-align:center;{"font-weight:700" if d == top else ""}">{d}</div>'
-        for d in range(10)
-    )
-    described = ", ".join(f"{d}: {float(p):.1%}" for d, p in enumerate(probabilities))
-    return (
-        f'<div role="img" aria-label="probabilities, {described}" data-testid="probabilityBars">'
-        f'<div style="display:flex;gap:6px;align-items:stretch;height:{height + 18}px;'
-        'border-bottom:1px solid rgba(128,128,128,0.4)">'
-        + "".join(columns)
-        + '</div><div style="display:flex;gap:6px;font-size:0.85rem;margin-top:2px">'
-        + digits
-        + "</div></div>"
-    )
 
 
 def show_answer(prediction) -> None:
@@ -130,15 +88,6 @@ def _fingerprint(json_data: dict | None) -> int | None:
 
 
 SAMPLE_KEY = "mnist_sample"  # the index of the MNIST test digit being read, if any
-
-
-def mnist_sample(index: int) -> tuple[np.ndarray, int]:
-    """MNIST test digit `index` as a 280x280 drawing (enlarged as the canvas would hold it), and
-    its true label."""
-    testset = mnist_test()
-    digit = (testset.inputs[index] * 255).round().astype(np.uint8)
-    big = Image.fromarray(digit).resize((CANVAS, CANVAS), Image.Resampling.BILINEAR)
-    return np.asarray(big), int(testset.labels[index])
 
 
 def try_mnist_digit() -> None:
@@ -227,7 +176,7 @@ def drawing_area() -> None:
     if drawn:
         drop_sample()  # a stroke on the canvas: the user's own drawing is read again
     elif st.session_state.get(SAMPLE_KEY) is not None:
-        pixels, _ = mnist_sample(st.session_state[SAMPLE_KEY])
+        pixels, _ = mnist_drawing(st.session_state[SAMPLE_KEY], CANVAS)
     predictor, _ = active_predictor()
     prediction = predictor.classify(pixels) if pixels is not None else None
     if prediction is None:

@@ -1,34 +1,35 @@
 """Evaluation: how often a version is right, on MNIST's test digits and on canvas-like drawings,
 how well its confidence is calibrated, and how often it says "not a digit" to drawn non-digits.
 
-UI only: the figures come from `model.evaluate` (Report), the test sets from `model.testsets`, the
-confusion matrix picture from `model.figures`. A version's scores are computed once per server
-process and model file (its name and modification time are the cache key), so switching versions
-back and forth, or several sessions looking at the same one, costs nothing after the first time.
+UI only: the figures come from `model.evaluate` (Report), computed once per version and model file
+by `pages.scores`; the tables and galleries are drawn by `pages.score_tables`. A link
+`?version=NAME&compare=OTHER` opens the same view (`pages.links`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
-from PIL import Image
 
-from model import figures
-from model.calibration import answers
 from model.describe import confusion_alt, reliability_alt
 from model.drawings import VARIANTS
-from model.evaluate import Report
-from model.serving.store import StoreError
-from model.testsets import TestSet, drawings_test, mnist_test, nondigits_test
+from model.evaluate import Report, disagreements
+from model.nondigits import heldout
 from pages.entry import ensure_app_entry
 from pages.formatting import percent
-from pages.resources import predictor_for, store
+from pages.links import apply_link, copy_link
+from pages.resources import store
+from pages.score_tables import (
+    disagreement_gallery,
+    mistakes_gallery,
+    per_class_table,
+    percent_table,
+    share_bars,
+)
+from pages.scores import ALL_SETS, SETS, confusion_png, reliability_png, reports, testset
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
-SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings"}  # the digit sets, side by side
-ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
 SET_NOTES = {
     "mnist": "LeCun & Cortes's 10,000 held-out handwritten digits.",
     "drawings": (
@@ -36,310 +37,130 @@ SET_NOTES = {
         "app's own preprocessing exactly as a drawing on the Draw page is."
     ),
 }
-GALLERY = 24  # mistakes shown per set, most confident first
-THUMB = 84  # 28x28 digits are shown 3x, pixel for pixel
-DPI = 130
-
-
-def testset(key: str) -> TestSet:
-    return {"mnist": mnist_test, "drawings": drawings_test, "nondigits": nondigits_test}[key]()
-
-
-def stamp_of(name: str) -> float:
-    """The model file's modification time: a re-written version is scored afresh."""
-    try:
-        return store().get(name).model_file.stat().st_mtime
-    except (OSError, StoreError):
-        return 0.0
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def answered(name: str, stamp: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Version `name`'s calibrated probabilities and rejections on each test set."""
-    predictor = predictor_for(name)
-    return {key: answers(predictor, testset(key).inputs) for key in ALL_SETS}
-
-
-def report_of(name: str, stamp: float, key: str) -> Report:
-    probabilities, rejected = answered(name, stamp)[key]
-    return Report(testset(key).labels, probabilities, rejected)
-
-
-def reports(name: str) -> dict[str, Report]:
-    with st.spinner(f"Scoring {name} on 13,000 test digits and the non-digits (once per version)…"):
-        stamp = stamp_of(name)
-        return {key: report_of(name, stamp, key) for key in ALL_SETS}
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def confusion_png(name: str, stamp: float, key: str, title: str) -> bytes:
-    report = report_of(name, stamp, key)
-    return figures.to_png(figures.confusion_figure(report.confusion(), title), dpi=DPI)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def reliability_png(name: str, stamp: float, key: str, title: str) -> bytes:
-    report = report_of(name, stamp, key)
-    figure = figures.reliability_figure(report.reliability(), report.ece, title)
-    return figures.to_png(figure, dpi=DPI)
-
-
-def enlarge(image: np.ndarray, size: int = THUMB) -> Image.Image:
-    array = (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
-
-
-def confidence(p: float) -> str:
-    """A probability as a short percentage that never rounds a near-certainty up to 100%."""
-    if p < 0.995:
-        return f"{p:.0%}"
-    return f"{p:.1%}" if p < 0.9995 else ">99.9%"
-
-
-def truth(report: Report, key: str, index: int) -> str:
-    """What an image is: "true 7", or for a non-digit its kind: "not a digit (letters)"."""
-    if report.labels[index] < 0:
-        return f"not a digit ({testset(key).styles[index]})"
-    return f"true {report.labels[index]}"
-
-
-def said(report: Report, index: int) -> str:
-    digit = int(report.predicted[index])
-    if digit < 0:
-        return "not a digit" if report.drawn[index] else "saw nothing"
-    return f"{digit} ({confidence(float(report.probabilities[index, digit]))})"
 
 
 # ── one version ────────────────────────────────────────────────────────────────────────────────
 
 
-def per_class_table(report: Report) -> None:
-    per = report.per_class()
-    table = pd.DataFrame(
-        {
-            "digit": [str(d) for d in range(10)],
-            "accuracy": 100 * np.array(per["recall"], dtype=float),
-            "precision": 100 * np.array(per["precision"], dtype=float),
-            "digits": per["support"],
-        }
+def digit_set_section(name: str, key: str, report: Report) -> None:
+    st.subheader(SETS[key])
+    st.caption(SET_NOTES[key])
+    st.metric(
+        "Accuracy",
+        percent(report.accuracy),
+        help=f'on {report.n:,} digits; one answered "not a digit" counts as wrong',
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "accuracy": st.column_config.NumberColumn(
-                "accuracy (recall)",
-                format="%.1f%%",
-                help="of the digits that are a d, the share read as d",
-            ),
-            "precision": st.column_config.NumberColumn(
-                format="%.1f%%", help="of the digits read as d, the share that are a d"
-            ),
-        },
+    st.caption(
+        f'Answered "not a digit": {report.rejected_share:.2%} '
+        f"({int((report.predicted < 0).sum())} of {report.n:,})."
     )
-
-
-def style_table(report: Report) -> None:
-    styles = drawings_test().styles
-    rows = []
-    for style in VARIANTS:
-        part = report.subset(styles == style)
-        rows.append({"style": style, "accuracy": 100 * part.accuracy, "drawings": part.n})
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "accuracy": st.column_config.ProgressColumn(
-                format="%.1f%%", min_value=0, max_value=100
-            ),
-        },
-    )
-
-
-def mistakes_gallery(report: Report, key: str) -> None:
-    wrong = report.mistakes()
-    if len(wrong) == 0:
-        st.success("No mistakes on this set.")
-        return
-    shown = wrong[:GALLERY]
-    more = f"; the {len(shown)} most confident first" if len(wrong) > len(shown) else ""
-    st.caption(f"{len(wrong):,} mistakes{more}.")
-    inputs = testset(key).inputs
+    st.markdown("**Per digit**")
+    per_class_table(report)
+    st.markdown("**Confusion matrix** · row = true digit, column = predicted")
     st.image(
-        [enlarge(inputs[i]) for i in shown],
-        caption=[f"{truth(report, key, i)} → said {said(report, i)}" for i in shown],
-        width=THUMB,
-        alt=[f"{truth(report, key, i)}, read as {said(report, i)}" for i in shown],
+        confusion_png(name, key),
+        width=400,
+        alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}"),
+    )
+    if key == "drawings":
+        st.markdown("**Per drawing style**")
+        by_style = report.by_group(testset("drawings").styles)
+        share_bars(
+            [
+                {"style": style, "accuracy": 100 * part.accuracy, "drawings": part.n}
+                for style, part in by_style.items()
+            ],
+            "accuracy",
+        )
+    st.markdown("**Misclassified digits**")
+    mistakes_gallery(report, key)
+    st.markdown("**Calibration** · is it right as often as it is sure?")
+    st.image(
+        reliability_png(name, key),
+        width=400,
+        alt=reliability_alt(report.reliability(), report.ece, f"{SETS[key]} for {name}"),
     )
 
 
 def nondigits_section(report: Report) -> None:
-    from model.nondigits import HELDOUT_KINDS
-
-    testset_kinds = testset("nondigits").styles
-    unseen = report.subset(np.isin(testset_kinds, HELDOUT_KINDS))
-    seen = report.subset(~np.isin(testset_kinds, HELDOUT_KINDS))
+    kinds = testset("nondigits").styles
     st.subheader(ALL_SETS["nondigits"])
     st.caption(
         "Letters, symbols, shapes, doodles and scribbles drawn with the canvas's pen. The network "
         'knows only the ten digits; the honest answer to these is "not a digit". Some kinds '
         "it trained on (other drawings of them); the others it has never seen."
     )
+    unseen = heldout(kinds)
     left, right = st.columns(2)
-    left.metric('Kinds never trained on: "not a digit"', percent(unseen.accuracy))
-    right.metric('Kinds trained on: "not a digit"', percent(seen.accuracy))
-    rows = [
-        {
-            "kind": kind,
-            "trained on": "no" if kind in HELDOUT_KINDS else "yes",
-            "not a digit": 100 * report.subset(testset_kinds == kind).accuracy,
-            "drawings": int((testset_kinds == kind).sum()),
-        }
-        for kind in dict.fromkeys(testset_kinds)
-    ]
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "not a digit": st.column_config.ProgressColumn(
-                format="%.1f%%", min_value=0, max_value=100
-            ),
-        },
+    left.metric('Kinds never trained on: "not a digit"', percent(report.subset(unseen).accuracy))
+    right.metric('Kinds trained on: "not a digit"', percent(report.subset(~unseen).accuracy))
+    share_bars(
+        [
+            {
+                "kind": kind,
+                "trained on": "no" if heldout(kind) else "yes",
+                "not a digit": 100 * part.accuracy,
+                "drawings": part.n,
+            }
+            for kind, part in report.by_group(kinds).items()
+        ],
+        "not a digit",
     )
     st.markdown("**Taken for digits**")
     mistakes_gallery(report, "nondigits")
 
 
 def version_section(name: str, results: dict[str, Report]) -> None:
-    stamp = stamp_of(name)
-    columns = st.columns(2, gap="large")
-    for column, key in zip(columns, SETS, strict=True):
-        report = results[key]
+    for column, key in zip(st.columns(2, gap="large"), SETS, strict=True):
         with column:
-            st.subheader(SETS[key])
-            st.caption(SET_NOTES[key])
-            st.metric(
-                "Accuracy",
-                percent(report.accuracy),
-                help=f'on {report.n:,} digits; one answered "not a digit" counts as wrong',
-            )
-            st.caption(
-                f'Answered "not a digit": {report.rejected_share:.2%} '
-                f"({int((report.predicted < 0).sum())} of {report.n:,})."
-            )
-            st.markdown("**Per digit**")
-            per_class_table(report)
-            st.markdown("**Confusion matrix** · row = true digit, column = predicted")
-            st.image(
-                confusion_png(name, stamp, key, f"{SETS[key]} · {name}"),
-                width=400,
-                alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}"),
-            )
-            if key == "drawings":
-                st.markdown("**Per drawing style**")
-                style_table(report)
-            st.markdown("**Misclassified digits**")
-            mistakes_gallery(report, key)
-            st.markdown("**Calibration** · is it right as often as it is sure?")
-            st.image(
-                reliability_png(name, stamp, key, f"{SETS[key]} · {name}"),
-                width=400,
-                alt=reliability_alt(report.reliability(), report.ece, f"{SETS[key]} for {name}"),
-            )
+            digit_set_section(name, key, results[key])
     nondigits_section(results["nondigits"])
 
 
 # ── two versions ───────────────────────────────────────────────────────────────────────────────
 
 
-def comparison_table(names: tuple[str, str], both: tuple[dict, dict]) -> None:
-    rows = []
+def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
+    a, b = both
+    st.header(f"A = {names[0]} vs B = {names[1]}", divider="gray")
 
-    def add(label: str, a: Report, b: Report) -> None:
-        rows.append(
-            {
-                "test set": label,
-                names[0]: 100 * a.accuracy,
-                names[1]: 100 * b.accuracy,
-                "B − A (points)": 100 * (b.accuracy - a.accuracy),
-            }
-        )
+    # Columns A and B, not the names: a narrow table reads at phone width, whatever the names.
+    def row(label: str, one: Report, other: Report) -> dict:
+        return {
+            "test set": label,
+            "A": 100 * one.accuracy,
+            "B": 100 * other.accuracy,
+            "B − A": 100 * (other.accuracy - one.accuracy),
+        }
 
-    for key, label in ALL_SETS.items():
-        add(label, both[0][key], both[1][key])
-    styles = drawings_test().styles
-    for style in VARIANTS:
-        a, b = (r["drawings"].subset(styles == style) for r in both)
-        add(f"   drawings: {style}", a, b)
-    percent_column = st.column_config.NumberColumn(format="%.2f%%")
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            names[0]: percent_column,
-            names[1]: percent_column,
-            "B − A (points)": st.column_config.NumberColumn(format="%+.2f"),
-        },
-    )
+    styles = testset("drawings").styles
+    by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
+    rows = [row(label, a[key], b[key]) for key, label in SETS.items()]
+    rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in VARIANTS]
+    rows.append(row(ALL_SETS["nondigits"], a["nondigits"], b["nondigits"]))
+    percent_table(rows, ["A", "B"])
 
-
-def per_digit_comparison(names: tuple[str, str], both: tuple[dict, dict]) -> None:
-    table = {"digit": [str(d) for d in range(10)]}
-    for key in SETS:
+    st.markdown("**Accuracy per digit** (recall)")
+    per_digit = {"digit": [str(d) for d in range(10)]}
+    for key, short in (("mnist", "MNIST"), ("drawings", "drawings")):
         for letter, results in zip("AB", both, strict=True):
             recall = np.array(results[key].per_class()["recall"], dtype=float)
-            table[f"{SETS[key]} · {letter}"] = 100 * recall
-    percent_column = st.column_config.NumberColumn(format="%.1f%%")
-    st.dataframe(
-        pd.DataFrame(table),
-        hide_index=True,
-        width="stretch",
-        column_config={k: percent_column for k in table if k != "digit"},
-    )
+            per_digit[f"{short} {letter}"] = 100 * recall
+    percent_table(per_digit, list(per_digit)[1:], digits=1)
 
-
-def disagreement_gallery(key: str, names: tuple[str, str], a: Report, b: Report) -> None:
-    differ = np.flatnonzero(a.predicted != b.predicted)
-    st.markdown(f"**{SETS[key]}** · they disagree on {len(differ):,} of {a.n:,} digits")
-    if len(differ) == 0:
-        return
-    labels = a.labels[differ]  # not `truth`: that name is the function used below
-    # Most telling first: where they differ most about the right answer.
-    gap = np.abs(a.probabilities[differ, labels] - b.probabilities[differ, labels])
-    shown = differ[np.argsort(-gap, kind="stable")][:GALLERY]
-    inputs = testset(key).inputs
-    st.image(
-        [enlarge(inputs[i]) for i in shown],
-        caption=[f"{truth(a, key, i)} · A {said(a, i)} · B {said(b, i)}" for i in shown],
-        width=THUMB,
-        alt=[f"{truth(a, key, i)}, read by A as {said(a, i)}, by B as {said(b, i)}" for i in shown],
-    )
-
-
-def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
-    st.header(f"A = {names[0]} vs B = {names[1]}", divider="gray")
-    comparison_table(names, both)
-    st.markdown("**Accuracy per digit** (recall)")
-    per_digit_comparison(names, both)
     for key in SETS:
         st.markdown(f"**{SETS[key]}** · confusion matrices")
-        columns = st.columns(2, gap="large")
-        for column, name in zip(columns, names, strict=True):
-            title = f"{SETS[key]} · {name}"
-            report = both[names.index(name)][key]
+        for column, name, results in zip(st.columns(2, gap="large"), names, both, strict=True):
             column.image(
-                confusion_png(name, stamp_of(name), key, title),
+                confusion_png(name, key),
                 width=400,
-                alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}"),
+                alt=confusion_alt(results[key].confusion(), f"{SETS[key]} for {name}"),
             )
     st.subheader("Where they disagree")
     st.caption("The digits where A and B give different answers, where they differ most first.")
     for key in SETS:
-        disagreement_gallery(key, names, both[0][key], both[1][key])
+        differ = disagreements(a[key], b[key])
+        disagreement_gallery(key, SETS[key], a[key], b[key], differ)
 
 
 # ── the page ───────────────────────────────────────────────────────────────────────────────────
@@ -351,21 +172,25 @@ st.caption(
     "little about mouse-drawn digits."
 )
 
-healthy = [v for v in store().list() if not v.problem]
-names = [v.name for v in healthy]
+names = [v.name for v in store().list() if not v.problem]
 active = store().active_name()
 if not names:
     st.error("No usable model version was found.")
     st.stop()
+apply_link("version", "evaluation_version", lambda n: n in names, "the version")
+if st.session_state.get("evaluation_version") not in names:  # first run, or a version deleted
+    st.session_state["evaluation_version"] = active if active in names else names[0]
 left, right = st.columns(2)
 chosen = left.selectbox(
     "Version",
     names,
-    index=names.index(active) if active in names else 0,
     format_func=lambda n: f"{n} (active)" if n == active else n,
     key="evaluation_version",
 )
 others = [n for n in names if n != chosen]
+apply_link("compare", "evaluation_compare", lambda n: n in others, "the version to compare with")
+if st.session_state.get("evaluation_compare") not in others:
+    st.session_state["evaluation_compare"] = None
 other = right.selectbox(
     "Compare with",
     others,
@@ -374,6 +199,7 @@ other = right.selectbox(
     key="evaluation_compare",
     disabled=not others,
 )
+copy_link({"version": chosen, "compare": other})
 
 results = reports(chosen)
 if other is None:

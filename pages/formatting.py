@@ -18,6 +18,13 @@ def percent(value: float | None) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.2%}"
 
 
+def confidence(p: float) -> str:
+    """A probability as a short percentage that never rounds a near-certainty up to 100%."""
+    if p < 0.995:
+        return f"{p:.0%}"
+    return f"{p:.1%}" if p < 0.9995 else ">99.9%"
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return "–"

@@ -26,8 +26,8 @@ def keep_keras_state_between_runs() -> None:
 
     Once any page has imported Keras (Inside the CNN, Training), Streamlit clears its session after
     each run of every session: a full garbage collection plus TensorFlow's kernel cache thrown
-    away, 0.3-0.6 s of CPU per stroke, and 67% of the server's CPU while a training run was shown
-    (py-spy). The server builds no networks (training runs in a child process) and the loaded
+    away on every stroke, and most of the server's CPU while a training run is shown. The server
+    builds no networks (training runs in a child process) and the loaded
     ones must stay as they are, so only the other half of that clean-up, closing pyplot's
     figures, is kept.
     """
@@ -52,9 +52,17 @@ def trainer() -> Trainer:
     return Trainer(store())
 
 
+def model_stamp(name: str) -> float:
+    """Version `name`'s model-file modification time, part of every cache key that depends on the
+    model: a re-written version is loaded and measured afresh. 0 if it cannot be read."""
+    try:
+        return store().get(name).model_file.stat().st_mtime
+    except Exception:  # a missing, broken or unreadable version: its loader says why
+        return 0.0
+
+
 @st.cache_resource(show_spinner="Loading the model…", max_entries=8)
 def _predictor_for(name: str, stamp: float) -> tuple[Predictor, tuple[str, ...]]:
-    # `stamp` (the model file's mtime) makes a re-written version load afresh.
     predictor, warnings = load_active(store(), name)
     return predictor, tuple(warnings)
 
@@ -63,14 +71,11 @@ def active_predictor() -> tuple[Predictor, tuple[str, ...]]:
     """The active version's predictor (or the shipped default's, with warnings if it is broken,
     or if the file naming the active version is unreadable)."""
     name, pointer_problem = store().active_pointer()
-    try:
-        stamp = store().get(name).model_file.stat().st_mtime
-    except Exception:
-        stamp = 0.0
-    predictor, warnings = _predictor_for(name, stamp)
+    predictor, warnings = _predictor_for(name, model_stamp(name))
     return predictor, ((pointer_problem,) if pointer_problem else ()) + warnings
 
 
 def predictor_for(name: str) -> Predictor:
     """Any stored version's predictor, cached like the active one."""
+    # Read strictly: a missing version or file is an error here, not the default's predictor.
     return _predictor_for(name, store().get(name).model_file.stat().st_mtime)[0]

@@ -11,10 +11,11 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from model.drawings import TEMPLATES, render_strokes
+from model.drawings import sample_drawing
 from model.preprocess import to_gray, white_on_black
 from model.robustness import transform_drawing, variant_strip
 from pages.entry import ensure_app_entry
+from pages.pictures import enlarge
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -29,16 +30,6 @@ NEUTRAL = {"rob_dx": 0, "rob_dy": 0, "rob_angle": 0, "rob_scale": 1.0, "rob_thic
 
 def reset_controls() -> None:
     st.session_state.update(NEUTRAL)
-
-
-@st.cache_data(show_spinner=False)
-def sample_drawing() -> np.ndarray:
-    return render_strokes(TEMPLATES[SAMPLE_DIGIT][0])
-
-
-def enlarge(image: np.ndarray, size: int) -> Image.Image:
-    array = image if image.dtype == np.uint8 else (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
 
 
 def verdict(prediction) -> str:
@@ -78,7 +69,7 @@ if original is None:
     st.info(
         f"Draw a digit on the Draw page first. Until then, this page uses a sample {SAMPLE_DIGIT}."
     )
-    gray = sample_drawing()
+    gray = sample_drawing(SAMPLE_DIGIT)
     original = predictor.classify(gray)
 
 st.header("1 · Change it yourself", divider="gray")

@@ -8,111 +8,18 @@ responsive.
 
 from __future__ import annotations
 
-import time
-
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from model.serving.jobs import TrainingBusy, TrainingJob
 from model.serving.store import StoreError, Version
-from model.train_config import ARCHITECTURES, BFLOAT16_ARCHS, DEFAULT_ARCH, native_bfloat16
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
 from pages.formatting import created_text, duration, percent, plain
-from pages.resources import active_predictor, store, trainer
-from pages.training_progress import live_training_panel, other_run_notice, pid_text
+from pages.resources import active_predictor, store
+from pages.retraining import retrain_section
+from pages.training_curves import curve_charts
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
-
-BATCH_SIZES = [32, 64, 128, 256]
-LEARNING_RATES = [3e-4, 1e-3, 2e-3, 3e-3]
-TRAIN_SIZES = {
-    "Quick demo (2,000 digits)": 2000,
-    "Medium (10,000)": 10000,
-    "Full (55,000)": None,
-}
-FORM_DEFAULTS = {
-    "retrain_arch": DEFAULT_ARCH,
-    "retrain_epochs": 5,
-    "retrain_batch": 128,
-    "retrain_lr": 1e-3,
-    "retrain_size": next(iter(TRAIN_SIZES)),
-    "retrain_augment": False,
-    "retrain_nondigits": False,
-}
-NONDIGITS = 14000  # drawn non-digits a run from the form mixes in, as the shipped default did
-SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
-
-
-def curve_description(title: str, rows: list[dict]) -> str:
-    """A training curve in words: each series' first and last value."""
-    said = []
-    for series in ("train", "validation"):
-        values = [row["value"] for row in rows if row["series"] == series]
-        if values:
-            said.append(
-                f"{series} from {values[0]:.4g} at epoch 1 to {values[-1]:.4g} at epoch "
-                f"{len(values)}"
-            )
-    return f"Line chart of {title.lower()} per epoch: " + "; ".join(said) + "."
-
-
-def curve_charts(history: dict, height: int = 260) -> None:
-    """Loss and accuracy per epoch, train vs validation, side by side (numbers for one epoch)."""
-    epochs = len(history.get("loss", []))
-    if epochs == 1:  # a line needs two points: show the numbers instead
-        st.markdown("**After one epoch**")
-        labels = {
-            "loss": "Train loss",
-            "val_loss": "Validation loss",
-            "accuracy": "Train accuracy",
-            "val_accuracy": "Validation accuracy",
-        }
-        for column, (key, label) in zip(st.columns(4), labels.items(), strict=True):
-            values = history.get(key) or [None]
-            value = values[-1]
-            text = "–" if value is None else (percent(value) if "acc" in key else f"{value:.4f}")
-            column.metric(label, text)
-        return
-    left, right = st.columns(2, gap="large")
-    for column, metric, title in ((left, "loss", "Loss"), (right, "accuracy", "Accuracy")):
-        rows = [
-            {"epoch": epoch, "value": value, "series": series}
-            for series, key in (("train", metric), ("validation", f"val_{metric}"))
-            for epoch, value in enumerate(history.get(key, []), start=1)
-        ]
-        with column:
-            st.markdown(f"**{title}** per epoch, train vs validation")
-            if not rows:
-                st.caption("No epochs yet.")
-                continue
-            y_title = "cross-entropy loss" if metric == "loss" else "accuracy"
-            y_axis = alt.Axis(title=y_title, format=".0%" if metric == "accuracy" else ".2f")
-            colors = alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values()))
-            chart = (
-                alt.Chart(pd.DataFrame(rows))
-                .mark_line(point=True)
-                .encode(
-                    x=alt.X(
-                        "epoch:Q",
-                        title="epoch",
-                        scale=alt.Scale(domain=[1, max(row["epoch"] for row in rows)], nice=False),
-                        axis=alt.Axis(format="d", tickMinStep=1),
-                    ),
-                    y=alt.Y("value:Q", axis=y_axis, scale=alt.Scale(zero=False)),
-                    color=alt.Color(
-                        "series:N", title=None, scale=colors, legend=alt.Legend(orient="top")
-                    ),
-                    tooltip=[
-                        "epoch:Q",
-                        "series:N",
-                        alt.Tooltip("value:Q", title=metric, format=".4f"),
-                    ],
-                )
-                .properties(height=height, description=curve_description(title, rows))
-            )
-            st.altair_chart(chart, width="stretch")
 
 
 # ── 1. the active model ────────────────────────────────────────────────────────────────────────
@@ -146,7 +53,7 @@ def active_model_section(version: Version) -> None:
             f"{spe:.1f} s per epoch" if spe is not None else None,
         )
     )
-    # Three cards a row: five in one row cut "studio_cnn" and "99.50%" short at 1280 px.
+    # Three cards a row: more in a row are too narrow for a network's name or a percentage.
     for start in range(0, len(cells), 3):
         row = cells[start : start + 3]
         for column, (label, value, help_text) in zip(st.columns(3), row, strict=False):
@@ -260,211 +167,6 @@ def versions_section(serving: str) -> None:
         st.rerun()
     if not writable:
         st.caption(f"The model store {store().root} is read-only: activation is off.")
-
-
-# ── 3 & 4. retraining ──────────────────────────────────────────────────────────────────────────
-
-
-def cli_args(
-    arch: str, epochs: int, batch: int, lr: float, augment: bool, subset, nondigits: bool = False
-) -> list[str]:
-    args = ["train", "--arch", arch, "--epochs", str(epochs), "--batch-size", str(batch)]
-    args += ["--lr", repr(lr)]
-    if subset:
-        args += ["--subset", str(subset)]
-    if augment:
-        args.append("--augment")
-    if nondigits:
-        args += ["--nondigits", str(NONDIGITS)]
-    return args
-
-
-def retrain_form() -> None:
-    other = trainer().lock.holder()
-    if other is not None:
-        other_run_notice(
-            other,
-            lambda pid: (
-                f"Another training run{pid_text(pid)}, from the command line or another app "
-                "server, is in progress; you can retrain once it has finished."
-            ),
-        )
-    # Widgets that were not drawn (the form hides while a run goes) lose their state: keep the
-    # user's last choices in plain session state and start the widgets from them.
-    last = {**FORM_DEFAULTS, **st.session_state.get("retrain_choices", {})}
-    with st.form("retrain"):
-        st.markdown(
-            "Train a new version from scratch. It is stored but not served until you "
-            "activate it; the app keeps predicting with the active model meanwhile."
-        )
-        arch = st.selectbox(
-            "Architecture",
-            list(ARCHITECTURES),
-            index=list(ARCHITECTURES).index(last["retrain_arch"]),
-            format_func=lambda a: f"{a}: {ARCHITECTURES[a]}",
-            key="retrain_arch",
-        )
-        a, b = st.columns(2)
-        epochs = a.slider("Epochs", 1, 30, last["retrain_epochs"], key="retrain_epochs")
-        batch = b.select_slider(
-            "Batch size", BATCH_SIZES, value=last["retrain_batch"], key="retrain_batch"
-        )
-        a, b = st.columns(2)
-        lr = a.selectbox(
-            "Learning rate",
-            LEARNING_RATES,
-            index=LEARNING_RATES.index(last["retrain_lr"]),
-            format_func=lambda r: f"{r:g}",
-            key="retrain_lr",
-            help="the starting rate; it decays to zero along a cosine",
-        )
-        size = b.radio(
-            "Training set",
-            list(TRAIN_SIZES),
-            index=list(TRAIN_SIZES).index(last["retrain_size"]),
-            key="retrain_size",
-        )
-        augment = st.checkbox(
-            "Augment (shift, rotate, scale, thicken the digits)",
-            value=last["retrain_augment"],
-            key="retrain_augment",
-            help="slower to learn MNIST, but reads hand-drawn digits better",
-        )
-        nondigits = st.checkbox(
-            f'Teach it "not a digit" ({NONDIGITS:,} drawn letters, symbols, shapes, scribbles)',
-            value=last["retrain_nondigits"],
-            key="retrain_nondigits",
-            help="without them, a network answers every drawing with a digit: a heart is a 0",
-        )
-        st.caption(precision_note())
-        submitted = st.form_submit_button(
-            "Retrain",
-            type="primary",
-            icon=":material/model_training:",
-            key="retrain_submit",
-            disabled=other is not None,
-        )
-    if submitted:
-        st.session_state["retrain_choices"] = {k: st.session_state[k] for k in FORM_DEFAULTS}
-        args = cli_args(arch, epochs, batch, lr, augment, TRAIN_SIZES[size], nondigits)
-        try:
-            trainer().start(args)
-        except TrainingBusy as err:
-            flash("retrain", "warning", f"Not started: {err}.")
-        except OSError as err:
-            flash("retrain", "error", f"Could not start training: {err}")
-        st.rerun()
-
-
-def precision_note() -> str:
-    """What arithmetic a run will train in on this machine (`model.train_config`)."""
-    cnns = " and ".join(BFLOAT16_ARCHS)
-    if native_bfloat16():
-        return (
-            f"This CPU multiplies bfloat16 in hardware, so {cnns} train in mixed bfloat16 "
-            "(16-bit arithmetic, 32-bit weights: the same accuracy, faster); the others in "
-            "float32."
-        )
-    return "This CPU has no bfloat16 hardware: every network trains in float32."
-
-
-def job_summary(job: TrainingJob) -> str:
-    c = job.config
-    if not c:
-        return ""
-    size = f"{c['subset']:,}" if c.get("subset") else "55,000"
-    epochs = c.get("epochs", 0)
-    return (
-        f"`{c.get('arch')}` on {size} digits · {epochs} epoch{'s' if epochs != 1 else ''} · "
-        f"batch {c.get('batch_size')} · lr {c.get('learning_rate', 0):g} · "
-        + ("augmented" if c.get("augment") else "no augmentation")
-    )
-
-
-def live_figures(job: TrainingJob) -> None:
-    """Below the progress bar: the latest batch's figures and the curves so far."""
-    p = job.progress
-    cells = st.columns(4)
-    cells[0].metric("Elapsed", duration(time.time() - job.started))
-    cells[1].metric("Batch loss", f"{p['loss']:.4f}" if "loss" in p else "–")
-    cells[2].metric("Batch accuracy", percent(p.get("accuracy")) if p else "–")
-    val = job.history.get("val_accuracy", [])
-    cells[3].metric("Validation accuracy", percent(val[-1]) if val else "–")
-    if job.history:
-        curve_charts(job.history, height=220)
-    else:
-        st.caption("The curves appear here after the first epoch.")
-
-
-def live_job() -> None:
-    """The running job's panel, refreshed every second; the page reruns once the run ends."""
-    live_training_panel(
-        heading=lambda job, state: f"**Training in progress** · {state}  \n{job_summary(job)}",
-        cancel_key="cancel_training",
-        cancel_icon=":material/close:",
-        preparing="loading MNIST and building the network…",
-        evaluating="training done · evaluating on the 10,000 MNIST test digits…",
-        eta_text=lambda eta: f" · ETA {duration(eta)}",
-        figures=live_figures,
-    )
-
-
-def finished_job(job: TrainingJob) -> None:
-    """The outcome of the latest run in this server process, until dismissed."""
-    if st.session_state.get("dismissed_job") == job.started:
-        return
-    took = duration((job.finished or time.time()) - job.started)
-    is_active = store().active_name() == job.version
-    with st.container(border=True):
-        if job.state == "done":
-            st.success(
-                f"Trained version **{job.version}** in {took} · MNIST test accuracy "
-                f"**{percent(job.test_accuracy)}**. "
-                + ("It is the active model." if is_active else "It is stored but not active yet."),
-                icon=":material/check_circle:",
-            )
-            if job.history:
-                curve_charts(job.history, height=220)
-        elif job.state == "cancelled":
-            st.warning(
-                f"{job.message.capitalize()}. The active model is unchanged.",
-                icon=":material/cancel:",
-            )
-        else:
-            st.error(
-                f"{job.message.capitalize()}. The active model is unchanged.",
-                icon=":material/error:",
-            )
-        left, right, _ = st.columns([1, 1, 3])
-        done = job.state == "done" and job.version is not None
-        if done and left.button(
-            "Active ✓" if is_active else "Activate this version",
-            key="activate_new",
-            type="primary",
-            disabled=is_active or not store().writable,
-            width="stretch",
-        ):
-            activate(job.version, "retrain")
-            st.rerun()
-        if right.button("Dismiss", key="dismiss_job", width="stretch"):
-            st.session_state["dismissed_job"] = job.started
-            st.rerun()
-
-
-def retrain_section() -> None:
-    st.subheader("Retrain")
-    show_flash("retrain")
-    if not store().writable:
-        st.warning(f"The model store {store().root} is read-only: retraining is off.")
-        return
-    job = trainer().job
-    if job is not None and job.running:
-        live_job()
-        return
-    if job is not None:
-        finished_job(job)
-    trainer().prewarm()  # the next run's process loads TensorFlow while the form is filled in
-    retrain_form()
 
 
 # ── the page ───────────────────────────────────────────────────────────────────────────────────

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from model.drawings import TEMPLATES, render_strokes
 from model.serving.corrections import Corrections
 from model.serving.store import SHIPPED_DIR, ModelStore
+from tests.conftest import APP
 
 pytestmark = pytest.mark.slow
 
@@ -71,10 +72,45 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     assert not at.exception, [e.value for e in at.exception]
     assert "A = default vs B = default-copy" in texts(at.header)
     comparison = at.dataframe[0].value
-    assert list(comparison.columns[:3]) == ["test set", "default", "default-copy"]
-    assert (comparison["B − A (points)"] == 0).all()  # the same network
+    assert list(comparison.columns) == ["test set", "A", "B", "B − A"]  # narrow, for a phone
+    assert list(comparison["test set"])[:3] == ["MNIST test", "Bundled drawings", "· mixed"]
+    assert (comparison["B − A"] == 0).all()  # the same network
     assert "they disagree on 0 of 10,000 digits" in texts(at.markdown)
     assert "Every figure for B = default-copy" in [e.label for e in at.expander]
+
+
+def open_link(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    for param, value in query.items():
+        at.query_params[param] = value
+    at.switch_page("pages/evaluation.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_link_opens_the_same_comparison_and_is_never_written(home):
+    copy_of_default("default-copy")
+    at = open_link({"version": "default-copy", "compare": "default"})
+    assert at.selectbox(key="evaluation_version").value == "default-copy"
+    assert at.selectbox(key="evaluation_compare").value == "default"
+    assert "A = default-copy vs B = default" in texts(at.header)
+    assert "?version=default-copy&compare=default" in texts(at.code)
+    # The visitor's own choice wins over the link, which is applied once and never rewritten.
+    at.selectbox(key="evaluation_compare").set_value(None).run()
+    assert at.selectbox(key="evaluation_compare").value is None
+    assert "?version=default-copy" in texts(at.code) and "compare=" not in texts(at.code)
+    assert dict(at.query_params) == {"version": "default-copy", "compare": "default"}
+
+
+def test_a_link_to_a_missing_version_falls_back_with_a_note(home):
+    at = open_link({"version": "no-such-version", "compare": "default"})
+    assert "the version “no-such-version”, which is not here" in texts(at.info)
+    assert at.selectbox(key="evaluation_version").value == "default"
+    # "compare" names the version shown: nothing to compare it with, so a note too.
+    assert "the version to compare with “default”" in texts(at.info)
+    assert at.selectbox(key="evaluation_compare").value is None
+    assert [s.value for s in at.subheader][:2] == ["MNIST test", "Bundled drawings"]
 
 
 # ── Robustness ─────────────────────────────────────────────────────────────────────────────────
@@ -249,12 +285,12 @@ def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
     assert "already saved as a 2" in texts(at.info)
     assert len(saved.ids()) == 1
 
-    import model.serving.corrections
+    import model.atomic
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(model.serving.corrections.os, "replace", full)
+    monkeypatch.setattr(model.atomic.os, "replace", full)
     at.get("segmented_control")[0].set_value(3).run()
     at.button(key="correction_save").click().run()
     assert "Not saved" in texts(at.error) and "No space left on device" in texts(at.error)

@@ -319,6 +319,24 @@ def test_a_deep_link_on_a_fresh_server_opens_the_page_under_app_py(browser):
             page.context.close()
 
 
+def test_an_evaluation_link_opens_its_view_and_leaves_the_next_page_clean(browser, server):
+    """`?version=` picks the version; the page only reads it, so the next page's URL is clean."""
+    page = new_page(browser, f"{server.url}/evaluation?version=default")
+    try:
+        page.get_by_role("heading", name="Evaluation").first.wait_for(timeout=60_000)
+        wait_until_idle(page, timeout=120)
+        version = page.locator(".st-key-evaluation_version input")
+        assert version.input_value().startswith("default"), version.input_value()
+        page.get_by_text("Copy a link to this view").click()
+        link = page.locator('[data-testid="stCode"]').filter(has_text="?version=default")
+        assert link.count() == 1 and "/evaluation?version=default" in link.inner_text()
+        assert_no_exception(page, "Evaluation, opened by a link")
+        open_page(page, "Training")  # waits for exactly the link's URL: no query string
+        assert page.url.endswith("/training"), page.url
+    finally:
+        page.context.close()
+
+
 # --- Training ----------------------------------------------------------------------------------
 
 

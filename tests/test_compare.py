@@ -15,9 +15,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from model import compare, networks
-from model.drawings import TEMPLATES, render_strokes
+from model.atomic import write_json
+from model.describe import readings_text
+from model.drawings import TEMPLATES, render_strokes, sample_drawing
 from model.serving.inference import Predictor
-from model.serving.store import SHIPPED_DIR, ModelStore, write_json_atomic
+from model.serving.store import SHIPPED_DIR, ModelStore
 from model.train import TrainConfig, train_run
 
 SHIPPED_NETWORKS = ["default", "seed_cnn", "mlp", "rnn"]
@@ -67,9 +69,24 @@ def test_measure_figures_are_computed_from_the_model():
     assert 0 < figures["latency_ms"] < 1000
 
 
+def test_every_network_reads_the_sample_three_and_says_so_in_words():
+    names = ["default", "mlp"]
+    predictors = {name: Predictor.from_version(ModelStore().get(name)) for name in names}
+    readings = compare.readings(predictors, compare.drawing_input(sample_drawing()))
+    assert [r["model"] for r in readings] == names
+    for r in readings:
+        assert r["digit"] == 3 and not r["rejected"]
+        assert r["confidence"] == pytest.approx(float(r["probabilities"].max()))
+        assert r["probabilities"].shape == (10,)
+    text = readings_text(readings)
+    assert text.startswith("default reads 3 (") and "; mlp reads 3 (" in text
+    unsure = {**readings[0], "rejected": True, "confidence": 0.4}
+    assert readings_text([unsure]) == "default reads not a digit (closest 3, 40.0%)"
+
+
 def test_sample_drawing_is_a_three_on_the_canvas():
-    pixels = compare.sample_drawing()
-    assert pixels.shape == (280, 280, 4) and pixels.dtype == np.uint8
+    pixels = sample_drawing()
+    assert pixels.shape == (280, 280) and pixels.dtype == np.uint8
     image = compare.drawing_input(pixels)
     assert image is not None and image.shape == (28, 28)
     assert compare.drawing_input(np.zeros((280, 280, 4), np.uint8)) is None
@@ -99,19 +116,21 @@ def check(at: AppTest) -> None:
 def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_page):
     at = open_page("pages/compare.py")
     assert at.title[0].value == "Compare"
-    table = at.dataframe[0].value
-    keras_rows = table[table["format"] == "Keras"]
-    assert [m.rstrip(" ★") for m in keras_rows["model"]] == SHIPPED_NETWORKS
-    assert list(keras_rows["network"]) == ["studio_cnn", "seed_cnn", "mlp", "rnn"]
-    assert list(table["format"][4:]) == ["TFLite float", "TFLite int8"]
-    assert (table["MNIST test"] > 98).all() and (table["drawings"] > 90).all()
-    assert (table["latency (ms)"] > 0).all() and (table["file size (KB)"] > 50).all()
-    float_kb, int8_kb = table["file size (KB)"].iloc[4], table["file size (KB)"].iloc[5]
-    assert int8_kb <= float_kb / 3
-    assert table["model"].iloc[0] == "default ★"  # the active model is marked
+    reading, size, speed = (at.dataframe[i].value for i in range(3))
+    models = [m.rstrip(" ★") for m in reading["model"]]
+    assert models == list(size["model"]) == list(speed["model"])  # row by row the same models
+    assert models == [*SHIPPED_NETWORKS, "default (float)", "default (int8)"]
+    assert list(size["network"]) == ["studio_cnn", "seed_cnn", "mlp", "rnn", *["studio_cnn"] * 2]
+    assert (reading["MNIST"] > 98).all() and (reading["drawings"] > 90).all()
+    assert ((reading["non-digits"] >= 0) & (reading["ECE"] >= 0)).all()
+    assert (speed["ms"] > 0).all() and (size["KB"] > 50).all()
+    assert size["KB"].iloc[5] <= size["KB"].iloc[4] / 3  # int8 against float
+    assert list(speed["s/epoch"][4:]) == ["–", "–"]  # converted, not trained
+    assert list(reading["model"]).count("default ★") == 1  # the active model is marked
+    assert max(len(t.columns) for t in (reading, size, speed)) <= 5  # narrow enough for a phone
     assert any("Nothing drawn yet" in i.value for i in at.info)
     assert len(at.get("vega_lite_chart")) == 2  # accuracy vs latency; probabilities
-    reads = at.dataframe[1].value
+    reads = at.dataframe[3].value
     assert len(reads) == 6 and set(reads["reads"]) == {"3"}
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["default.keras", "default-float.tflite", "default-int8.tflite"]
@@ -121,16 +140,16 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     at.run(timeout=60)
     check(at)
     assert not any("Nothing drawn yet" in i.value for i in at.info)
-    assert (at.dataframe[1].value["reads"] == "7").sum() >= 5
+    assert (at.dataframe[3].value["reads"] == "7").sum() >= 5
 
     # A version of the user's own joins the table when chosen.
     mine = home / "versions" / "my-mlp"
     shutil.copytree(SHIPPED_DIR / "mlp", mine)
     meta = ModelStore().get("my-mlp").meta
-    write_json_atomic(mine / "meta.json", {**meta, "name": "my-mlp"})
+    write_json(mine / "meta.json", {**meta, "name": "my-mlp"})
     at.run()
     at.multiselect(key="compare_versions").set_value(["my-mlp"]).run()
     check(at)
     table = at.dataframe[0].value
     assert "my-mlp" in list(table["model"])
-    assert len(table) == 7
+    assert len(table) == 7 == len(at.dataframe[1].value) == len(at.dataframe[2].value)

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.serving import corrections as corrections_module
-from model.serving.corrections import Corrections, CorrectionsError
+from model import atomic
+from model.serving.corrections import Corrections, CorrectionsError, label_counts
 
 
 def image28(value: int = 200, seed: int = 0) -> np.ndarray:
@@ -206,7 +206,7 @@ def test_a_read_only_or_full_disk_is_a_clear_error(store, monkeypatch, code, wor
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(corrections_module.os, "replace", refuse)
+    monkeypatch.setattr(atomic.os, "replace", refuse)
     with pytest.raises(CorrectionsError) as caught:
         store.save(image28(seed=3), raw(3), 7)
     monkeypatch.undo()
@@ -221,3 +221,10 @@ def test_a_directory_that_cannot_be_made_is_a_clear_error(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(CorrectionsError, match="could not save"):
         Corrections(blocker / "my-drawings").save(image28(), raw(), 1)
+
+
+def test_label_counts_digits_in_order_then_not_a_digit(store):
+    for label in (7, -1, 2, 7, -1, 7):
+        store.save(image28(seed=label + 5), raw(), label)
+    assert list(label_counts(store.all()).items()) == [(2, 1), (7, 3), (-1, 2)]
+    assert label_counts([]) == {}

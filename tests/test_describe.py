@@ -7,6 +7,7 @@ import pytest
 
 from model.describe import (
     confusion_alt,
+    curves_alt,
     heat_map_alt,
     probabilities_text,
     region_name,
@@ -98,3 +99,16 @@ def test_reliability_alt_gives_the_error_and_the_busiest_bin():
     text = reliability_alt(table, 0.0042, "MNIST test")
     assert text.startswith("Reliability diagram of MNIST test: expected calibration error 0.42%")
     assert "990 of 1,000" in text and "between 50% and 100%" in text and "right 99.5%" in text
+
+
+def test_a_training_curve_in_words_names_each_series_first_and_last_value():
+    history = {"train": [0.9, 0.5, 0.25], "validation": [0.8, 0.3]}
+    rows = [
+        {"epoch": epoch, "value": value, "series": series}
+        for series, values in history.items()
+        for epoch, value in enumerate(values, start=1)
+    ]
+    text = curves_alt("Loss", rows)
+    assert text.startswith("Line chart of loss per epoch: ")
+    assert "train from 0.9 at epoch 1 to 0.25 at epoch 3" in text
+    assert "validation from 0.8 at epoch 1 to 0.3 at epoch 2" in text

@@ -15,9 +15,15 @@ import pytest
 
 from model.__main__ import main
 from model.evaluate import evaluate_inputs
-from model.serving.export import TFLitePredictor, representative_digits, tflite_file_name, to_tflite
+from model.serving.export import (
+    TFLitePredictor,
+    representative_digits,
+    tflite_bytes,
+    tflite_file_name,
+    to_tflite,
+)
 from model.serving.inference import Predictor, load_network
-from model.serving.store import SHIPPED_DIR
+from model.serving.store import SHIPPED_DIR, ModelStore
 from model.testsets import mnist_test
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -155,6 +161,7 @@ def test_cli_export_float_default_file_name(tmp_path, monkeypatch, capsys):
     assert main(["export", "--format", "tflite", "--model", "mlp"]) == 0
     written = tmp_path / tflite_file_name("mlp", int8=False)
     assert written.name == "mlp-float.tflite" and written.is_file()
+    assert written.read_bytes() == (SHIPPED_DIR / "mlp" / "model.tflite").read_bytes()  # reused
     assert "TFLite float" in capsys.readouterr().out
     assert not TFLitePredictor(written.read_bytes()).quantized
 
@@ -163,3 +170,19 @@ def test_cli_export_of_an_unknown_version_fails_cleanly(tmp_path, capsys):
     assert main(["export", "--model", "no-such-version", "--out", str(tmp_path / "x")]) == 2
     assert "no version named" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def test_float_tflite_is_the_stored_twin_or_converted_without_one(tmp_path, network):
+    default = ModelStore().get("default")
+    assert tflite_bytes(default, network, int8=False) == default.lite_file.read_bytes()
+
+    def without_twin(directory: Path) -> None:
+        for file in ("model.keras", "history.json", "meta.json"):
+            (directory / file).write_bytes((SHIPPED_DIR / "default" / file).read_bytes())
+
+    bare = ModelStore(tmp_path / "store").add("no-twin", without_twin)
+    converted = tflite_bytes(bare, network, int8=False)
+    assert not bare.lite_file.exists()
+    digits = mnist_test().inputs[:500]
+    twin = TFLitePredictor(default.lite_file.read_bytes()).probabilities(digits)
+    assert agreement(TFLitePredictor(converted).probabilities(digits), twin) == 1.0

@@ -323,3 +323,16 @@ def test_any_gray_array_gives_nothing_or_a_valid_input(pixels):
         assert_network_input(result.image)
         top, left, bottom, right = result.box
         assert 0 <= top < bottom <= pixels.shape[0] and 0 <= left < right <= pixels.shape[1]
+
+
+def test_an_mnist_test_digit_as_a_drawing_is_that_digit_enlarged():
+    from model.testsets import mnist_drawing, mnist_test
+
+    pixels, label = mnist_drawing(0)
+    assert pixels.shape == (280, 280) and pixels.dtype == np.uint8
+    assert label == int(mnist_test().labels[0]) == 7
+    shrunk = Image.fromarray(pixels).resize((28, 28), Image.Resampling.BOX)
+    original = mnist_test().inputs[0]
+    assert np.abs(np.asarray(shrunk) / 255.0 - original).mean() < 0.02
+    other = mnist_test().inputs[1]
+    assert np.abs(np.asarray(shrunk) / 255.0 - other).mean() > 0.1

@@ -14,9 +14,7 @@ reported as damaged, by name, with the reason, and can still be deleted.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import re
 import time
 import uuid
@@ -26,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.atomic import atomic_write
 from model.calibration import NOT_A_DIGIT
 
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")
@@ -53,6 +52,16 @@ class SavedDrawing:
     image: np.ndarray  # (28, 28) uint8, what the network read
     raw: np.ndarray  # (H, W) uint8 grayscale canvas, white on black
     created: float
+
+
+def label_counts(drawings: list[SavedDrawing]) -> dict[int, int]:
+    """How many drawings carry each label, digits in order then -1 ("not a digit"); labels no
+    drawing carries are left out."""
+    counts = np.bincount([d.label - NOT_A_DIGIT for d in drawings], minlength=11)
+    order = [*range(10), NOT_A_DIGIT]
+    return {
+        label: int(counts[label - NOT_A_DIGIT]) for label in order if counts[label - NOT_A_DIGIT]
+    }
 
 
 @dataclass(frozen=True)
@@ -168,28 +177,19 @@ class Corrections:
             image = (np.clip(image, 0, 1) * 255).round().astype(np.uint8)
         drawing_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         target = self._path(drawing_id)
-        staged = self.directory / f".{drawing_id}.tmp"
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with open(staged, "wb") as f:
+            with atomic_write(target) as file:
                 np.savez_compressed(
-                    f,
+                    file,
                     image=image,
                     raw=np.asarray(raw_gray, dtype=np.uint8),
                     label=np.int8(label),  # -1: not a digit
                     created=np.float64(time.time()),
                 )
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(staged, target)
-        except BaseException as err:
-            with contextlib.suppress(OSError):  # the directory itself may be what failed
-                staged.unlink(missing_ok=True)
-            if isinstance(err, OSError):
-                raise CorrectionsError(
-                    f"could not save the drawing in {self.directory}: {err.strerror or err}"
-                ) from err
-            raise
+        except OSError as err:
+            raise CorrectionsError(
+                f"could not save the drawing in {self.directory}: {err.strerror or err}"
+            ) from err
         return drawing_id
 
     def _read(self, drawing_id: str) -> SavedDrawing:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.atomic import atomic_write
 from model.serving.lite_runtime import TFLitePredictor
 from model.serving.tf_runtime import keras, tf
 
@@ -132,7 +133,7 @@ def _converter(network, stack: contextlib.ExitStack) -> tf.lite.TFLiteConverter:
 
     The forward pass is traced once for any batch size and its variables are folded into the graph
     by TensorFlow's `convert_variables_to_constants_v2` (what a SavedModel export does on the way
-    to disk): a second or two. Should that internal function ever move, the network is exported as
+    to disk). Should that internal function ever move, the network is exported as
     a SavedModel (in a temporary directory, removed by `stack`) and converted from there: the
     public route, several times slower.
     """
@@ -155,6 +156,14 @@ def tflite_file_name(version: str, int8: bool) -> str:
     return f"{version}-{'int8' if int8 else 'float'}.tflite"
 
 
+def tflite_bytes(version, network, int8: bool) -> bytes:
+    """`version` as a TFLite model: the float twin stored beside it when there is one (the file
+    the app serves, so nothing is converted), else converted now from its Keras `network`."""
+    if not int8 and version.lite_file.is_file():
+        return version.lite_file.read_bytes()
+    return to_tflite(network, int8=int8)
+
+
 def export_version(
     version,
     int8: bool,
@@ -174,11 +183,9 @@ def export_version(
     network = network if network is not None else load_network(version.model_file)
     kind = "int8" if int8 else "float"
     out = Path(out) if out else Path(tflite_file_name(version.name, int8))
-    model_bytes = to_tflite(network, int8=int8)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staged = out.with_name(f".{out.name}.{os.getpid()}")
-    staged.write_bytes(model_bytes)
-    os.replace(staged, out)  # never a half-written file under the final name
+    model_bytes = tflite_bytes(version, network, int8)
+    with atomic_write(out) as file:
+        file.write(model_bytes)
     testset = mnist_test()
 
     def accuracy(predictor) -> float:
@@ -200,7 +207,7 @@ def export_version(
         f"{figures['keras_test_accuracy']:.4f} ({version.name}.keras, {keras_bytes / 1024:.0f} KiB)"
     )
     if int8:
-        float_bytes = to_tflite(network)
+        float_bytes = tflite_bytes(version, network, int8=False)
         figures.update(
             float_bytes=len(float_bytes),
             float_test_accuracy=accuracy(TFLitePredictor(float_bytes)),

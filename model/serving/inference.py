@@ -1,14 +1,14 @@
 """Inference: canvas pixels → 10 probabilities, fast enough to run on every stroke.
 
-`model.predict` on one image spends ~50 ms setting up a data pipeline. A `Predictor` runs one of
-two compiled forward passes instead, with the same answers (to float rounding):
+`model.predict` sets up a data pipeline on every call, too slow for every stroke. A `Predictor`
+runs one of two compiled forward passes instead, with the same answers (to float rounding):
 
 - a stored version's `model.tflite` (written beside its `model.keras` when the version is made),
-  run by LiteRT (`model.serving.lite_runtime`): about 0.06 ms a drawing, and no TensorFlow in the
-  process at all, so the app starts 3 s sooner. The app serves versions this way.
+  run by LiteRT (`model.serving.lite_runtime`): the fastest path, and no TensorFlow in the process
+  at all, so the app starts sooner. The app serves versions this way.
 - the Keras network as a `tf.function` with a fixed input signature, traced once at load time,
-  then well under a millisecond per call: for a network in memory (just trained, in tests) and
-  for versions without a `.tflite`.
+  then fast per call: for a network in memory (just trained, in tests) and for versions without
+  a `.tflite`.
 
 Both are safe to call from many threads at once (the app serves many sessions from one process).
 The Keras network itself, for the filters, feature maps and Grad-CAM, is loaded on first use.
@@ -69,7 +69,7 @@ def check_model_file(path: Path) -> None:
 
     A version served from its `.tflite` does not load its `.keras` until a page needs the layers;
     a truncated or overwritten one must still mark the version broken at once, so its archive is
-    read through and every member's CRC checked (a few milliseconds for a 1 MB model).
+    read through and every member's CRC checked (cheap next to loading the network).
     """
     try:
         with zipfile.ZipFile(path) as archive:

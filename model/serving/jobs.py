@@ -150,7 +150,7 @@ class Trainer:
 
     `prewarm()` starts the next run's child ahead of time (`python -m model warm`: TensorFlow
     imported, MNIST loaded, waiting for its command line), and `start()` hands the run to it when
-    one is waiting: the run's first batch comes 4-5 s sooner.
+    one is waiting: the run's first batch comes without waiting for TensorFlow's import.
     """
 
     WARM_IDLE = 600.0  # seconds a warm child waits for its command before it exits

@@ -1,10 +1,10 @@
 """Run a `.tflite` network without TensorFlow: the app's per-stroke path.
 
 The Draw page runs the network on every stroke, and a server that serves only that page should not
-pay for TensorFlow: importing it takes about 3.4 s of the app's start and half a gigabyte. The
-LiteRT interpreter (`ai-edge-litert`, TensorFlow Lite's runtime as its own package) imports in
-0.15 s and runs one drawing through the float network in about 0.06 ms, with the same float32
-weights and arithmetic as Keras (answers equal to rounding). Where its wheel does not exist, the
+pay for TensorFlow, whose import is the slowest and largest part of the app's start. The LiteRT
+interpreter (`ai-edge-litert`, TensorFlow Lite's runtime as its own package) imports in a fraction
+of that time and runs the same float32 weights with the same arithmetic as Keras (answers equal
+to rounding); the README gives the measured figures. Where its wheel does not exist, the
 interpreter that ships inside TensorFlow (`tf.lite.Interpreter`) runs the same file.
 
 `TFLitePredictor` has `probabilities` / `probabilities_batched` like

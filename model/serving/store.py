@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.atomic import atomic_write
 from model.serving.schema import Invalid, check_history, check_meta
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "shipped"
@@ -66,20 +67,6 @@ def check_name(name: str) -> str:
     if not isinstance(name, str) or not NAME_PATTERN.match(name) or ".." in name:
         raise StoreError(f"invalid version name {name!r}: use letters, digits, '-', '_' and '.'")
     return name
-
-
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write JSON to a temporary file beside `path`, then rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def probe_write(directory: Path) -> None:
@@ -224,9 +211,8 @@ class ModelStore:
             raise StoreError(f"version {name} is broken: {version.problem}")
         if not self.writable:
             raise StoreError(f"the model store at {self.root} is read-only")
-        tmp = self.root / f".active.{os.getpid()}"
-        tmp.write_text(name)
-        os.replace(tmp, self.root / "active")
+        with atomic_write(self.root / "active", "w") as file:
+            file.write(name)
 
     def unique_name(self, stem: str) -> str:
         base = check_name(f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}")

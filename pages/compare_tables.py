@@ -1,0 +1,193 @@
+"""The Compare page's tables and charts, drawn from `model.compare`'s figures.
+
+Three narrow tables rather than one wide one, so that each reads at phone width without scrolling
+sideways: how well each model reads (accuracy, rejection, calibration), what it is (network, size)
+and how fast it is. Short column labels; the long wording is each column's help. Each row names
+the model and, for a TensorFlow Lite export, its kind: "default (int8)".
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from model import compare
+from model.describe import readings_text
+
+
+def label(row: dict) -> str:
+    if row["format"] == "Keras":
+        return row["model"]
+    return f"{row['model']} ({row['format'].removeprefix('TFLite ')})"
+
+
+def narrow_table(rows: list[dict], column_config: dict) -> None:
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=column_config)
+
+
+def accuracy_table(rows: list[dict], active: str) -> None:
+    percent = st.column_config.NumberColumn
+    narrow_table(
+        [
+            {
+                "model": label(row) + (" ★" if label(row) == active else ""),
+                "MNIST": 100 * row["test_accuracy"],
+                "drawings": 100 * row["drawings_accuracy"],
+                "non-digits": 100 * row["nondigits_rejected"],
+                "ECE": 100 * row["test_ece"],
+            }
+            for row in rows
+        ],
+        {
+            "MNIST": percent(format="%.2f%%", help="accuracy on MNIST's 10,000 test digits"),
+            "drawings": percent(
+                format="%.2f%%", help="accuracy on the 3,000 bundled canvas-like drawings"
+            ),
+            "non-digits": percent(
+                format="%.1f%%",
+                help='drawn non-digits of kinds no network trained on, answered "not a digit"',
+            ),
+            "ECE": percent(
+                format="%.2f%%",
+                help="expected calibration error on MNIST test: how far its confidence is from "
+                "how often it is right (15 bins)",
+            ),
+        },
+    )
+
+
+def size_table(rows: list[dict]) -> None:
+    narrow_table(
+        [
+            {
+                "model": label(row),
+                "network": row["arch"],
+                "params": row["params"],
+                "KB": row["file_bytes"] / 1000,
+            }
+            for row in rows
+        ],
+        {
+            "params": st.column_config.NumberColumn(format="localized", help="parameters"),
+            "KB": st.column_config.NumberColumn(format="%.0f", help="file size in kilobytes"),
+        },
+    )
+
+
+def speed_table(rows: list[dict]) -> None:
+    narrow_table(
+        [
+            {
+                "model": label(row),
+                "ms": row["latency_ms"],
+                # Text: a converted TFLite file was not trained, and a missing number would
+                # show as "None".
+                "s/epoch": "–"
+                if row["seconds_per_epoch"] is None
+                else f"{row['seconds_per_epoch']:.1f}",
+            }
+            for row in rows
+        ],
+        {
+            "ms": st.column_config.NumberColumn(
+                format="%.3f",
+                help=f"latency: one preprocessed drawing through the network, median of "
+                f"{compare.LATENCY_CALLS} calls, measured now on this machine",
+            ),
+            "s/epoch": st.column_config.TextColumn(
+                help="training seconds per epoch, from the version's metadata, measured when it "
+                "was trained; a TFLite file is converted, not trained"
+            ),
+        },
+    )
+
+
+def accuracy_chart(rows: list[dict]) -> None:
+    points = pd.DataFrame(
+        [
+            {
+                "model": label(row),
+                "test set": name,
+                "accuracy": row[key],
+                "latency (ms)": row["latency_ms"],
+                "size (KB)": row["file_bytes"] / 1000,
+            }
+            for row in rows
+            for name, key in (("MNIST test", "test_accuracy"), ("drawings", "drawings_accuracy"))
+        ]
+    )
+    chart = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=110)
+        .encode(
+            x=alt.X("latency (ms):Q", scale=alt.Scale(type="log"), title="latency, ms (log)"),
+            y=alt.Y(
+                "accuracy:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=".1%"), title=None
+            ),
+            color=alt.Color("model:N", title=None),
+            shape=alt.Shape("test set:N", title=None),
+            tooltip=[
+                "model",
+                "test set",
+                alt.Tooltip("accuracy:Q", format=".2%"),
+                alt.Tooltip("latency (ms):Q", format=".3f"),
+                alt.Tooltip("size (KB):Q", format=".0f"),
+            ],
+        )
+        .properties(
+            height=340,
+            title="Accuracy against single-drawing latency",
+            description="Scatter plot of each model's accuracy on MNIST test and on the drawings "
+            "against its single-drawing latency in milliseconds: "
+            + "; ".join(
+                f"{p['model']} on {p['test set']}: {p['accuracy']:.2%}, {p['latency (ms)']:.2f} ms"
+                for p in points.to_dict("records")
+            ),
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def readings_table(readings: list[dict]) -> None:
+    """What each network answers: the digit (or "?") and its confidence."""
+    narrow_table(
+        [
+            {
+                "model": r["model"],
+                "reads": "? (not a digit)" if r["rejected"] else str(r["digit"]),
+                "confidence": r["confidence"],
+            }
+            for r in readings
+        ],
+        {"confidence": st.column_config.NumberColumn(format="percent")},
+    )
+
+
+def readings_chart(readings: list[dict]) -> None:
+    """The ten probabilities each network gives, grouped by digit."""
+    names = [r["model"] for r in readings]
+    frame = pd.DataFrame(
+        [
+            {"model": r["model"], "digit": str(d), "probability": float(p)}
+            for r in readings
+            for d, p in enumerate(r["probabilities"])
+        ]
+    )
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("model:N", sort=names),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            color=alt.Color("model:N", sort=names, title=None),
+            tooltip=["model", "digit", alt.Tooltip("probability:Q", format=".2%")],
+        )
+        .properties(
+            height=260,
+            description="Bar chart of the ten probabilities each network gives the drawing: "
+            + readings_text(readings),
+        )
+    )
+    st.altair_chart(chart, width="stretch")

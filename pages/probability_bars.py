@@ -1,0 +1,43 @@
+"""The ten probabilities as a bar chart in plain HTML, drawn on every stroke on the Draw page."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool = False) -> str:
+    """The ten probabilities as a bar chart in plain HTML; grey when no digit is the answer.
+
+    It is redrawn on every stroke: a Vega chart would cost the server an Altair spec and the
+    browser a Vega render each time; ten styled divs cost neither.
+    """
+    top = int(np.argmax(probabilities))
+    columns = []
+    for digit, p in enumerate(probabilities):
+        p = float(p)
+        label = f"{p:.0%}" if p >= 0.005 else ""
+        if greyed:
+            colour = "#8a8a8a" if digit == top else "#c8c8c8"
+        else:
+            colour = "#0068c9" if digit == top else "#83c9ff"
+        columns.append(
+            f'<div title="{digit}: {p:.1%}" style="flex:1;display:flex;flex-direction:column;'
+            'justify-content:flex-end;align-items:center;min-width:0">'
+            f'<div style="font-size:0.7rem;opacity:0.85;line-height:1.4">{label}</div>'
+            f'<div style="width:100%;height:{p * height:.1f}px;background:{colour};'
+            'border-radius:3px 3px 0 0"></div></div>'
+        )
+    digits = "".join(
+        f'<div style="flex:1;text-align:center;{"font-weight:700" if d == top else ""}">{d}</div>'
+        for d in range(10)
+    )
+    described = ", ".join(f"{d}: {float(p):.1%}" for d, p in enumerate(probabilities))
+    return (
+        f'<div role="img" aria-label="probabilities, {described}" data-testid="probabilityBars">'
+        f'<div style="display:flex;gap:6px;align-items:stretch;height:{height + 18}px;'
+        'border-bottom:1px solid rgba(128,128,128,0.4)">'
+        + "".join(columns)
+        + '</div><div style="display:flex;gap:6px;font-size:0.85rem;margin-top:2px">'
+        + digits
+        + "</div></div>"
+    )

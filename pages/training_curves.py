@@ -1,0 +1,70 @@
+"""Training curves: loss and accuracy per epoch, train against validation, for a finished
+version's history or a run in progress (the Training page shows both)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from model.describe import curves_alt
+from pages.formatting import percent
+
+SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
+
+
+def curve_charts(history: dict, height: int = 260) -> None:
+    """Loss and accuracy per epoch, train vs validation, side by side (numbers for one epoch)."""
+    epochs = len(history.get("loss", []))
+    if epochs == 1:  # a line needs two points: show the numbers instead
+        st.markdown("**After one epoch**")
+        labels = {
+            "loss": "Train loss",
+            "val_loss": "Validation loss",
+            "accuracy": "Train accuracy",
+            "val_accuracy": "Validation accuracy",
+        }
+        for column, (key, label) in zip(st.columns(4), labels.items(), strict=True):
+            values = history.get(key) or [None]
+            value = values[-1]
+            text = "–" if value is None else (percent(value) if "acc" in key else f"{value:.4f}")
+            column.metric(label, text)
+        return
+    left, right = st.columns(2, gap="large")
+    for column, metric, title in ((left, "loss", "Loss"), (right, "accuracy", "Accuracy")):
+        rows = [
+            {"epoch": epoch, "value": value, "series": series}
+            for series, key in (("train", metric), ("validation", f"val_{metric}"))
+            for epoch, value in enumerate(history.get(key, []), start=1)
+        ]
+        with column:
+            st.markdown(f"**{title}** per epoch, train vs validation")
+            if not rows:
+                st.caption("No epochs yet.")
+                continue
+            y_title = "cross-entropy loss" if metric == "loss" else "accuracy"
+            y_axis = alt.Axis(title=y_title, format=".0%" if metric == "accuracy" else ".2f")
+            colors = alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values()))
+            chart = (
+                alt.Chart(pd.DataFrame(rows))
+                .mark_line(point=True)
+                .encode(
+                    x=alt.X(
+                        "epoch:Q",
+                        title="epoch",
+                        scale=alt.Scale(domain=[1, max(row["epoch"] for row in rows)], nice=False),
+                        axis=alt.Axis(format="d", tickMinStep=1),
+                    ),
+                    y=alt.Y("value:Q", axis=y_axis, scale=alt.Scale(zero=False)),
+                    color=alt.Color(
+                        "series:N", title=None, scale=colors, legend=alt.Legend(orient="top")
+                    ),
+                    tooltip=[
+                        "epoch:Q",
+                        "series:N",
+                        alt.Tooltip("value:Q", title=metric, format=".4f"),
+                    ],
+                )
+                .properties(height=height, description=curves_alt(title, rows))
+            )
+            st.altair_chart(chart, width="stretch")

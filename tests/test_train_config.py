@@ -1,0 +1,42 @@
+"""`TrainConfig` is the one source of the training options: the CLI's `train` flags and their
+defaults come from it, and the arguments the Training form sends parse back to the same run."""
+
+from dataclasses import fields
+
+import pytest
+
+from model.__main__ import build_parser
+from model.train_config import CLI_FLAGS, TrainConfig
+
+
+def parsed(argv: list[str]) -> TrainConfig:
+    return TrainConfig.from_args(build_parser().parse_args(argv))
+
+
+def test_the_train_commands_defaults_are_train_configs():
+    assert parsed(["train"]) == TrainConfig()
+    assert set(CLI_FLAGS) == {option.name for option in fields(TrainConfig)}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        TrainConfig(),
+        TrainConfig(arch="mlp", epochs=2, batch_size=64, learning_rate=3e-4, subset=2000),
+        TrainConfig(augment=True, nondigits=14000, schedule="constant", precision="float32"),
+        TrainConfig(learning_rate=0.0123456789, seed=7, drawings=300),
+    ],
+)
+def test_cli_args_parse_back_to_the_same_run(config):
+    args = config.cli_args()
+    assert args[0] == "train"
+    assert parsed(args) == config
+
+
+def test_the_readme_flags_keep_their_names():
+    argv = "train --arch seed_cnn --epochs 3 --batch-size 32 --lr 0.002 --augment --subset 500"
+    config = parsed(argv.split())
+    assert (config.arch, config.epochs, config.batch_size) == ("seed_cnn", 3, 32)
+    assert (config.learning_rate, config.augment, config.subset) == (0.002, True, 500)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--schedule", "linear"])
