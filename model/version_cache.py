@@ -17,9 +17,7 @@ per process.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from model import data
+from model.atomic import atomic_write
 
 DIGEST_KEY = "model_digest"
 _memory: dict[tuple, dict[str, np.ndarray]] = {}
@@ -69,17 +68,12 @@ def read(path: Path, digest: str) -> dict[str, np.ndarray] | None:
 
 
 def write(path: Path, arrays: dict[str, np.ndarray], digest: str) -> bool:
-    """Write atomically (a staged file renamed into place); False if the place is not writable."""
-    staged = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    """Write all or nothing; False if the place is not writable."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(staged, "wb") as f:
+        with atomic_write(path) as f:
             np.savez(f, **arrays, **{DIGEST_KEY: np.array(digest)})
-        os.replace(staged, path)
         return True
     except OSError:
-        with contextlib.suppress(OSError):
-            staged.unlink()
         return False
 
 
