@@ -2,8 +2,14 @@
 
 People draw on the canvas slanted, rotated, a little large or small after cropping, and with pens
 much thicker or thinner than MNIST's strokes. Each training batch gets one random affine warp per
-image (rotation, shear, scale, a small shift) and a random stroke-thickness change (grey-level
-dilation or erosion). It all runs as a few batched TensorFlow ops, so it costs little per epoch.
+image (rotation, shear, scale, a small shift), optionally an elastic distortion, and a random
+stroke-thickness change (grey-level dilation or erosion). It all runs as a few batched
+TensorFlow ops, so it costs little per epoch.
+
+The elastic distortion (Simard, Steinkraus & Platt, 2003) bends each image by a smooth random
+displacement field: strokes wobble, loops widen or pinch, a stroke's end curls a little. Affine
+warps only move a whole digit; real hands also vary *within* a digit, and this is the cheapest
+way to show the network shapes no writer in its training set drew.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ MAX_ROTATION = math.radians(18)
 MAX_SHEAR = 0.3
 SCALE_RANGE = (0.85, 1.12)
 MAX_SHIFT = 2.0  # pixels; preprocessing centres digits, so only small offsets occur
+ELASTIC_CELLS = 4  # the displacement field is drawn on a 4x4 grid and smoothly enlarged to 28x28
+ELASTIC_SHARE = 0.5  # of the images bent; the rest keep their shape, as most drawings do
+MAX_ELASTIC = 1.5  # pixels: a bent image's largest grid displacement is drawn from [0, this]
 
 
 def random_affine(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
@@ -44,6 +53,38 @@ def random_affine(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
     )
 
 
+def warp(images: tf.Tensor, flow: tf.Tensor) -> tf.Tensor:
+    """Resample each (28, 28, 1) image at its pixel grid moved by `flow` (N, 28, 28, 2: dx, dy),
+    bilinearly; what falls outside the image reads as background (0)."""
+    n = tf.shape(images)[0]
+    rows, cols = tf.meshgrid(tf.range(28.0), tf.range(28.0), indexing="ij")
+    x = cols[None] + flow[..., 0]
+    y = rows[None] + flow[..., 1]
+    x0, y0 = tf.floor(x), tf.floor(y)
+    wx, wy = (x - x0)[..., None], (y - y0)[..., None]
+    padded = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]])  # a ring of background
+    batch = tf.broadcast_to(tf.range(n)[:, None, None], tf.shape(x0))
+
+    def read(yy, xx):
+        yy = tf.clip_by_value(tf.cast(yy, tf.int32) + 1, 0, 29)
+        xx = tf.clip_by_value(tf.cast(xx, tf.int32) + 1, 0, 29)
+        return tf.gather_nd(padded, tf.stack([batch, yy, xx], axis=-1))
+
+    top = read(y0, x0) * (1 - wx) + read(y0, x0 + 1) * wx
+    bottom = read(y0 + 1, x0) * (1 - wx) + read(y0 + 1, x0 + 1) * wx
+    return top * (1 - wy) + bottom * wy
+
+
+def random_elastic(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
+    """Bend each image by its own smooth random displacement field (an elastic distortion)."""
+    n = tf.shape(images)[0]
+    coarse = rng.uniform([n, ELASTIC_CELLS, ELASTIC_CELLS, 2], -1.0, 1.0)
+    strength = rng.uniform([n, 1, 1, 1], 0.0, MAX_ELASTIC)
+    strength *= tf.cast(rng.uniform([n, 1, 1, 1]) < ELASTIC_SHARE, tf.float32)
+    flow = tf.image.resize(coarse * strength, [28, 28], method="bicubic")
+    return warp(images, flow)
+
+
 def random_thickness(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
     """Thin, keep, half-thicken or thicken each image's strokes, at random."""
     dilated = tf.nn.max_pool2d(images, 3, 1, "SAME")
@@ -56,6 +97,10 @@ def random_thickness(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
     )
 
 
-def augment_batch(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
-    """One augmented copy of a batch of (N, 28, 28, 1) float images in [0, 1]."""
-    return tf.clip_by_value(random_thickness(random_affine(images, rng), rng), 0.0, 1.0)
+def augment_batch(images: tf.Tensor, rng: tf.random.Generator, elastic: bool = False) -> tf.Tensor:
+    """One augmented copy of a batch of (N, 28, 28, 1) float images in [0, 1]; `elastic`: bend
+    some of them too."""
+    warped = random_affine(images, rng)
+    if elastic:
+        warped = random_elastic(warped, rng)
+    return tf.clip_by_value(random_thickness(warped, rng), 0.0, 1.0)

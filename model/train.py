@@ -34,6 +34,7 @@ TRAINING_DRAWINGS_SEED = 900_000  # evaluation drawings use small seeds; these n
 NONDIGITS_SEED = 800_000
 VALIDATION_DRAWINGS_SEED = 700_000  # drawings that calibrate, beside MNIST's validation digits
 VALIDATION_DRAWINGS = 3000
+TYPESET_SEED = 600_000
 
 Progress = Callable[[dict], None]
 
@@ -99,6 +100,23 @@ def synthetic_drawings(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates
     return preprocessed_drawings(f"training-drawings{only}", count, seed, make)
 
 
+def typeset_digits(count: int, seed: int = TYPESET_SEED):
+    """`count` digits from the training typefaces redrawn with the pen (all styles), preprocessed
+    and cached: type designers' shapes, which no stroke template has (a 1 with a long flag, an
+    open 4, a 9 with a straight tail), so the network learns more than the templates' forms.
+    """
+    from model import typefaces
+
+    per_digit = max(1, count // (10 * len(drawings.VARIANTS)))
+
+    def make(seed, variant):
+        fonts = typefaces.training_fonts()
+        return typefaces.typeface_digits(per_digit, seed=seed, fonts=fonts, variant=variant)
+
+    signature = data.source_signature(drawings, typefaces)
+    return preprocessed_drawings(f"training-typeset-{signature}", count, seed, make)
+
+
 def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
     """`count` drawn non-digits of the training kinds (letters, symbols, shapes, scribbles...),
     preprocessed and cached, labelled `NOT_A_DIGIT`.
@@ -125,6 +143,9 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
     if config.drawings:
         extra_x, extra_y = synthetic_drawings(config.drawings)
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+    if config.typeset:
+        extra_x, extra_y = typeset_digits(config.typeset)
+        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.nondigits:
         extra_x, extra_y = nondigit_drawings(config.nondigits)
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
@@ -137,7 +158,8 @@ def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
     dataset = dataset.shuffle(len(x), seed=config.seed).batch(config.batch_size)
     if config.augment:
         rng = tf.random.Generator.from_seed(config.seed)
-        dataset = dataset.map(lambda images, labels: (augment_batch(images, rng), labels))
+        elastic = config.elastic
+        dataset = dataset.map(lambda images, labels: (augment_batch(images, rng, elastic), labels))
     return dataset.prefetch(2)
 
 

@@ -36,10 +36,12 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 1e-3
     augment: bool = False
+    elastic: bool = False  # with augment: bend half the images by a smooth random field
     subset: int | None = None  # number of training digits; None = all 55,000
     seed: int = 0
     schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
     drawings: int = 0  # canvas-like synthetic drawings mixed into the training set
+    typeset: int = 0  # digits from the training typefaces redrawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
 
@@ -59,6 +61,10 @@ class TrainConfig:
             raise ValueError("schedule must be 'cosine' or 'constant'")
         if not 0 <= self.drawings <= 50000:
             raise ValueError("drawings must be between 0 and 50000")
+        if not 0 <= self.typeset <= 50000:
+            raise ValueError("typeset must be between 0 and 50000")
+        if self.elastic and not self.augment:
+            raise ValueError("elastic distortions are part of --augment: add it")
         if not 0 <= self.nondigits <= 50000:
             raise ValueError("nondigits must be between 0 and 50000")
         if self.precision not in PRECISIONS:
@@ -89,10 +95,12 @@ CLI_FLAGS = {
     "batch_size": ("--batch-size", None),
     "learning_rate": ("--lr", "the starting learning rate"),
     "augment": ("--augment", "shift, rotate, scale, thicken"),
+    "elastic": ("--elastic", "with --augment: also bend half the images elastically"),
     "subset": ("--subset", "train on this many digits (default: all)"),
     "seed": ("--seed", None),
     "schedule": ("--schedule", None),
     "drawings": ("--drawings", "mix in this many canvas-like synthetic drawings"),
+    "typeset": ("--typeset", "mix in this many digits from typefaces, redrawn with the pen"),
     "nondigits": (
         "--nondigits",
         'mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from model import data, networks
-from model.augment import augment_batch
+from model.augment import augment_batch, random_elastic, warp
 from model.drawings import TEMPLATES, render_strokes
 from model.evaluate import evaluate_inputs
 from model.serving.inference import ModelFileError, Predictor, load_active
@@ -264,6 +264,46 @@ def test_augmentation_keeps_shape_and_range(mnist):
     # ...but keeps them recognisable: most ink stays where it was.
     overlap = (np.minimum(out, images.numpy()).sum()) / images.numpy().sum()
     assert overlap > 0.3
+
+
+def test_warp_moves_pixels_by_the_flow(mnist):
+    images = tf.constant(as_input(mnist.x_train[:4]))
+    still = warp(images, tf.zeros([4, 28, 28, 2])).numpy()
+    np.testing.assert_allclose(still, images.numpy(), atol=1e-6)
+    # Reading one pixel to the right moves the digit one pixel left; the right edge reads the
+    # background beyond the image.
+    flow = tf.concat([tf.ones([4, 28, 28, 1]), tf.zeros([4, 28, 28, 1])], axis=-1)
+    moved = warp(images, flow).numpy()
+    np.testing.assert_allclose(moved[:, :, :-1], images.numpy()[:, :, 1:], atol=1e-6)
+    assert (moved[:, :, -1] == 0).all()
+
+
+def test_typeset_digits_join_the_training_set(mnist):
+    plain = training_split(mnist, TrainConfig(subset=100))
+    x, y, _, _ = training_split(mnist, TrainConfig(subset=100, typeset=50))
+    assert len(x) == len(plain[0]) + 50
+    np.testing.assert_array_equal(x[:100], plain[0])
+    # Five of each digit, each drawn with ink, centred by the app's preprocessing.
+    assert np.bincount(y[100:], minlength=10).tolist() == [5] * 10
+    assert (x[100:].reshape(50, -1).max(axis=1) > 0.5).all()
+    with pytest.raises(ValueError, match="--augment"):
+        TrainConfig(elastic=True).check()
+
+
+def test_elastic_distortion_bends_digits_but_keeps_them_in_place(mnist):
+    images = as_input(mnist.x_train[:64])
+    out = random_elastic(tf.constant(images), tf.random.Generator.from_seed(0)).numpy()
+    plain = augment_batch(tf.constant(images), tf.random.Generator.from_seed(0)).numpy()
+    bent = augment_batch(tf.constant(images), tf.random.Generator.from_seed(0), elastic=True)
+    assert not np.allclose(bent.numpy(), plain)  # asked for, the augmentation bends too
+    changed = np.abs(out - images).reshape(64, -1).max(axis=1) > 0.2
+    assert 0.3 < changed.mean() < 0.7  # about half the digits are bent...
+    # ...smoothly and a little: the ink's amount and its centre hardly move.
+    np.testing.assert_allclose(out.sum(axis=(1, 2, 3)), images.sum(axis=(1, 2, 3)), rtol=0.2)
+    rows = np.arange(28)[None, :, None, None]
+    centre = (out * rows).sum(axis=(1, 2, 3)) / out.sum(axis=(1, 2, 3))
+    before = (images * rows).sum(axis=(1, 2, 3)) / images.sum(axis=(1, 2, 3))
+    assert np.abs(centre - before).max() < 2.0
 
 
 # --- Networks ------------------------------------------------------------------------------
