@@ -63,7 +63,8 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
 
 def correction_widget(prediction) -> None:
     """A digit picker with a Save button, and a button that saves the drawing as "not a digit"."""
-    st.segmented_control(
+    # Pills wrap onto a second row on a phone; a segmented control would run off the screen.
+    st.pills(
         "Wrong? It's a",
         DIGITS,
         key=PICKER,

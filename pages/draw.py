@@ -15,6 +15,7 @@ from model.testsets import mnist_drawing, mnist_test
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
+from pages.links import copy_link, new_in_link
 from pages.pictures import enlarge
 from pages.probability_bars import probability_bars
 from pages.resources import active_predictor
@@ -95,18 +96,17 @@ def try_mnist_digit() -> None:
     clear_canvas()
     index = int(np.random.default_rng().integers(len(mnist_test().labels)))
     st.session_state[SAMPLE_KEY] = index
-    st.query_params["sample"] = str(index)  # a link to this view opens the same digit
 
 
 def sample_from_link() -> None:
-    """A shared link's `?sample=N` reads MNIST test digit N; a bad N is dropped, with a note."""
-    asked = st.query_params.get("sample")
-    if asked is None or st.session_state.get(SAMPLE_KEY) is not None:
+    """A shared link's `?sample=N` reads MNIST test digit N, once; a bad N loads nothing, with a
+    note. The link is read, never written (see pages/links.py)."""
+    asked = new_in_link("sample")
+    if asked is None:
         return
     if asked.isdigit() and int(asked) < len(mnist_test().labels):
         st.session_state[SAMPLE_KEY] = int(asked)
     else:
-        del st.query_params["sample"]
         st.session_state["sample_note"] = (
             f"The link asked for MNIST test digit {asked[:12]!r}; there are 10,000, numbered 0 to "
             "9999, so nothing is loaded."
@@ -115,8 +115,6 @@ def sample_from_link() -> None:
 
 def drop_sample() -> None:
     st.session_state.pop(SAMPLE_KEY, None)
-    if "sample" in st.query_params:
-        del st.query_params["sample"]
 
 
 def clear_canvas() -> None:
@@ -197,6 +195,8 @@ def drawing_area() -> None:
         if note := st.session_state.pop("sample_note", None):
             st.info(note)
     with right:
+        if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
+            copy_link({"sample": str(index)}, "Copy a link to this digit")
         show_details(prediction)
         correction_widget(prediction)
 

@@ -18,17 +18,24 @@ import streamlit as st
 _SEEN = "links_seen"  # param -> the value last applied, so that a link is applied once
 
 
+def new_in_link(param: str) -> str | None:
+    """`?param=`'s value if this session has not applied it yet, else None: a link is applied
+    once, and from then on the page follows the user."""
+    asked = st.query_params.get(param)
+    seen = st.session_state.setdefault(_SEEN, {})
+    if seen.get(param) == asked:
+        return None
+    seen[param] = asked
+    return asked
+
+
 def apply_link(param: str, widget: str, valid: Callable[[str], bool], what: str) -> None:
     """Set `widget`'s state from `?param=` when the link is new to this session.
 
     Call it before the widget is drawn. `valid(value)` says whether the value can be shown; if
     not, a note says what the link asked for and the widget keeps its default.
     """
-    asked = st.query_params.get(param)
-    seen = st.session_state.setdefault(_SEEN, {})
-    if seen.get(param) == asked:
-        return  # applied already: from now on the widget follows the user
-    seen[param] = asked
+    asked = new_in_link(param)
     if asked is None:
         return
     if valid(asked):
@@ -40,9 +47,14 @@ def apply_link(param: str, widget: str, valid: Callable[[str], bool], what: str)
         )
 
 
-def copy_link(params: dict[str, str | None]) -> None:
-    """The link to this view, shown to copy (`params` with None values left out)."""
+def link_to(params: dict[str, str | None]) -> str:
+    """This page's address with `params` (None values left out) as its query."""
     query = urlencode({k: v for k, v in params.items() if v is not None})
     page = st.context.url or ""  # the page's address without its query; None under AppTest
-    with st.expander("Copy a link to this view", icon=":material/link:"):
-        st.code(f"{page}?{query}", language=None, wrap_lines=True)
+    return f"{page}?{query}"
+
+
+def copy_link(params: dict[str, str | None], label: str = "Copy a link to this view") -> None:
+    """The link to this view, shown to copy."""
+    with st.expander(label, icon=":material/link:"):
+        st.code(link_to(params), language=None, wrap_lines=True)

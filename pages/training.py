@@ -93,32 +93,47 @@ def versions_section(serving: str) -> None:
     show_flash("versions")
     active = store().active_name()
     versions = store().list()
-    rows = []
+    # Two narrow tables rather than one wide one: each reads on a phone without scrolling.
+    read, made = [], []
     for v in versions:
         meta = v.meta
-        status = "active" if v.name == active else ""
+        status = ", ".join(
+            word for word, on in (("active", v.name == active), ("shipped", v.shipped)) if on
+        )
         if v.problem:
             status = f"broken: {v.problem}"
-        rows.append(
+        accuracy = meta.get("test_accuracy")
+        read.append(
             {
                 "name": v.name,
                 "status": status,
-                "architecture": meta.get("arch", "?"),
-                "test accuracy": (100 * meta["test_accuracy"] if "test_accuracy" in meta else None),
+                "network": meta.get("arch", "?"),
+                "MNIST": None if accuracy is None else 100 * accuracy,
+            }
+        )
+        made.append(
+            {
+                "name": v.name,
                 "epochs": meta.get("config", {}).get("epochs"),
-                "train size": meta.get("train_size"),
+                "images": meta.get("train_size"),
                 "created": created_text(meta),
-                "shipped": v.shipped,
             }
         )
     st.dataframe(
-        pd.DataFrame(rows),
+        pd.DataFrame(read),
         hide_index=True,
         width="stretch",
         column_config={
-            "test accuracy": st.column_config.NumberColumn(format="%.2f%%"),
-            "train size": st.column_config.NumberColumn(format="%d"),
-            "shipped": st.column_config.CheckboxColumn(help="ships with the app (read-only)"),
+            "status": st.column_config.TextColumn(help="shipped: comes with the app (read-only)"),
+            "MNIST": st.column_config.NumberColumn(format="%.2f%%", help="MNIST test accuracy"),
+        },
+    )
+    st.dataframe(
+        pd.DataFrame(made),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "images": st.column_config.NumberColumn(format="%d", help="training images"),
         },
     )
     for v in versions:

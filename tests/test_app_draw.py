@@ -18,15 +18,18 @@ def prediction(at) -> str:
     return metric.value
 
 
-def test_try_an_mnist_digit_reads_a_test_digit_and_keeps_it_in_the_link(open_page):
+def test_try_an_mnist_digit_reads_a_test_digit_and_offers_its_link(open_page):
     at = open_page("pages/draw.py")
     assert prediction(at) == "–"
     [button] = [b for b in at.button if b.label == "Try an MNIST digit"]
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
-    index = int(at.query_params["sample"])
+    assert "sample" not in at.query_params  # never written: it would follow to other pages
+    [caption] = [c for c in texts(at.caption).split("\n") if c.startswith("MNIST test digit")]
+    index = int(caption.split()[3])
     label = int(mnist_test().labels[index])
-    assert f"MNIST test digit {index} · true label {label}" in texts(at.caption)
+    assert caption == f"MNIST test digit {index} · true label {label}"
+    assert at.code[-1].value.endswith(f"?sample={index}")
     assert prediction(at) in DIGITS | {"?"}
     [clear] = [b for b in at.button if b.label == "Clear"]
     clear.click().run()
@@ -42,6 +45,9 @@ def test_a_link_opens_the_same_mnist_digit(home):
     assert not at.exception, [e.value for e in at.exception]
     assert prediction(at) == str(int(mnist_test().labels[0])) == "7"
     assert "MNIST test digit 0 · true label 7" in texts(at.caption)
+    [clear] = [b for b in at.button if b.label == "Clear"]
+    clear.click().run()  # the link is applied once: Clear empties the canvas for good
+    assert prediction(at) == "–" and at.query_params["sample"] == "0"
 
 
 @pytest.mark.parametrize("asked", ["abc", "10000", "-1"])
@@ -54,4 +60,5 @@ def test_a_bad_link_falls_back_with_a_note(home, asked):
     assert not at.exception, [e.value for e in at.exception]
     assert prediction(at) == "–"
     assert "nothing is loaded" in texts(at.info)
-    assert "sample" not in at.query_params
+    at.run()
+    assert "nothing is loaded" not in texts(at.info)  # said once

@@ -261,14 +261,14 @@ def widget_app() -> AppTest:
 def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
     saved = Corrections(home / "my-drawings")
     at = widget_app()
-    assert at.get("segmented_control")[0].label == "Wrong? It's a"
+    assert at.get("pills")[0].label == "Wrong? It's a"
     assert saved.ids() == []  # nothing is saved by drawing
 
     at.button(key="correction_save").click().run()
     assert "Pick the digit you meant" in texts(at.warning)
     assert saved.ids() == []
 
-    at.get("segmented_control")[0].set_value(2).run()
+    at.get("pills")[0].set_value(2).run()
     assert saved.ids() == []  # picking is not saving
     at.button(key="correction_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -278,9 +278,9 @@ def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
         drawing.label == 2 and drawing.image.shape == (28, 28) and drawing.raw.shape == (280, 280)
     )
 
-    assert at.get("segmented_control")[0].value is None  # ready for the next drawing
+    assert at.get("pills")[0].value is None  # ready for the next drawing
 
-    at.get("segmented_control")[0].set_value(2).run()
+    at.get("pills")[0].set_value(2).run()
     at.button(key="correction_save").click().run()
     assert "already saved as a 2" in texts(at.info)
     assert len(saved.ids()) == 1
@@ -291,7 +291,7 @@ def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(model.atomic.os, "replace", full)
-    at.get("segmented_control")[0].set_value(3).run()
+    at.get("pills")[0].set_value(3).run()
     at.button(key="correction_save").click().run()
     assert "Not saved" in texts(at.error) and "No space left on device" in texts(at.error)
     assert len(saved.ids()) == 1

@@ -41,8 +41,11 @@ def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
     assert at.json, "the metadata JSON"
     table = at.dataframe[0].value
     status = dict(zip(table["name"], table["status"], strict=True))
-    assert status["default"] == "active"
-    assert [name for name, state in status.items() if state == "active"] == ["default"]
+    assert status["default"] == "active, shipped"
+    assert [name for name, state in status.items() if "active" in state] == ["default"]
+    assert status["mlp"] == "shipped"
+    made = at.dataframe[1].value.set_index("name")  # the second narrow table: how it was made
+    assert made.loc["default", "epochs"] > 0 and made.loc["default", "images"] > 55000
     assert version_choice(at).value == "default"
     assert at.button(key="retrain_submit")
 
