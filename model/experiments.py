@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.serving.store import NAME_PATTERN, check_name, read_json, write_json_atomic
+from model.atomic import write_json
+from model.serving.store import NAME_PATTERN, check_name, read_json
 from model.train_config import ARCHITECTURES, VALIDATION_SIZE, TrainConfig
 
 KINDS = {
@@ -447,7 +448,7 @@ class Records:
                     (staging / file_name).write_bytes(content)
                 elif content is not None:
                     content.save(staging / file_name)
-            write_json_atomic(staging / "record.json", {**record, "name": name})
+            write_json(staging / "record.json", {**record, "name": name})
             os.rename(staging, self.directory / name)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
