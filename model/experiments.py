@@ -34,7 +34,7 @@ import numpy as np
 
 from model.atomic import write_json
 from model.serving.store import NAME_PATTERN, check_name, read_json
-from model.train_config import ARCHITECTURES, VALIDATION_SIZE, TrainConfig
+from model.train_config import ARCH_DESCRIPTIONS, VALIDATION_SIZE, TrainConfig
 
 KINDS = {
     "imbalance": "Imbalanced data",
@@ -133,8 +133,8 @@ def levers_runs(
     preset_name: str = "quick", other_arch: str = "seed_cnn", dropout: float = 0.0
 ) -> list[Run]:
     chosen = preset("levers", preset_name)
-    if other_arch not in ARCHITECTURES or other_arch == chosen.arch:
-        others = ", ".join(a for a in ARCHITECTURES if a != chosen.arch)
+    if other_arch not in ARCH_DESCRIPTIONS or other_arch == chosen.arch:
+        others = ", ".join(a for a in ARCH_DESCRIPTIONS if a != chosen.arch)
         raise ValueError(f"the other architecture must be one of {others}")
     if not 0 <= dropout <= 0.9:
         raise ValueError("dropout must be between 0 and 0.9")
@@ -242,7 +242,7 @@ def train_network(run: Run, data, on_progress: Progress, should_cancel):
     from model.serving.tf_runtime import keras
 
     keras.utils.set_random_seed(run.config.seed)  # the same seed, the same initial weights
-    network = networks.ARCHITECTURES[run.config.arch]()
+    network = networks.BUILDERS[run.config.arch]()
     if run.dropout is not None:
         set_dropout(network, run.dropout)
     history, seconds = train.fit(network, *data, run.config, on_progress, should_cancel)

@@ -206,7 +206,7 @@ def training_twin(network, config: TrainConfig):
     """
     if training_precision(config) == "bfloat16":
         with dtype_policy("mixed_bfloat16"):
-            twin = networks.ARCHITECTURES[config.arch]()
+            twin = networks.BUILDERS[config.arch]()
     else:
         twin = keras.models.clone_model(network)
     twin.set_weights(network.get_weights())
@@ -335,7 +335,7 @@ def train_run(
     x, y, x_val, y_val = training_split(mnist, config)
     on_progress({"event": "start", "config": asdict(config), "train_size": len(x)})
     keras.utils.set_random_seed(config.seed)  # the same seed, the same initial weights
-    network = networks.ARCHITECTURES[config.arch]()
+    network = networks.BUILDERS[config.arch]()
     history, seconds = fit(network, x, y, x_val, y_val, config, on_progress, should_cancel)
     on_progress({"event": "evaluating"})
     predictor = calibrated(network, mnist)

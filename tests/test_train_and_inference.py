@@ -27,7 +27,7 @@ from model.train import (
     training_precision,
     training_split,
 )
-from model.train_config import ARCHITECTURES, DEFAULT_ARCH, native_bfloat16
+from model.train_config import ARCH_DESCRIPTIONS, DEFAULT_ARCH, native_bfloat16
 
 SUBSET = 1000
 
@@ -269,7 +269,7 @@ def test_augmentation_keeps_shape_and_range(mnist):
 # --- Networks ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("arch", sorted(networks.ARCHITECTURES))
+@pytest.mark.parametrize("arch", sorted(networks.BUILDERS))
 def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
     network = networks.build(arch)
     assert tuple(network.input_shape) == (None, 28, 28, 1)
@@ -285,9 +285,9 @@ def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
 
 def test_every_named_architecture_has_a_builder():
     # The names the app offers (without TensorFlow) are the networks `model.networks` builds.
-    assert list(ARCHITECTURES) == list(networks.ARCHITECTURES)
+    assert list(ARCH_DESCRIPTIONS) == list(networks.BUILDERS)
     assert DEFAULT_ARCH == TrainConfig().arch == "studio_cnn"
-    assert DEFAULT_ARCH in networks.ARCHITECTURES
+    assert DEFAULT_ARCH in networks.BUILDERS
 
 
 def test_unknown_architecture():

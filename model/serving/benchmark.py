@@ -62,7 +62,7 @@ def run_benchmark(
             arch=arch, epochs=epochs, batch_size=128, augment=True, precision=precision
         ).check()
         x, y, x_val, y_val = training_split(mnist, config)
-        network = networks.ARCHITECTURES[arch]()
+        network = networks.BUILDERS[arch]()
         _, seconds = fit(network, x, y, x_val, y_val, config, lambda e: None, lambda: False)
         results["train_seconds_per_epoch"] = round(seconds / epochs, 2)
         results["train_precision"] = training_precision(config)

@@ -69,7 +69,7 @@ def train(mnist: data.Mnist, epochs: int, templates) -> Predictor:
         extra_x, extra_y = synthetic_drawings(DRAWINGS, templates=templates)
         x = np.concatenate([x, as_input(extra_x)])
         y = np.concatenate([y, extra_y.astype(np.int32)])
-    network = networks.ARCHITECTURES[config.arch]()
+    network = networks.BUILDERS[config.arch]()
     started = time.monotonic()
     fit(network, x, y, x_val, y_val, config, lambda event: None, lambda: False)
     print(f"  trained on {len(x):,} digits in {time.monotonic() - started:.0f} s", flush=True)
