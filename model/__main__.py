@@ -299,9 +299,9 @@ def cmd_explain(args) -> int:
 def cmd_drawings(args) -> int:
     from model import drawings
 
-    images, labels = drawings.make_drawings(args.per_digit, seed=args.seed, variant=args.variant)
+    images, labels = drawings.make_drawings(args.per_digit, seed=args.seed, style=args.style)
     drawings.save_npz(Path(args.out), images, labels)
-    print(f"wrote {len(images)} {args.variant} drawings to {args.out}")
+    print(f"wrote {len(images)} {args.style} drawings to {args.out}")
     return 0
 
 
@@ -473,13 +473,15 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("--model", help="version name (default: the active one)")
     why.set_defaults(run=cmd_explain)
 
-    from model.drawings import VARIANTS
+    from model.drawings import STYLE_NAMES
 
     draw = commands.add_parser("drawings", help="render canvas-like test drawings to an .npz")
     draw.add_argument("--out", required=True)
     draw.add_argument("--per-digit", type=int, default=100)
     draw.add_argument("--seed", type=int, default=0)
-    draw.add_argument("--variant", choices=VARIANTS, default="mixed")
+    draw.add_argument("--style", choices=STYLE_NAMES, default="mixed")
+    # The flag's former name, still accepted so that written commands keep working.
+    draw.add_argument("--variant", dest="style", choices=STYLE_NAMES, help=argparse.SUPPRESS)
     draw.set_defaults(run=cmd_drawings)
 
     bench = commands.add_parser("benchmark", help="latency, throughput, training speed, memory")

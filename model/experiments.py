@@ -95,7 +95,7 @@ def preset(kind: str, name: str) -> Preset:
 
 
 def base_config(chosen: Preset) -> TrainConfig:
-    # float32: the levers change dropout rates, which a bfloat16 twin would rebuild away.
+    # float32: the levers change dropout rates, which a bfloat16 trainee would rebuild away.
     return TrainConfig(
         arch=chosen.arch,
         epochs=chosen.epochs,
@@ -226,8 +226,8 @@ def scores(answers: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> dic
 def set_dropout(network, rate: float) -> None:
     """Every Dropout layer of `network` drops `rate` of its inputs; ValueError if it has none.
 
-    A Dropout layer reads its rate at every call, and the float32 twin that trains
-    (`model.train.training_twin`) is cloned from the layers' configurations, which carry it.
+    A Dropout layer reads its rate at every call, and the float32 copy that trains
+    (`model.train.trainee_network`) is cloned from the layers' configurations, which carry it.
     """
     dropouts = [layer for layer in network.layers if type(layer).__name__ == "Dropout"]
     if not dropouts:

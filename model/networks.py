@@ -26,8 +26,8 @@ INPUT_SHAPE = (28, 28, 1)
 
 
 def probabilities() -> keras.layers.Layer:
-    # Always float32, even in a mixed-bfloat16 twin (`model.train.training_twin`): bfloat16's 8-bit
-    # mantissa would round the softmax, and with it the loss, near 0 and 1.
+    # Always float32, even in a mixed-bfloat16 trainee (`model.train.trainee_network`):
+    # bfloat16's 8-bit mantissa would round the softmax, and with it the loss, near 0 and 1.
     return layers.Dense(10, activation="softmax", dtype="float32", name="probabilities")
 
 

@@ -1,4 +1,4 @@
-"""Synthetic canvas drawings: reproducible, on the canvas, and each variant changes what it says."""
+"""Synthetic canvas drawings: reproducible, on the canvas, and each style changes what it says."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from model import drawings
 from model.drawings import (
+    STYLE_NAMES,
     TEMPLATES,
-    VARIANTS,
     make_drawing_sets,
     make_drawings,
     polyline,
@@ -179,17 +179,17 @@ def test_two_drawings_of_one_digit_differ():
         assert all(not np.array_equal(same[0], other) for other in same[1:])
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_shapes_dtypes_and_balanced_labels(sets, variant):
-    images, labels = sets[variant]
+@pytest.mark.parametrize("style", STYLE_NAMES)
+def test_shapes_dtypes_and_balanced_labels(sets, style):
+    images, labels = sets[style]
     assert images.shape == (40, SIZE, SIZE) and images.dtype == np.uint8
     assert labels.shape == (40,) and labels.dtype == np.uint8
     assert np.bincount(labels, minlength=10).tolist() == [4] * 10
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_every_drawing_has_ink_on_a_black_background(sets, variant):
-    images, _ = sets[variant]
+@pytest.mark.parametrize("style", STYLE_NAMES)
+def test_every_drawing_has_ink_on_a_black_background(sets, style):
+    images, _ = sets[style]
     for image in images:
         assert (image > INK).sum() > 150
         assert (image == 0).mean() > 0.6
@@ -198,11 +198,11 @@ def test_every_drawing_has_ink_on_a_black_background(sets, variant):
         assert (border == 0).mean() > 0.8
 
 
-def test_variants_come_as_a_set():
+def test_styles_come_as_a_set():
     sets = make_drawing_sets(1, seed=3)
-    assert tuple(sets) == VARIANTS
-    for variant, (images, labels) in sets.items():
-        alone = make_drawings(1, seed=3, variant=variant)
+    assert tuple(sets) == STYLE_NAMES
+    for style, (images, labels) in sets.items():
+        alone = make_drawings(1, seed=3, style=style)
         assert np.array_equal(images, alone[0]) and np.array_equal(labels, alone[1])
 
 
@@ -242,10 +242,10 @@ def test_rotated_turns_the_same_drawings_further(sets):
     assert np.allclose(ink(rotated), ink(mixed), rtol=0.04)
 
 
-def test_unknown_variant_names_the_known_ones():
+def test_unknown_style_names_the_known_ones():
     with pytest.raises(ValueError, match="small_offcentre") as error:
-        make_drawings(1, variant="wobbly")
-    assert all(variant in str(error.value) for variant in VARIANTS)
+        make_drawings(1, style="wobbly")
+    assert all(style in str(error.value) for style in STYLE_NAMES)
 
 
 def ink_width(image: np.ndarray) -> int:
@@ -304,3 +304,19 @@ def test_save_npz_failure_keeps_the_old_file(tmp_path, monkeypatch):
         save_npz(path, images[:1], labels[:1])
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["mixed.npz"]
+
+
+def test_the_drawings_command_takes_a_style_and_its_former_flag(tmp_path, capsys):
+    from model.__main__ import main
+
+    for flag in ("--style", "--variant"):
+        out = tmp_path / f"{flag.strip('-')}.npz"
+        assert main(["drawings", "--out", str(out), "--per-digit", "1", flag, "thin"]) == 0
+        with np.load(out) as saved:
+            expected, _ = make_drawings(1, seed=0, style="thin")
+            assert np.array_equal(saved["images"], expected)
+    assert capsys.readouterr().out.count("wrote 10 thin drawings") == 2
+    with pytest.raises(SystemExit):
+        main(["drawings", "--help"])
+    usage = capsys.readouterr().out
+    assert "--style" in usage and "--variant" not in usage  # the old name is not advertised

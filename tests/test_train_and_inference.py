@@ -202,7 +202,7 @@ def test_dtype_policy_is_restored_even_on_error():
 
 @pytest.mark.slow
 def test_a_bfloat16_run_stores_a_float32_network(store: ModelStore, mnist):
-    """Mixed bfloat16 trains a twin; the stored network is float32 and learned as much."""
+    """Mixed bfloat16 trains a copy; the stored network is float32 and learned as much."""
     config = TrainConfig(subset=2000, epochs=2, precision="bfloat16", seed=5)
     version = train_run(config, store, mnist=mnist, name="bf16")
     float32 = train_run(replace(config, precision="float32"), store, mnist=mnist, name="f32")

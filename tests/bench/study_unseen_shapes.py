@@ -51,13 +51,13 @@ DRAWINGS = 12000  # the shipped default's --drawings
 def unseen_drawings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw 280x280 drawings from the unseen templates, all styles: images, labels, style names."""
     images, labels, styles = [], [], []
-    for index, variant in enumerate(drawings.VARIANTS):
+    for index, style in enumerate(drawings.STYLE_NAMES):
         rendered, digits = drawings.make_drawings(
-            PER_DIGIT, seed=UNSEEN_SEED + index, variant=variant, templates=UNSEEN
+            PER_DIGIT, seed=UNSEEN_SEED + index, style=style, templates=UNSEEN
         )
         images.append(rendered)
         labels.append(digits)
-        styles += [variant] * len(digits)
+        styles += [style] * len(digits)
     return np.concatenate(images), np.concatenate(labels), np.array(styles)
 
 
@@ -84,7 +84,7 @@ def figures(predictor: Predictor, unseen, drawn: int) -> dict:
     mnist_report = evaluate_inputs(predictor, mnist.inputs, mnist.labels)
     recall = report.per_class()["recall"]
     by_style = {}
-    for style in drawings.VARIANTS:
+    for style in drawings.STYLE_NAMES:
         keep = styles == style
         by_style[style] = Report(report.labels[keep], report.probabilities[keep]).accuracy
     return {
