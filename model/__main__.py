@@ -231,7 +231,7 @@ def cmd_evaluate(args) -> int:
     else:
         testset = {
             "mnist": testsets.mnist_test,
-            "drawings": testsets.drawings_test,
+            "drawings": testsets.canvas_test,
             "nondigits": testsets.nondigits_test,
             "messy": testsets.messy_test,
         }[args.set or ("drawings" if args.drawings else "mnist")]()
@@ -299,7 +299,7 @@ def cmd_explain(args) -> int:
 def cmd_drawings(args) -> int:
     from model import drawings
 
-    images, labels = drawings.make_drawings(args.per_digit, seed=args.seed, style=args.style)
+    images, labels = drawings.make_canvas_digits(args.per_digit, seed=args.seed, style=args.style)
     drawings.save_npz(Path(args.out), images, labels)
     print(f"wrote {len(images)} {args.style} drawings to {args.out}")
     return 0

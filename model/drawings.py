@@ -1,4 +1,4 @@
-"""Synthetic digits drawn the way the app's canvas draws them, to test a network on mouse writing.
+"""Canvas digits: synthetic digits drawn as the app's canvas draws them, to test on mouse writing.
 
 MNIST digits were written with a pen on paper, scanned and normalised. The app's users draw with a
 mouse on a 280x280 black Fabric.js canvas with a round white pen: strokes of one width, round caps
@@ -8,7 +8,7 @@ misread such drawings, and real ones are slow to collect, so this module draws t
     stroke template (unit square) → hand jitter → size, slant, rotation, position → round pen
 
 Each digit has several templates for the shapes people really draw (a 1 with or without a flag, a 7
-with or without a crossbar, an open or a closed 4, ...). `make_drawings` samples templates and
+with or without a crossbar, an open or a closed 4, ...). `make_canvas_digits` samples templates and
 styles with a seeded generator, so every evaluation set is exactly reproducible. Only numpy and PIL
 are used: no TensorFlow, no Streamlit.
 """
@@ -466,7 +466,7 @@ def sample_drawing(digit: int = SAMPLE_DIGIT) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Style:
-    """Ranges that `make_drawings` samples uniformly, one value per drawing."""
+    """Ranges that `make_canvas_digits` samples uniformly, one value per drawing."""
 
     pen_width: tuple[float, float] = (14.0, 26.0)  # pixels; the app's pen is 20
     scale: tuple[float, float] = (0.45, 0.9)  # digit height, fraction of the canvas
@@ -498,7 +498,7 @@ STYLES: dict[str, Style] = {
 STYLE_NAMES = tuple(STYLES)  # ("mixed", "thin", "thick", "small_offcentre", "rotated")
 
 
-def make_drawings(
+def make_canvas_digits(
     n_per_digit: int,
     *,
     seed: int = 0,
@@ -532,9 +532,11 @@ def make_drawings(
     return images, labels
 
 
-def make_drawing_sets(n_per_digit: int, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """`make_drawings` for every style, keyed by style name."""
-    return {style: make_drawings(n_per_digit, seed=seed, style=style) for style in STYLE_NAMES}
+def make_canvas_digit_sets(
+    n_per_digit: int, seed: int = 0
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """`make_canvas_digits` for every style, keyed by style name."""
+    return {style: make_canvas_digits(n_per_digit, seed=seed, style=style) for style in STYLE_NAMES}
 
 
 def save_npz(path: str | os.PathLike, images: np.ndarray, labels: np.ndarray) -> Path:

@@ -346,10 +346,10 @@ def run_experiment(
     from the trainer): nothing is recorded.
     """
     from model import data
-    from model.testsets import drawings_test, mnist_test
+    from model.testsets import canvas_test, mnist_test
 
     mnist = mnist or data.load_mnist()
-    test_sets = {"mnist": mnist_test(), "drawings": drawings_test()}
+    test_sets = {"mnist": mnist_test(), "drawings": canvas_test()}
     started, results, files = time.monotonic(), [], {}
     for number, run in enumerate(runs, start=1):
         tag = {"run": number, "runs": len(runs), "label": run.label}

@@ -28,8 +28,8 @@ from model import data, drawings
 from model.atomic import atomic_write
 from model.preprocess import preprocess_batch, preprocess_canvas
 
-DRAWINGS_SEED = 2026
-DRAWINGS_PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
+CANVAS_SEED = 2026
+CANVAS_PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
 NONDIGITS_SEED = 4052
 NONDIGITS_PER_KIND = 30  # per style: 5 styles x 30 of every kind
 MESSY_SEED = 6078
@@ -102,19 +102,19 @@ def _preprocessed(rendered: np.ndarray) -> np.ndarray:
 
 
 @cache
-def drawings_test() -> TestSet:
+def canvas_test() -> TestSet:
     def render():
         images, labels, styles = [], [], []
         for index, style in enumerate(drawings.STYLE_NAMES):
-            rendered, digits = drawings.make_drawings(
-                DRAWINGS_PER_DIGIT, seed=DRAWINGS_SEED + index, style=style
+            rendered, digits = drawings.make_canvas_digits(
+                CANVAS_PER_DIGIT, seed=CANVAS_SEED + index, style=style
             )
             images.append(_preprocessed(rendered))
             labels.append(digits)
             styles += [style] * len(digits)
         return np.concatenate(images), np.concatenate(labels), np.array(styles)
 
-    path = data.cache_dir() / f"test-drawings-{DRAWINGS_PER_DIGIT}-{DRAWINGS_SEED}-v1.npz"
+    path = data.cache_dir() / f"test-drawings-{CANVAS_PER_DIGIT}-{CANVAS_SEED}-v1.npz"
     images, labels, styles = _cached(path, render)
     return TestSet("Drawings", images.astype(np.float32) / 255.0, labels.astype(np.int64), styles)
 

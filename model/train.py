@@ -94,7 +94,7 @@ def synthetic_drawings(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates
     per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
 
     def make(seed, style):
-        return drawings.make_drawings(per_digit, seed=seed, style=style, templates=templates)
+        return drawings.make_canvas_digits(per_digit, seed=seed, style=style, templates=templates)
 
     return preprocessed_drawings(f"training-drawings{only}", count, seed, make)
 

@@ -314,7 +314,7 @@ def typeface_digits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """`n_per_digit` typeset digits of each kind: images (N, 280, 280) uint8, labels (N,) uint8.
 
-    Labels cycle 0..9, as `drawings.make_drawings`'s do.
+    Labels cycle 0..9, as `drawings.make_canvas_digits`'s do.
     """
     labels = np.tile(np.arange(10, dtype=np.uint8), n_per_digit)
     images = typeface_chars(DIGITS, len(labels), seed=seed, fonts=fonts, style=style)

@@ -52,7 +52,7 @@ def unseen_drawings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw 280x280 drawings from the unseen templates, all styles: images, labels, style names."""
     images, labels, styles = [], [], []
     for index, style in enumerate(drawings.STYLE_NAMES):
-        rendered, digits = drawings.make_drawings(
+        rendered, digits = drawings.make_canvas_digits(
             PER_DIGIT, seed=UNSEEN_SEED + index, style=style, templates=UNSEEN
         )
         images.append(rendered)
