@@ -359,7 +359,7 @@ def cmd_finetune(args) -> int:
 
     store = _store(args)
     base = args.base or store.active_name()
-    drawings = corrections_of(store, args.drawings_dir)
+    drawings = corrections_of(store, args.corrections_dir)
     for damaged in drawings.scan()[1]:  # left out by finetune_run, which reads the good ones
         print(
             f"warning: skipping {drawings.directory / damaged.file}: {damaged.problem}",
@@ -422,7 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     tune = commands.add_parser("finetune", help="fine-tune a version on your saved drawings")
     tune.add_argument("--base", help="version to start from (default: the active one)")
-    tune.add_argument("--drawings-dir", help="saved drawings (default: STORE/my-drawings)")
+    tune.add_argument("--corrections-dir", help="saved drawings (default: STORE/my-drawings)")
+    # The flag's former name, still accepted so that written commands keep working.
+    tune.add_argument("--drawings-dir", dest="corrections_dir", help=argparse.SUPPRESS)
     tune.add_argument("--epochs", type=int, default=FINETUNE_EPOCHS)
     tune.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
     tune.set_defaults(run=cmd_finetune)

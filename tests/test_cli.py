@@ -172,12 +172,14 @@ def test_train_refuses_before_training(trained, home: Path, args, message):
     assert sorted(p.name for p in (home / "versions").iterdir()) == before
 
 
-def test_finetune_skips_damaged_drawings_with_a_warning(tmp_path: Path):
-    drawings = tmp_path / "my-drawings"
+# The store's folder by default; elsewhere with --corrections-dir or its former name.
+@pytest.mark.parametrize("flag", [None, "--corrections-dir", "--drawings-dir"])
+def test_finetune_skips_damaged_drawings_with_a_warning(tmp_path: Path, flag: str | None):
+    drawings = tmp_path / ("my-drawings" if flag is None else "elsewhere")
     drawings.mkdir()
     (drawings / "20250101-000000-00000001.npz").write_bytes(b"")
     (drawings / "20250101-000000-00000002.npz").write_bytes(b"PK\x03\x04cut")
-    result = run_cli(tmp_path, "finetune")
+    result = run_cli(tmp_path, "finetune", *([] if flag is None else [flag, str(drawings)]))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"warning: skipping {drawings}/20250101-000000-00000001.npz: it is empty" in (
