@@ -231,7 +231,7 @@ def cmd_evaluate(args) -> int:
     else:
         testset = {
             "mnist": testsets.mnist_test,
-            "drawings": testsets.drawings_test,
+            "drawings": testsets.canvas_test,
             "nondigits": testsets.nondigits_test,
             "messy": testsets.messy_test,
         }[args.set or ("drawings" if args.drawings else "mnist")]()
@@ -299,9 +299,9 @@ def cmd_explain(args) -> int:
 def cmd_drawings(args) -> int:
     from model import drawings
 
-    images, labels = drawings.make_drawings(args.per_digit, seed=args.seed, variant=args.variant)
+    images, labels = drawings.make_canvas_digits(args.per_digit, seed=args.seed, style=args.style)
     drawings.save_npz(Path(args.out), images, labels)
-    print(f"wrote {len(images)} {args.variant} drawings to {args.out}")
+    print(f"wrote {len(images)} {args.style} drawings to {args.out}")
     return 0
 
 
@@ -359,7 +359,7 @@ def cmd_finetune(args) -> int:
 
     store = _store(args)
     base = args.base or store.active_name()
-    drawings = corrections_of(store, args.drawings_dir)
+    drawings = corrections_of(store, args.corrections_dir)
     for damaged in drawings.scan()[1]:  # left out by finetune_run, which reads the good ones
         print(
             f"warning: skipping {drawings.directory / damaged.file}: {damaged.problem}",
@@ -422,7 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     tune = commands.add_parser("finetune", help="fine-tune a version on your saved drawings")
     tune.add_argument("--base", help="version to start from (default: the active one)")
-    tune.add_argument("--drawings-dir", help="saved drawings (default: STORE/my-drawings)")
+    tune.add_argument("--corrections-dir", help="saved drawings (default: STORE/my-drawings)")
+    # The flag's former name, still accepted so that written commands keep working.
+    tune.add_argument("--drawings-dir", dest="corrections_dir", help=argparse.SUPPRESS)
     tune.add_argument("--epochs", type=int, default=FINETUNE_EPOCHS)
     tune.add_argument("--json-progress", action="store_true", help="progress as JSON lines")
     tune.set_defaults(run=cmd_finetune)
@@ -473,13 +475,15 @@ def build_parser() -> argparse.ArgumentParser:
     why.add_argument("--model", help="version name (default: the active one)")
     why.set_defaults(run=cmd_explain)
 
-    from model.drawings import VARIANTS
+    from model.drawings import STYLE_NAMES
 
     draw = commands.add_parser("drawings", help="render canvas-like test drawings to an .npz")
     draw.add_argument("--out", required=True)
     draw.add_argument("--per-digit", type=int, default=100)
     draw.add_argument("--seed", type=int, default=0)
-    draw.add_argument("--variant", choices=VARIANTS, default="mixed")
+    draw.add_argument("--style", choices=STYLE_NAMES, default="mixed")
+    # The flag's former name, still accepted so that written commands keep working.
+    draw.add_argument("--variant", dest="style", choices=STYLE_NAMES, help=argparse.SUPPRESS)
     draw.set_defaults(run=cmd_drawings)
 
     bench = commands.add_parser("benchmark", help="latency, throughput, training speed, memory")

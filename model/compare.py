@@ -62,7 +62,7 @@ def _latency_image() -> np.ndarray:
 def measure(version: Version, predictor: Predictor | None = None) -> dict:
     """The figures of one stored version, run through Keras (loaded now unless `predictor`).
 
-    A predictor that serves from the version's TFLite twin lends its Keras network.
+    A predictor that serves from the version's lite file lends its Keras network.
     """
     predictor = predictor or Predictor.from_version(version, lite=False)
     if predictor.backend != "keras":

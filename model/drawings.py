@@ -1,4 +1,4 @@
-"""Synthetic digits drawn the way the app's canvas draws them, to test a network on mouse writing.
+"""Canvas digits: synthetic digits drawn as the app's canvas draws them, to test on mouse writing.
 
 MNIST digits were written with a pen on paper, scanned and normalised. The app's users draw with a
 mouse on a 280x280 black Fabric.js canvas with a round white pen: strokes of one width, round caps
@@ -8,7 +8,7 @@ misread such drawings, and real ones are slow to collect, so this module draws t
     stroke template (unit square) → hand jitter → size, slant, rotation, position → round pen
 
 Each digit has several templates for the shapes people really draw (a 1 with or without a flag, a 7
-with or without a crossbar, an open or a closed 4, ...). `make_drawings` samples templates and
+with or without a crossbar, an open or a closed 4, ...). `make_canvas_digits` samples templates and
 styles with a seeded generator, so every evaluation set is exactly reproducible. Only numpy and PIL
 are used: no TensorFlow, no Streamlit.
 """
@@ -466,7 +466,7 @@ def sample_drawing(digit: int = SAMPLE_DIGIT) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Style:
-    """Ranges that `make_drawings` samples uniformly, one value per drawing."""
+    """Ranges that `make_canvas_digits` samples uniformly, one value per drawing."""
 
     pen_width: tuple[float, float] = (14.0, 26.0)  # pixels; the app's pen is 20
     scale: tuple[float, float] = (0.45, 0.9)  # digit height, fraction of the canvas
@@ -495,46 +495,48 @@ STYLES: dict[str, Style] = {
     "small_offcentre": Style(scale=(0.25, 0.4), center=(0.05, 0.95)),
     "rotated": Style(rotation_deg=(-20.0, 20.0)),
 }
-VARIANTS = tuple(STYLES)  # ("mixed", "thin", "thick", "small_offcentre", "rotated")
+STYLE_NAMES = tuple(STYLES)  # ("mixed", "thin", "thick", "small_offcentre", "rotated")
 
 
-def make_drawings(
+def make_canvas_digits(
     n_per_digit: int,
     *,
     seed: int = 0,
-    variant: str = "mixed",
+    style: str = "mixed",
     templates: Sequence[int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`n_per_digit` drawings of each digit: images (N, 280, 280) uint8 and labels (N,) uint8.
 
     Labels cycle 0..9. Each drawing picks one of its digit's templates at random (only those at
-    the positions `templates`, when given), jitters it and renders it in a style drawn from the
-    variant's ranges (see `STYLES`). The same seed and variant always give the same arrays.
-    Every variant uses the same random numbers for a seed, so drawing i of "thin" is drawing i
-    of "mixed" with a thinner pen: a drop in accuracy from one variant to another comes from
-    what the variant changes, not from other drawings.
+    the positions `templates`, when given), jitters it and renders it with a pen, size, place and
+    turn drawn from the style's ranges (see `STYLES`). The same seed and style always give the
+    same arrays. Every style uses the same random numbers for a seed, so drawing i of "thin" is
+    drawing i of "mixed" with a thinner pen: a drop in accuracy from one style to another comes from
+    what the style changes, not from other drawings.
     """
-    if variant not in STYLES:
-        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLE_NAMES)}")
     if n_per_digit < 0:
         raise ValueError(f"n_per_digit must be at least 0, not {n_per_digit}")
     picked = list(range(TEMPLATES_PER_DIGIT)) if templates is None else sorted(set(templates))
     if not picked or not all(0 <= t < TEMPLATES_PER_DIGIT for t in picked):
         raise ValueError(f"templates must be positions 0 to {TEMPLATES_PER_DIGIT - 1}")
-    style = STYLES[variant]
+    ranges = STYLES[style]
     rng = np.random.default_rng(seed)
     labels = np.tile(np.arange(10, dtype=np.uint8), n_per_digit)
     images = np.empty((len(labels), CANVAS, CANVAS), dtype=np.uint8)
     for i, digit in enumerate(labels):
         shapes = [TEMPLATES[int(digit)][t] for t in picked]
         strokes = jitter(shapes[rng.integers(len(shapes))], rng)
-        images[i] = render_strokes(strokes, size=CANVAS, **style.sample(rng))
+        images[i] = render_strokes(strokes, size=CANVAS, **ranges.sample(rng))
     return images, labels
 
 
-def make_drawing_sets(n_per_digit: int, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """`make_drawings` for every variant, keyed by variant name."""
-    return {variant: make_drawings(n_per_digit, seed=seed, variant=variant) for variant in VARIANTS}
+def make_canvas_digit_sets(
+    n_per_digit: int, seed: int = 0
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """`make_canvas_digits` for every style, keyed by style name."""
+    return {style: make_canvas_digits(n_per_digit, seed=seed, style=style) for style in STYLE_NAMES}
 
 
 def save_npz(path: str | os.PathLike, images: np.ndarray, labels: np.ndarray) -> Path:

@@ -202,10 +202,10 @@ def score(predictor) -> dict[str, float]:
     MNIST test and the canvas-like drawings: accuracy (a rejected digit counts as wrong), the share
     rejected, ECE; drawn non-digits of the kinds no network trains on: the share rejected.
     """
-    from model.testsets import drawings_test, mnist_test, nondigits_test
+    from model.testsets import canvas_test, mnist_test, nondigits_test
 
     figures = {}
-    for key, testset in (("test", mnist_test()), ("drawings", drawings_test())):
+    for key, testset in (("test", mnist_test()), ("drawings", canvas_test())):
         report = evaluate_inputs(predictor, testset.inputs, testset.labels)
         figures[f"{key}_accuracy"] = report.accuracy
         figures[f"{key}_rejected"] = report.rejected_share

@@ -34,7 +34,7 @@ import numpy as np
 
 from model.atomic import write_json
 from model.serving.store import NAME_PATTERN, check_name, read_json
-from model.train_config import ARCHITECTURES, VALIDATION_SIZE, TrainConfig
+from model.train_config import ARCH_DESCRIPTIONS, VALIDATION_SIZE, TrainConfig
 
 KINDS = {
     "imbalance": "Imbalanced data",
@@ -95,7 +95,7 @@ def preset(kind: str, name: str) -> Preset:
 
 
 def base_config(chosen: Preset) -> TrainConfig:
-    # float32: the levers change dropout rates, which a bfloat16 twin would rebuild away.
+    # float32: the levers change dropout rates, which a bfloat16 trainee would rebuild away.
     return TrainConfig(
         arch=chosen.arch,
         epochs=chosen.epochs,
@@ -133,8 +133,8 @@ def levers_runs(
     preset_name: str = "quick", other_arch: str = "seed_cnn", dropout: float = 0.0
 ) -> list[Run]:
     chosen = preset("levers", preset_name)
-    if other_arch not in ARCHITECTURES or other_arch == chosen.arch:
-        others = ", ".join(a for a in ARCHITECTURES if a != chosen.arch)
+    if other_arch not in ARCH_DESCRIPTIONS or other_arch == chosen.arch:
+        others = ", ".join(a for a in ARCH_DESCRIPTIONS if a != chosen.arch)
         raise ValueError(f"the other architecture must be one of {others}")
     if not 0 <= dropout <= 0.9:
         raise ValueError("dropout must be between 0 and 0.9")
@@ -226,8 +226,8 @@ def scores(answers: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> dic
 def set_dropout(network, rate: float) -> None:
     """Every Dropout layer of `network` drops `rate` of its inputs; ValueError if it has none.
 
-    A Dropout layer reads its rate at every call, and the float32 twin that trains
-    (`model.train.training_twin`) is cloned from the layers' configurations, which carry it.
+    A Dropout layer reads its rate at every call, and the float32 copy that trains
+    (`model.train.trainee_network`) is cloned from the layers' configurations, which carry it.
     """
     dropouts = [layer for layer in network.layers if type(layer).__name__ == "Dropout"]
     if not dropouts:
@@ -242,7 +242,7 @@ def train_network(run: Run, data, on_progress: Progress, should_cancel):
     from model.serving.tf_runtime import keras
 
     keras.utils.set_random_seed(run.config.seed)  # the same seed, the same initial weights
-    network = networks.ARCHITECTURES[run.config.arch]()
+    network = networks.BUILDERS[run.config.arch]()
     if run.dropout is not None:
         set_dropout(network, run.dropout)
     history, seconds = train.fit(network, *data, run.config, on_progress, should_cancel)
@@ -346,10 +346,10 @@ def run_experiment(
     from the trainer): nothing is recorded.
     """
     from model import data
-    from model.testsets import drawings_test, mnist_test
+    from model.testsets import canvas_test, mnist_test
 
     mnist = mnist or data.load_mnist()
-    test_sets = {"mnist": mnist_test(), "drawings": drawings_test()}
+    test_sets = {"mnist": mnist_test(), "drawings": canvas_test()}
     started, results, files = time.monotonic(), [], {}
     for number, run in enumerate(runs, start=1):
         tag = {"run": number, "runs": len(runs), "label": run.label}

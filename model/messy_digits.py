@@ -74,7 +74,7 @@ def chosen_test_digits(labels: np.ndarray, n: int, rng: Rng) -> np.ndarray:
 # --- Small image tools --------------------------------------------------------------------------
 
 
-def enlarge(digit: np.ndarray) -> np.ndarray:
+def magnify_ink(digit: np.ndarray) -> np.ndarray:
     """A 28x28 uint8 digit as float ink in [0, 1], SCALE times larger, smoothly interpolated,
     with room around it for a thicker pen or a blur."""
     padded = np.pad(digit.astype(np.float32) / 255.0, MARGIN)
@@ -154,14 +154,14 @@ def lowres_scan(digit: np.ndarray, rng: Rng) -> np.ndarray:
 
 def blurred(digit: np.ndarray, rng: Rng) -> np.ndarray:
     """Out of focus: a Gaussian blur of sigma 1-3 px with the digit at 4x (112 px field)."""
-    ink = ndimage.gaussian_filter(enlarge(digit), sigma=rng.uniform(1.0, 3.0))
+    ink = ndimage.gaussian_filter(magnify_ink(digit), sigma=rng.uniform(1.0, 3.0))
     return either_polarity(ink / max(ink.max(), 1e-6), rng)
 
 
 def noisy_scan(digit: np.ndarray, rng: Rng) -> np.ndarray:
     """Dark ink on white paper, 112-224 px: uneven gain, sensor noise, JPEG quality 20-60."""
     side = int(rng.integers(112, 225))
-    ink = resized(enlarge(digit), side).clip(0.0, 1.0)
+    ink = resized(magnify_ink(digit), side).clip(0.0, 1.0)
     pen, paper = rng.uniform(15.0, 60.0), rng.uniform(238.0, 250.0)
     darkness = paper - pen
     gain = 1.0 + rng.uniform(0.02, 0.04) * smooth_field(side, 3, rng)  # lamp and sensor fall-off
@@ -188,7 +188,7 @@ def photo(digit: np.ndarray, rng: Rng) -> np.ndarray:
     frame = int(WORK * 1.4)  # the sheet around the digit, larger than the final view
     ink = np.zeros((frame, frame), dtype=np.float32)
     offset = (frame - WORK) // 2
-    ink[offset : offset + WORK, offset : offset + WORK] = enlarge(digit)
+    ink[offset : offset + WORK, offset : offset + WORK] = magnify_ink(digit)
     ink = ndimage.rotate(ink, rng.uniform(-8.0, 8.0), reshape=False, order=1)
 
     pen = rng.uniform(35.0, 80.0)
@@ -222,7 +222,7 @@ def thick_pen(digit: np.ndarray, rng: Rng) -> np.ndarray:
     The tip shrinks (down to radius 2) until no loop fills in and no gap closes into a new one:
     a marker 8 whose loops are solid is a blob, not an 8.
     """
-    ink = enlarge(digit)
+    ink = magnify_ink(digit)
     radius = int(rng.integers(4, 7))
     while True:
         thickened = ndimage.grey_dilation(ink, footprint=disk(radius))
@@ -238,7 +238,7 @@ def thin_pen(digit: np.ndarray, rng: Rng) -> np.ndarray:
     The thinning backs off until no stroke breaks and no loop opens (an 8 stays an 8); a digit
     so thin or faint that even the smallest tip breaks it keeps its own pen.
     """
-    ink = enlarge(digit)
+    ink = magnify_ink(digit)
     radius = int(rng.integers(2, 4))
     while radius > 0:
         thinned = ndimage.grey_erosion(ink, footprint=disk(radius))
@@ -267,7 +267,7 @@ def slanted(digit: np.ndarray, rng: Rng) -> np.ndarray:
     side = int(WORK * 1.25)  # room for the slanted digit
     ink = np.zeros((side, side), dtype=np.float32)
     offset = (side - WORK) // 2
-    ink[offset : offset + WORK, offset : offset + WORK] = enlarge(digit)
+    ink[offset : offset + WORK, offset : offset + WORK] = magnify_ink(digit)
     shear = rng.choice([-1.0, 1.0]) * rng.uniform(0.35, 0.5)
     lean = lean_of(digit) + np.degrees(np.arctan(shear))  # before turning; turning adds to it
     turn = np.radians(np.clip(rng.uniform(-25.0, 25.0), -MAX_LEAN - lean, MAX_LEAN - lean))

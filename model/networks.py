@@ -26,8 +26,8 @@ INPUT_SHAPE = (28, 28, 1)
 
 
 def probabilities() -> keras.layers.Layer:
-    # Always float32, even in a mixed-bfloat16 twin (`model.train.training_twin`): bfloat16's 8-bit
-    # mantissa would round the softmax, and with it the loss, near 0 and 1.
+    # Always float32, even in a mixed-bfloat16 trainee (`model.train.trainee_network`):
+    # bfloat16's 8-bit mantissa would round the softmax, and with it the loss, near 0 and 1.
     return layers.Dense(10, activation="softmax", dtype="float32", name="probabilities")
 
 
@@ -96,7 +96,7 @@ def rnn() -> keras.Model:
     )
 
 
-ARCHITECTURES: dict[str, Callable[[], keras.Model]] = {
+BUILDERS: dict[str, Callable[[], keras.Model]] = {
     "studio_cnn": studio_cnn,
     "seed_cnn": seed_cnn,
     "mlp": mlp,
@@ -142,6 +142,6 @@ def compile_network(network: keras.Model, learning_rate=1e-3) -> keras.Model:
 
 def build(arch: str, learning_rate=1e-3) -> keras.Model:
     """A freshly initialised, compiled network of the named architecture."""
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHITECTURES)}")
-    return compile_network(ARCHITECTURES[arch](), learning_rate)
+    if arch not in BUILDERS:
+        raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(BUILDERS)}")
+    return compile_network(BUILDERS[arch](), learning_rate)

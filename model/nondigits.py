@@ -1410,14 +1410,14 @@ def read_glyphs(path: Path = GLYPHS_FILE) -> str:
 GLYPHS = read_glyphs() if GLYPHS_FILE.exists() else ""
 
 
-def draw_glyph(rng: np.random.Generator, variant: str) -> np.ndarray:
+def draw_glyph(rng: np.random.Generator, style: str) -> np.ndarray:
     """A glyph picked uniformly, in a random one of the fonts that map it."""
     if not GLYPHS:
         raise FileNotFoundError(f"{GLYPHS_FILE} is missing: python -m model.nondigits --glyphs")
     char = GLYPHS[rng.integers(len(GLYPHS))]
     fonts = typefaces.fonts_mapping(char, typefaces.unicode_fonts())
     font = fonts[rng.integers(len(fonts))]
-    return typefaces.draw_char(font, char, rng, STYLES[variant].sample(rng))
+    return typefaces.draw_char(font, char, rng, STYLES[style].sample(rng))
 
 
 # --- Kinds. ---------------------------------------------------------------------------------
@@ -1460,39 +1460,39 @@ def heldout(kinds: np.ndarray) -> np.ndarray:
     return np.isin(kinds, HELDOUT_KINDS)
 
 
-def draw_nondigit(kind: str, rng: np.random.Generator, variant: str = "mixed") -> np.ndarray:
-    """One drawing of `kind`: (280, 280) uint8, white on black, in a style of `variant`."""
+def draw_nondigit(kind: str, rng: np.random.Generator, style: str = "mixed") -> np.ndarray:
+    """One drawing of `kind`: (280, 280) uint8, white on black, in `style`."""
     if kind == "glyphs":
-        return draw_glyph(rng, variant)
+        return draw_glyph(rng, style)
     if kind in TYPESET:
         chars, fonts = TYPESET[kind]
-        return typefaces.draw_typeset(chars[rng.integers(len(chars))], fonts(), rng, variant)
+        return typefaces.draw_typeset(chars[rng.integers(len(chars))], fonts(), rng, style)
     generators = DRAWN[kind]
     name = list(generators)[rng.integers(len(generators))]
     strokes = jitter(generators[name](rng), rng)
-    return typefaces.render_sized(strokes, STYLES[variant].sample(rng))
+    return typefaces.render_sized(strokes, STYLES[style].sample(rng))
 
 
 def make_nondigits(
-    n: int, *, seed: int = 0, kinds: Sequence[str] = TRAINING_KINDS, variant: str = "mixed"
+    n: int, *, seed: int = 0, kinds: Sequence[str] = TRAINING_KINDS, style: str = "mixed"
 ) -> tuple[np.ndarray, np.ndarray]:
     """`n` non-digit drawings: images (n, 280, 280) uint8 and their kinds (n,) str.
 
     Kinds cycle in the order given, so each gets an equal share. The same seed, kinds and
-    variant always give the same arrays.
+    style always give the same arrays.
     """
     unknown = [kind for kind in kinds if kind not in KINDS]
     if unknown or not kinds:
         raise ValueError(f"unknown kinds {unknown}; choose from {', '.join(KINDS)}")
-    if variant not in STYLES:
-        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(STYLES)}")
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
     if n < 0:
         raise ValueError(f"n must be at least 0, not {n}")
     rng = np.random.default_rng(seed)
     names = np.array([kinds[i % len(kinds)] for i in range(n)], dtype=str)
     images = np.empty((n, CANVAS, CANVAS), dtype=np.uint8)
     for i, kind in enumerate(names):
-        images[i] = draw_nondigit(str(kind), rng, variant)
+        images[i] = draw_nondigit(str(kind), rng, style)
     return images, names
 
 

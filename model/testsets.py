@@ -28,8 +28,8 @@ from model import data, drawings
 from model.atomic import atomic_write
 from model.preprocess import preprocess_batch, preprocess_canvas
 
-DRAWINGS_SEED = 2026
-DRAWINGS_PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
+CANVAS_SEED = 2026
+CANVAS_PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
 NONDIGITS_SEED = 4052
 NONDIGITS_PER_KIND = 30  # per style: 5 styles x 30 of every kind
 MESSY_SEED = 6078
@@ -102,19 +102,19 @@ def _preprocessed(rendered: np.ndarray) -> np.ndarray:
 
 
 @cache
-def drawings_test() -> TestSet:
+def canvas_test() -> TestSet:
     def render():
         images, labels, styles = [], [], []
-        for index, variant in enumerate(drawings.VARIANTS):
-            rendered, digits = drawings.make_drawings(
-                DRAWINGS_PER_DIGIT, seed=DRAWINGS_SEED + index, variant=variant
+        for index, style in enumerate(drawings.STYLE_NAMES):
+            rendered, digits = drawings.make_canvas_digits(
+                CANVAS_PER_DIGIT, seed=CANVAS_SEED + index, style=style
             )
             images.append(_preprocessed(rendered))
             labels.append(digits)
-            styles += [variant] * len(digits)
+            styles += [style] * len(digits)
         return np.concatenate(images), np.concatenate(labels), np.array(styles)
 
-    path = data.cache_dir() / f"test-drawings-{DRAWINGS_PER_DIGIT}-{DRAWINGS_SEED}-v1.npz"
+    path = data.cache_dir() / f"test-drawings-{CANVAS_PER_DIGIT}-{CANVAS_SEED}-v1.npz"
     images, labels, styles = _cached(path, render)
     return TestSet("Drawings", images.astype(np.float32) / 255.0, labels.astype(np.int64), styles)
 
@@ -128,12 +128,12 @@ def nondigits_test() -> TestSet:
 
     def render():
         images, styles = [], []
-        for index, variant in enumerate(drawings.VARIANTS):
+        for index, style in enumerate(drawings.STYLE_NAMES):
             rendered, drawn_kinds = nondigits.make_nondigits(
                 NONDIGITS_PER_KIND * len(kinds),
                 seed=NONDIGITS_SEED + index,
                 kinds=kinds,
-                variant=variant,
+                style=style,
             )
             images.append(_preprocessed(rendered))
             styles.append(drawn_kinds)
@@ -160,10 +160,10 @@ def messy_test() -> TestSet:
         except FileNotFoundError:
             fonts = ()
         if fonts:
-            per_style = MESSY_PER_KIND // len(drawings.VARIANTS) // 10
-            for index, variant in enumerate(drawings.VARIANTS):
+            per_style = MESSY_PER_KIND // len(drawings.STYLE_NAMES) // 10
+            for index, style in enumerate(drawings.STYLE_NAMES):
                 rendered, digits = typefaces.typeface_digits(
-                    per_style, seed=MESSY_SEED + index, fonts=fonts, variant=variant
+                    per_style, seed=MESSY_SEED + index, fonts=fonts, style=style
                 )
                 inputs += list(_preprocessed(rendered))
                 labels = np.concatenate([labels, digits])

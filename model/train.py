@@ -62,7 +62,7 @@ def as_input(images: np.ndarray) -> np.ndarray:
 def preprocessed_drawings(name: str, count: int, seed: int, make) -> tuple[np.ndarray, np.ndarray]:
     """`count` canvas drawings in all styles, as preprocessed uint8 28x28 and labels, cached.
 
-    `make(seed, variant)` renders one style's share: (images (n, 280, 280) uint8, labels). The
+    `make(seed, style)` renders one style's share: (images (n, 280, 280) uint8, labels). The
     drawings go through the app's own preprocessing, as a drawing on the Draw page does; those in
     which it finds nothing drawn are dropped.
     """
@@ -71,8 +71,8 @@ def preprocessed_drawings(name: str, count: int, seed: int, make) -> tuple[np.nd
     if cached is not None:  # None: not cached yet, or damaged (and removed)
         return cached["images"], cached["labels"]
     images, labels = [], []
-    for index, variant in enumerate(drawings.VARIANTS):
-        rendered, answers = make(seed + index, variant)
+    for index, style in enumerate(drawings.STYLE_NAMES):
+        rendered, answers = make(seed + index, style)
         inputs, empty = preprocess_batch(rendered)
         keep = np.setdiff1d(np.arange(len(inputs)), empty)
         images.append((inputs[keep] * 255).round().astype(np.uint8))
@@ -92,10 +92,10 @@ def synthetic_drawings(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates
     hold the others out as shapes the network has never seen (tests/bench/study_unseen_shapes.py).
     """
     only = "" if templates is None else "-t" + "".join(str(t) for t in sorted(templates))
-    per_digit = max(1, count // (10 * len(drawings.VARIANTS)))
+    per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
 
-    def make(seed, variant):
-        return drawings.make_drawings(per_digit, seed=seed, variant=variant, templates=templates)
+    def make(seed, style):
+        return drawings.make_canvas_digits(per_digit, seed=seed, style=style, templates=templates)
 
     return preprocessed_drawings(f"training-drawings{only}", count, seed, make)
 
@@ -107,11 +107,11 @@ def typeset_digits(count: int, seed: int = TYPESET_SEED):
     """
     from model import typefaces
 
-    per_digit = max(1, count // (10 * len(drawings.VARIANTS)))
+    per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
 
-    def make(seed, variant):
+    def make(seed, style):
         fonts = typefaces.training_fonts()
-        return typefaces.typeface_digits(per_digit, seed=seed, fonts=fonts, variant=variant)
+        return typefaces.typeface_digits(per_digit, seed=seed, fonts=fonts, style=style)
 
     signature = data.source_signature(drawings, typefaces)
     return preprocessed_drawings(f"training-typeset-{signature}", count, seed, make)
@@ -123,10 +123,10 @@ def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
     """
     from model import nondigits, typefaces
 
-    per_style = -(-count // len(drawings.VARIANTS))
+    per_style = -(-count // len(drawings.STYLE_NAMES))
 
-    def make(seed, variant):
-        images, _ = nondigits.make_nondigits(per_style, seed=seed, variant=variant)
+    def make(seed, style):
+        images, _ = nondigits.make_nondigits(per_style, seed=seed, style=style)
         return images, np.full(len(images), NOT_A_DIGIT, np.int8)
 
     signature = data.source_signature(nondigits, typefaces, drawings)
@@ -220,19 +220,19 @@ class _Reporter(keras.callbacks.Callback):
         )
 
 
-def training_twin(network, config: TrainConfig):
+def trainee_network(network, config: TrainConfig):
     """A copy of `network`, weights and all, that trains in `training_precision(config)`.
 
-    In bfloat16 the twin is built under Keras's mixed policy (bfloat16 compute, float32 weights);
-    the float32 twin is a plain clone.
+    In bfloat16 the trainee is built under Keras's mixed policy (bfloat16 compute, float32
+    weights); in float32 it is a plain clone.
     """
     if training_precision(config) == "bfloat16":
         with dtype_policy("mixed_bfloat16"):
-            twin = networks.ARCHITECTURES[config.arch]()
+            trainee = networks.BUILDERS[config.arch]()
     else:
-        twin = keras.models.clone_model(network)
-    twin.set_weights(network.get_weights())
-    return twin
+        trainee = keras.models.clone_model(network)
+    trainee.set_weights(network.get_weights())
+    return trainee
 
 
 def fit(
@@ -247,7 +247,7 @@ def fit(
 ) -> tuple[dict[str, list[float]], float]:
     """Train `network`'s weights; returns (history, seconds).
 
-    A twin of the network trains (see `training_twin`) and its weights are copied back when it
+    A copy of the network trains (see `trainee_network`) and its weights are copied back when it
     finishes, so `network` stays float32 and carries no optimizer state into its saved file.
 
     Raises TrainingCancelled when `should_cancel()` turned true; `network` is then unchanged.
@@ -258,7 +258,7 @@ def fit(
     if config.schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.epochs * batches)
     networks.compile_network(network, rate)  # for the saved file's record; it does not train
-    trainee = networks.compile_network(training_twin(network, config), rate)
+    trainee = networks.compile_network(trainee_network(network, config), rate)
     reporter = _Reporter(config.epochs, batches, on_progress, should_cancel)
     started = time.monotonic()
     trainee.fit(
@@ -321,7 +321,7 @@ def save_version(
 ) -> Version:
     """Write model, history and metadata as a new version, atomically.
 
-    Beside the `.keras` goes its float TFLite twin, which the app serves from (see
+    Beside the `.keras` goes its lite file (float TFLite), which the app serves from (see
     `model.serving.inference`). Should the converter fail, the version is stored without it and
     served through Keras.
     """
@@ -332,7 +332,7 @@ def save_version(
         try:
             lite = to_tflite(network)
         except Exception as err:  # the converter raises many kinds; the .keras is enough
-            print(f"no TFLite twin for {name}: {type(err).__name__}: {err}", file=sys.stderr)
+            print(f"no lite file for {name}: {type(err).__name__}: {err}", file=sys.stderr)
         else:
             (directory / LITE_FILE).write_bytes(lite)
         write_json(directory / "history.json", history)
@@ -357,7 +357,7 @@ def train_run(
     x, y, x_val, y_val = training_split(mnist, config)
     on_progress({"event": "start", "config": asdict(config), "train_size": len(x)})
     keras.utils.set_random_seed(config.seed)  # the same seed, the same initial weights
-    network = networks.ARCHITECTURES[config.arch]()
+    network = networks.BUILDERS[config.arch]()
     history, seconds = fit(network, x, y, x_val, y_val, config, on_progress, should_cancel)
     on_progress({"event": "evaluating"})
     predictor = calibrated(network, mnist)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 # The networks `model.networks` builds, with what each is, for menus and messages.
-ARCHITECTURES = {
+ARCH_DESCRIPTIONS = {
     "studio_cnn": "three small conv stages + dropout (default)",
     "seed_cnn": "the classic Keras MNIST convnet",
     "mlp": "dense layers on the 784 pixels",
@@ -46,8 +46,8 @@ class TrainConfig:
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
 
     def check(self) -> TrainConfig:
-        if self.arch not in ARCHITECTURES:
-            names = ", ".join(ARCHITECTURES)
+        if self.arch not in ARCH_DESCRIPTIONS:
+            names = ", ".join(ARCH_DESCRIPTIONS)
             raise ValueError(f"unknown architecture {self.arch!r}; choose one of {names}")
         if not 1 <= self.epochs <= 200:
             raise ValueError("epochs must be between 1 and 200")
@@ -90,7 +90,7 @@ class TrainConfig:
 # Each option's flag on the `train` command line and its help; every TrainConfig field has one.
 CLI_FLAGS = {
     # Names are checked by TrainConfig.check: argparse choices would print the same list.
-    "arch": ("--arch", ", ".join(ARCHITECTURES)),
+    "arch": ("--arch", ", ".join(ARCH_DESCRIPTIONS)),
     "epochs": ("--epochs", None),
     "batch_size": ("--batch-size", None),
     "learning_rate": ("--lr", "the starting learning rate"),

@@ -281,41 +281,41 @@ def draw_char(font: str | Path, char: str, rng: np.random.Generator, params: dic
 
 
 def draw_typeset(
-    char: str, fonts: Sequence[Path], rng: np.random.Generator, variant: str = "mixed"
+    char: str, fonts: Sequence[Path], rng: np.random.Generator, style: str = "mixed"
 ) -> np.ndarray:
-    """`char` in a font picked at random among `fonts` that have it, in a style of `variant`."""
+    """`char` in a font picked at random among `fonts` that have it, in `style`."""
     having = fonts_with(char, tuple(Path(font) for font in fonts))
     if not having:
         raise ValueError(f"none of the {len(fonts)} fonts has a glyph for {char!r}")
     font = having[rng.integers(len(having))]
-    return draw_char(font, char, rng, STYLES[variant].sample(rng))
+    return draw_char(font, char, rng, STYLES[style].sample(rng))
 
 
 def typeface_chars(
-    chars: Sequence[str], n: int, *, seed: int, fonts: Sequence[Path], variant: str = "mixed"
+    chars: Sequence[str], n: int, *, seed: int, fonts: Sequence[Path], style: str = "mixed"
 ) -> np.ndarray:
     """`n` drawings (n, 280, 280) uint8 of `chars` in turn, each in a random font that has it.
 
     The same arguments always give the same images.
     """
-    if variant not in STYLES:
-        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(STYLES)}")
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
     if not chars:
         raise ValueError("chars is empty")
     rng = np.random.default_rng(seed)
     images = np.empty((n, CANVAS, CANVAS), dtype=np.uint8)
     for i in range(n):
-        images[i] = draw_typeset(chars[i % len(chars)], fonts, rng, variant)
+        images[i] = draw_typeset(chars[i % len(chars)], fonts, rng, style)
     return images
 
 
 def typeface_digits(
-    n_per_digit: int, *, seed: int, fonts: Sequence[Path], variant: str = "mixed"
+    n_per_digit: int, *, seed: int, fonts: Sequence[Path], style: str = "mixed"
 ) -> tuple[np.ndarray, np.ndarray]:
     """`n_per_digit` typeset digits of each kind: images (N, 280, 280) uint8, labels (N,) uint8.
 
-    Labels cycle 0..9, as `drawings.make_drawings`'s do.
+    Labels cycle 0..9, as `drawings.make_canvas_digits`'s do.
     """
     labels = np.tile(np.arange(10, dtype=np.uint8), n_per_digit)
-    images = typeface_chars(DIGITS, len(labels), seed=seed, fonts=fonts, variant=variant)
+    images = typeface_chars(DIGITS, len(labels), seed=seed, fonts=fonts, style=style)
     return images, labels

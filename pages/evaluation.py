@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from model.describe import confusion_alt, reliability_alt
-from model.drawings import VARIANTS
+from model.drawings import STYLE_NAMES
 from model.evaluate import Report, disagreements
 from model.nondigits import heldout
 from pages.entry import ensure_app_entry
@@ -136,7 +136,7 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
     styles = testset("drawings").styles
     by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
     rows = [row(label, a[key], b[key]) for key, label in SETS.items()]
-    rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in VARIANTS]
+    rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
     rows.append(row(ALL_SETS["nondigits"], a["nondigits"], b["nondigits"]))
     percent_table(rows, ["A", "B"])
 

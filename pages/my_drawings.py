@@ -13,9 +13,9 @@ from pathlib import Path
 import streamlit as st
 
 from model.serving.corrections import (
+    Correction,
     CorrectionsError,
-    DamagedDrawing,
-    SavedDrawing,
+    DamagedCorrection,
     label_counts,
     label_text,
 )
@@ -54,7 +54,7 @@ def delete_one(drawing_id: str) -> None:
         flash("drawings", "success", "Deleted the drawing.")
 
 
-def damaged_list(damaged: list[DamagedDrawing]) -> None:
+def damaged_corrections(damaged: list[DamagedCorrection]) -> None:
     """The files that cannot be read: each named, with why, and a Delete button."""
     plural = "s" if len(damaged) > 1 else ""
     with st.container(border=True):
@@ -77,7 +77,7 @@ def damaged_list(damaged: list[DamagedDrawing]) -> None:
             )
 
 
-def gallery(saved: list[SavedDrawing]) -> None:
+def corrections_gallery(saved: list[Correction]) -> None:
     newest_first = saved[::-1]
     for start in range(0, len(newest_first), COLUMNS):
         columns = st.columns(COLUMNS)
@@ -122,10 +122,10 @@ def confirm_delete_all(count: int) -> None:
             st.rerun()
 
 
-def drawings_section(saved: list[SavedDrawing], damaged: list[DamagedDrawing]) -> None:
+def corrections_section(saved: list[Correction], damaged: list[DamagedCorrection]) -> None:
     show_flash("drawings")
     if damaged:
-        damaged_list(damaged)
+        damaged_corrections(damaged)
     if not saved:
         st.info(
             "No saved drawings yet. On the Draw page, when the model reads your digit wrong, pick "
@@ -164,7 +164,7 @@ def drawings_section(saved: list[SavedDrawing], damaged: list[DamagedDrawing]) -
     )
     if pending:
         confirm_delete_all(len(saved) + len(damaged))
-    gallery(saved)
+    corrections_gallery(saved)
 
 
 # ── the page ───────────────────────────────────────────────────────────────────────────────────
@@ -175,7 +175,7 @@ st.caption(
     f"The drawings you saved with “Wrong? It's a” on the Draw page. They are kept on the machine "
     f"running this app, in `{where}`; nothing is sent anywhere."
 )
-drawings, damaged_drawings = corrections().scan()
-drawings_section(drawings, damaged_drawings)
+saved, damaged = corrections().scan()
+corrections_section(saved, damaged)
 st.divider()
-finetune_section(len(drawings))
+finetune_section(len(saved))

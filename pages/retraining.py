@@ -13,7 +13,7 @@ import streamlit as st
 
 from model.serving.jobs import TrainingBusy, TrainingJob
 from model.train_config import (
-    ARCHITECTURES,
+    ARCH_DESCRIPTIONS,
     BFLOAT16_ARCHS,
     NONDIGITS_MIX,
     TrainConfig,
@@ -57,9 +57,9 @@ def retrain_form() -> None:
         )
         arch = st.selectbox(
             "Architecture",
-            list(ARCHITECTURES),
-            index=list(ARCHITECTURES).index(last.arch),
-            format_func=lambda a: f"{a}: {ARCHITECTURES[a]}",
+            list(ARCH_DESCRIPTIONS),
+            index=list(ARCH_DESCRIPTIONS).index(last.arch),
+            format_func=lambda a: f"{a}: {ARCH_DESCRIPTIONS[a]}",
             key="retrain_arch",
         )
         a, b = st.columns(2)

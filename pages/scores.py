@@ -14,7 +14,7 @@ import streamlit as st
 from model import figures
 from model.calibration import answers
 from model.evaluate import Report
-from model.testsets import TestSet, drawings_test, mnist_test, nondigits_test
+from model.testsets import TestSet, canvas_test, mnist_test, nondigits_test
 from pages.resources import model_stamp, predictor_for
 
 SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings"}  # the digit sets, side by side
@@ -23,7 +23,7 @@ DPI = 130
 
 
 def testset(key: str) -> TestSet:
-    return {"mnist": mnist_test, "drawings": drawings_test, "nondigits": nondigits_test}[key]()
+    return {"mnist": mnist_test, "drawings": canvas_test, "nondigits": nondigits_test}[key]()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

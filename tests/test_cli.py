@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model.drawings import TEMPLATES, make_drawings, render_strokes, save_npz
+from model.drawings import TEMPLATES, make_canvas_digits, render_strokes, save_npz
 from model.nondigits import make_nondigits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def test_train_writes_a_version(trained, home: Path):
 
 
 def test_evaluate_npz(trained, home: Path, tmp_path: Path):
-    images, labels = make_drawings(2, seed=5)
+    images, labels = make_canvas_digits(2, seed=5)
     npz = save_npz(tmp_path / "set.npz", images, labels)
     result = run_cli(home, "evaluate", "--npz", str(npz), "--model", MODEL)
     assert result.returncode == 0, result.stderr
@@ -172,12 +172,14 @@ def test_train_refuses_before_training(trained, home: Path, args, message):
     assert sorted(p.name for p in (home / "versions").iterdir()) == before
 
 
-def test_finetune_skips_damaged_drawings_with_a_warning(tmp_path: Path):
-    drawings = tmp_path / "my-drawings"
+# The store's folder by default; elsewhere with --corrections-dir or its former name.
+@pytest.mark.parametrize("flag", [None, "--corrections-dir", "--drawings-dir"])
+def test_finetune_skips_damaged_drawings_with_a_warning(tmp_path: Path, flag: str | None):
+    drawings = tmp_path / ("my-drawings" if flag is None else "elsewhere")
     drawings.mkdir()
     (drawings / "20250101-000000-00000001.npz").write_bytes(b"")
     (drawings / "20250101-000000-00000002.npz").write_bytes(b"PK\x03\x04cut")
-    result = run_cli(tmp_path, "finetune")
+    result = run_cli(tmp_path, "finetune", *([] if flag is None else [flag, str(drawings)]))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"warning: skipping {drawings}/20250101-000000-00000001.npz: it is empty" in (
@@ -203,7 +205,7 @@ def test_predict_says_a_garbage_active_pointer_falls_back(tmp_path: Path):
 def test_evaluate_npz_with_not_a_digit_labels(home: Path, tmp_path: Path):
     """Label -1 means "not a digit": right when not answered with a digit. The shipped default
     answers drawn shapes "not a digit" and reads the digits."""
-    digits, digit_labels = make_drawings(2, seed=5)
+    digits, digit_labels = make_canvas_digits(2, seed=5)
     shapes, _ = make_nondigits(20, seed=5, kinds=("shapes",))
     images = np.concatenate([digits, shapes])
     labels = np.concatenate([digit_labels.astype(np.int64), np.full(len(shapes), -1)])

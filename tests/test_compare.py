@@ -38,7 +38,7 @@ def quick_store(tmp_path_factory) -> ModelStore:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("arch", list(networks.ARCHITECTURES))
+@pytest.mark.parametrize("arch", list(networks.BUILDERS))
 def test_every_network_learns_from_2000_digits_in_one_epoch(arch, quick_store, mnist):
     config = TrainConfig(arch=arch, schedule="constant", **QUICK)
     version = train_run(config, quick_store, mnist=mnist, name=f"quick-{arch}")
@@ -54,7 +54,7 @@ def test_shipped_networks_are_all_there_and_sound():
         assert version.shipped and version.problem is None, name
         assert version.meta["test_accuracy"] > 0.98, name
         assert version.model_file.stat().st_size < 3_000_000, name
-    assert {store.get(n).meta["arch"] for n in SHIPPED_NETWORKS} == set(networks.ARCHITECTURES)
+    assert {store.get(n).meta["arch"] for n in SHIPPED_NETWORKS} == set(networks.BUILDERS)
 
 
 def test_measure_figures_are_computed_from_the_model():

@@ -1,4 +1,4 @@
-"""Synthetic canvas drawings: reproducible, on the canvas, and each variant changes what it says."""
+"""Synthetic canvas drawings: reproducible, on the canvas, and each style changes what it says."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from model import drawings
 from model.drawings import (
+    STYLE_NAMES,
     TEMPLATES,
-    VARIANTS,
-    make_drawing_sets,
-    make_drawings,
+    make_canvas_digit_sets,
+    make_canvas_digits,
     polyline,
     render_strokes,
     save_npz,
@@ -46,7 +46,7 @@ def orientation(image: np.ndarray) -> float:
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    return make_drawing_sets(4, seed=11)
+    return make_canvas_digit_sets(4, seed=11)
 
 
 # --- Templates ---------------------------------------------------------------------------
@@ -161,35 +161,35 @@ def test_a_digit_too_tall_for_the_canvas_is_centred_that_way():
     assert left == 0  # ...and is only pushed in as far as needed sideways
 
 
-# --- make_drawings -----------------------------------------------------------------------
+# --- make_canvas_digits -----------------------------------------------------------------------
 
 
 def test_same_seed_same_drawings_other_seed_other_drawings():
-    images, labels = make_drawings(2, seed=5)
-    again, again_labels = make_drawings(2, seed=5)
-    other, _ = make_drawings(2, seed=6)
+    images, labels = make_canvas_digits(2, seed=5)
+    again, again_labels = make_canvas_digits(2, seed=5)
+    other, _ = make_canvas_digits(2, seed=6)
     assert np.array_equal(images, again) and np.array_equal(labels, again_labels)
     assert all(not np.array_equal(a, b) for a, b in zip(images, other, strict=True))
 
 
 def test_two_drawings_of_one_digit_differ():
-    images, labels = make_drawings(5, seed=2)
+    images, labels = make_canvas_digits(5, seed=2)
     for digit in range(10):
         same = images[labels == digit]
         assert all(not np.array_equal(same[0], other) for other in same[1:])
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_shapes_dtypes_and_balanced_labels(sets, variant):
-    images, labels = sets[variant]
+@pytest.mark.parametrize("style", STYLE_NAMES)
+def test_shapes_dtypes_and_balanced_labels(sets, style):
+    images, labels = sets[style]
     assert images.shape == (40, SIZE, SIZE) and images.dtype == np.uint8
     assert labels.shape == (40,) and labels.dtype == np.uint8
     assert np.bincount(labels, minlength=10).tolist() == [4] * 10
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_every_drawing_has_ink_on_a_black_background(sets, variant):
-    images, _ = sets[variant]
+@pytest.mark.parametrize("style", STYLE_NAMES)
+def test_every_drawing_has_ink_on_a_black_background(sets, style):
+    images, _ = sets[style]
     for image in images:
         assert (image > INK).sum() > 150
         assert (image == 0).mean() > 0.6
@@ -198,11 +198,11 @@ def test_every_drawing_has_ink_on_a_black_background(sets, variant):
         assert (border == 0).mean() > 0.8
 
 
-def test_variants_come_as_a_set():
-    sets = make_drawing_sets(1, seed=3)
-    assert tuple(sets) == VARIANTS
-    for variant, (images, labels) in sets.items():
-        alone = make_drawings(1, seed=3, variant=variant)
+def test_styles_come_as_a_set():
+    sets = make_canvas_digit_sets(1, seed=3)
+    assert tuple(sets) == STYLE_NAMES
+    for style, (images, labels) in sets.items():
+        alone = make_canvas_digits(1, seed=3, style=style)
         assert np.array_equal(images, alone[0]) and np.array_equal(labels, alone[1])
 
 
@@ -242,10 +242,10 @@ def test_rotated_turns_the_same_drawings_further(sets):
     assert np.allclose(ink(rotated), ink(mixed), rtol=0.04)
 
 
-def test_unknown_variant_names_the_known_ones():
+def test_unknown_style_names_the_known_ones():
     with pytest.raises(ValueError, match="small_offcentre") as error:
-        make_drawings(1, variant="wobbly")
-    assert all(variant in str(error.value) for variant in VARIANTS)
+        make_canvas_digits(1, style="wobbly")
+    assert all(style in str(error.value) for style in STYLE_NAMES)
 
 
 def ink_width(image: np.ndarray) -> int:
@@ -254,23 +254,23 @@ def ink_width(image: np.ndarray) -> int:
 
 
 def test_templates_choose_the_shapes_drawn():
-    everything = make_drawings(3, seed=4)
-    every_position = make_drawings(3, seed=4, templates=range(drawings.TEMPLATES_PER_DIGIT))
+    everything = make_canvas_digits(3, seed=4)
+    every_position = make_canvas_digits(3, seed=4, templates=range(drawings.TEMPLATES_PER_DIGIT))
     np.testing.assert_array_equal(everything[0], every_position[0])  # the default: all of them
     # A 1 as a plain bar (template 0) is narrow; with the long European flag (4) it is wide.
-    bars, labels = make_drawings(5, seed=4, templates=[0])
-    flags, _ = make_drawings(5, seed=4, templates=[4])
+    bars, labels = make_canvas_digits(5, seed=4, templates=[0])
+    flags, _ = make_canvas_digits(5, seed=4, templates=[4])
     ones = labels == 1
     assert np.mean([ink_width(i) for i in flags[ones]]) > 1.5 * np.mean(
         [ink_width(i) for i in bars[ones]]
     )
     for bad in ([], [6], [-1]):
         with pytest.raises(ValueError, match="templates must be positions 0 to 5"):
-            make_drawings(1, templates=bad)
+            make_canvas_digits(1, templates=bad)
 
 
 def test_no_drawings_is_empty_not_an_error():
-    images, labels = make_drawings(0)
+    images, labels = make_canvas_digits(0)
     assert images.shape == (0, SIZE, SIZE) and labels.shape == (0,)
 
 
@@ -278,7 +278,7 @@ def test_no_drawings_is_empty_not_an_error():
 
 
 def test_save_npz_round_trips_and_leaves_no_temp_files(tmp_path):
-    images, labels = make_drawings(1, seed=4)
+    images, labels = make_canvas_digits(1, seed=4)
     path = tmp_path / "sets" / "mixed.npz"
     assert save_npz(path, images, labels) == path
     save_npz(path, images[:3], labels[:3])  # overwrite in place
@@ -291,7 +291,7 @@ def test_save_npz_round_trips_and_leaves_no_temp_files(tmp_path):
 
 
 def test_save_npz_failure_keeps_the_old_file(tmp_path, monkeypatch):
-    images, labels = make_drawings(1, seed=4)
+    images, labels = make_canvas_digits(1, seed=4)
     path = tmp_path / "mixed.npz"
     save_npz(path, images, labels)
     before = path.read_bytes()
@@ -304,3 +304,19 @@ def test_save_npz_failure_keeps_the_old_file(tmp_path, monkeypatch):
         save_npz(path, images[:1], labels[:1])
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["mixed.npz"]
+
+
+def test_the_drawings_command_takes_a_style_and_its_former_flag(tmp_path, capsys):
+    from model.__main__ import main
+
+    for flag in ("--style", "--variant"):
+        out = tmp_path / f"{flag.strip('-')}.npz"
+        assert main(["drawings", "--out", str(out), "--per-digit", "1", flag, "thin"]) == 0
+        with np.load(out) as saved:
+            expected, _ = make_canvas_digits(1, seed=0, style="thin")
+            assert np.array_equal(saved["images"], expected)
+    assert capsys.readouterr().out.count("wrote 10 thin drawings") == 2
+    with pytest.raises(SystemExit):
+        main(["drawings", "--help"])
+    usage = capsys.readouterr().out
+    assert "--style" in usage and "--variant" not in usage  # the old name is not advertised

@@ -11,12 +11,12 @@ from model.evaluate import Report, disagreements, evaluate_inputs
 from model.nondigits import HELDOUT_KINDS, heldout
 from model.serving.inference import Predictor
 from model.serving.store import ModelStore
-from model.testsets import drawings_test, nondigits_test
+from model.testsets import canvas_test, nondigits_test
 
 
 @pytest.fixture(scope="module")
 def on_drawings() -> dict[str, Report]:
-    testset = drawings_test()
+    testset = canvas_test()
     return {
         name: evaluate_inputs(
             Predictor.from_version(ModelStore().get(name)), testset.inputs, testset.labels
@@ -26,7 +26,7 @@ def on_drawings() -> dict[str, Report]:
 
 
 def test_accuracy_per_style_adds_up_to_the_whole(on_drawings):
-    report, styles = on_drawings["mlp"], drawings_test().styles
+    report, styles = on_drawings["mlp"], canvas_test().styles
     by_style = report.by_group(styles)
     assert list(by_style) == list(dict.fromkeys(styles))  # every style, in the set's order
     assert sum(part.n for part in by_style.values()) == report.n

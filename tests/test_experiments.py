@@ -81,16 +81,16 @@ def test_features_keep_readers_that_read_a_digit(tiny_experiments, mnist):
 
 def test_the_dropout_lever_reaches_the_network_that_trains():
     from model import networks
-    from model.train import training_twin
+    from model.train import trainee_network
     from model.train_config import TrainConfig
 
-    network = networks.ARCHITECTURES["mlp"]()
+    network = networks.BUILDERS["mlp"]()
     set_dropout(network, 0.05)
-    twin = training_twin(network, TrainConfig(arch="mlp", precision="float32"))
-    rates = [layer.rate for layer in twin.layers if type(layer).__name__ == "Dropout"]
+    trainee = trainee_network(network, TrainConfig(arch="mlp", precision="float32"))
+    rates = [layer.rate for layer in trainee.layers if type(layer).__name__ == "Dropout"]
     assert rates == [0.05, 0.05]
     with pytest.raises(ValueError, match="no dropout"):
-        set_dropout(networks.ARCHITECTURES["seed_cnn"](), 0.5)
+        set_dropout(networks.BUILDERS["seed_cnn"](), 0.5)
 
 
 def test_hog_features_beat_a_floor_and_the_raw_pixels(mnist, tmp_path):

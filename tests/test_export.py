@@ -172,17 +172,17 @@ def test_cli_export_of_an_unknown_version_fails_cleanly(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
-def test_float_tflite_is_the_stored_twin_or_converted_without_one(tmp_path, network):
+def test_float_tflite_is_the_lite_file_or_converted_without_one(tmp_path, network):
     default = ModelStore().get("default")
     assert tflite_bytes(default, network, int8=False) == default.lite_file.read_bytes()
 
-    def without_twin(directory: Path) -> None:
+    def without_lite_file(directory: Path) -> None:
         for file in ("model.keras", "history.json", "meta.json"):
             (directory / file).write_bytes((SHIPPED_DIR / "default" / file).read_bytes())
 
-    bare = ModelStore(tmp_path / "store").add("no-twin", without_twin)
+    bare = ModelStore(tmp_path / "store").add("no-lite-file", without_lite_file)
     converted = tflite_bytes(bare, network, int8=False)
     assert not bare.lite_file.exists()
     digits = mnist_test().inputs[:500]
-    twin = TFLitePredictor(default.lite_file.read_bytes()).probabilities(digits)
-    assert agreement(TFLitePredictor(converted).probabilities(digits), twin) == 1.0
+    stored = TFLitePredictor(default.lite_file.read_bytes()).probabilities(digits)
+    assert agreement(TFLitePredictor(converted).probabilities(digits), stored) == 1.0

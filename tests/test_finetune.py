@@ -9,7 +9,7 @@ import time
 import pytest
 
 from model.calibration import NOT_A_DIGIT
-from model.drawings import make_drawings
+from model.drawings import make_canvas_digits
 from model.nondigits import make_nondigits
 from model.preprocess import preprocess_canvas
 from model.serving.corrections import Corrections
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def saved_drawings(tmp_path) -> Corrections:
     corrections = Corrections(tmp_path / "my-drawings")
-    images, labels = make_drawings(5, seed=7)
+    images, labels = make_canvas_digits(5, seed=7)
     nondigits, _ = make_nondigits(10, seed=7)  # saved with "Wrong? It's a: not a digit"
     labels = [*labels.tolist(), *[NOT_A_DIGIT] * len(nondigits)]
     for image, label in zip([*images, *nondigits], labels, strict=True):

@@ -25,7 +25,7 @@ from PIL import Image
 from model import data
 from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
-from model.serving.corrections import Corrections, CorrectionsError, SavedDrawing
+from model.serving.corrections import Correction, Corrections, CorrectionsError
 from model.serving.schema import check_meta
 from model.serving.store import DEFAULT_VERSION, NAME_PATTERN, SHIPPED_DIR, ModelStore, StoreError
 from model.serving.uploads import ImageRejected, displayable, read_image
@@ -87,7 +87,7 @@ GOOD_DRAWING = npz_bytes(
 )
 
 
-def read_drawing_file(tmp_path: Path, raw: bytes) -> SavedDrawing | None:
+def read_drawing_file(tmp_path: Path, raw: bytes) -> Correction | None:
     """The reader's answer for a file holding `raw`: a drawing, or None if it said damaged."""
     directory = tmp_path / "my-drawings"
     directory.mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ import pytest
 
 from model import data, messy_digits
 from model.__main__ import load_npz_set
-from model.messy_digits import KINDS, chosen_test_digits, enlarge, kind_rng, write_npz
+from model.messy_digits import KINDS, chosen_test_digits, kind_rng, magnify_ink, write_npz
 from model.preprocess import INK_LEVEL, preprocess_batch, preprocess_canvas, to_gray, white_on_black
 
 PER_KIND = 20
@@ -160,7 +160,7 @@ def steepest_edge(ink: np.ndarray) -> float:
 
 def test_blurred_digits_are_smoother_than_the_clean_ones(messy, sources, mnist):
     for i in of_kind(messy, "blurred"):
-        clean = enlarge(mnist.x_test[sources[i]])  # the same size, not blurred
+        clean = magnify_ink(mnist.x_test[sources[i]])  # the same size, not blurred
         assert steepest_edge(ink_of(messy[0][i])) < 0.9 * steepest_edge(clean)
 
 

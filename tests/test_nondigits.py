@@ -58,11 +58,11 @@ def test_kinds_cycle_evenly_in_the_order_given():
     assert kinds.tolist() == [chosen[i % 3] for i in range(8)]
 
 
-def test_unknown_kind_or_variant_is_refused():
+def test_unknown_kind_or_style_is_refused():
     with pytest.raises(ValueError, match="unknown kinds"):
         make_nondigits(2, kinds=("letters", "digits"))
-    with pytest.raises(ValueError, match="unknown variant"):
-        make_nondigits(2, variant="huge")
+    with pytest.raises(ValueError, match="unknown style"):
+        make_nondigits(2, style="huge")
 
 
 @pytest.mark.parametrize("kind", TRAINING_KINDS + HELDOUT_KINDS)
@@ -73,9 +73,9 @@ def test_every_drawing_has_ink_and_survives_preprocessing(kind):
     assert empty.size == 0, f"{kind}: drawings {empty.tolist()} read as nothing drawn"
 
 
-def test_variant_changes_the_pen_not_the_drawing():
-    thin, _ = make_nondigits(12, seed=4, variant="thin")
-    thick, _ = make_nondigits(12, seed=4, variant="thick")
+def test_style_changes_the_pen_not_the_drawing():
+    thin, _ = make_nondigits(12, seed=4, style="thin")
+    thick, _ = make_nondigits(12, seed=4, style="thick")
     assert (ink(thin) < ink(thick)).all()
 
 

@@ -35,7 +35,7 @@ def default_predictor() -> Predictor:
 
 @pytest.mark.slow
 def test_twenty_sessions_predict_identically_while_training(tmp_path, default_predictor):
-    images, labels = drawings.make_drawings(4, seed=31)  # 40 drawings
+    images, labels = drawings.make_canvas_digits(4, seed=31)  # 40 drawings
     canvases = [canvas(image) for image in images]
     quiet = np.stack([default_predictor.classify(c).probabilities for c in canvases])
 
@@ -97,7 +97,7 @@ def test_broken_active_version_falls_back_to_default(tmp_path, damage):
     predictor, warnings = load_active(store)
     assert predictor.version.name == "default"
     assert len(warnings) == 1 and "mine" in warnings[0]
-    assert predictor.classify(canvas(drawings.make_drawings(1, seed=2)[0][3])).digit == 3
+    assert predictor.classify(canvas(drawings.make_canvas_digits(1, seed=2)[0][3])).digit == 3
 
 
 def test_app_starts_and_says_which_version_is_broken(tmp_path, monkeypatch):

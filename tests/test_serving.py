@@ -1,9 +1,9 @@
-"""The app's serving path: versions run from their TFLite twin with LiteRT, no TensorFlow needed.
+"""The app's serving path: versions run from their lite file with LiteRT, no TensorFlow needed.
 
-Checked: every shipped version has a twin that answers like its Keras network; a fresh process
-serves and classifies a drawing without importing TensorFlow; a newly trained version gets a
-twin; a damaged twin falls back to Keras; a damaged `.keras` still marks the version broken
-although the twin is intact.
+Checked: every shipped version has a lite file that answers like its Keras network; a fresh
+process serves and classifies a drawing without importing TensorFlow; a newly trained version
+gets a lite file; a damaged lite file falls back to Keras; a damaged `.keras` still marks the
+version broken although the lite file is intact.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tests.browser import REPO_ROOT
 
 
 @pytest.mark.parametrize("name", ["default", "seed_cnn", "mlp", "rnn"])
-def test_shipped_twin_answers_like_keras(name):
+def test_shipped_lite_file_answers_like_keras(name):
     version = ModelStore().get(name)
     assert (version.path / LITE_FILE).is_file(), f"{name} has no {LITE_FILE}"
     served = Predictor.from_version(version)
@@ -82,7 +82,7 @@ def test_a_fresh_process_serves_without_tensorflow(tmp_path):
     }
 
 
-def test_a_damaged_twin_falls_back_to_keras(tmp_path):
+def test_a_damaged_lite_file_falls_back_to_keras(tmp_path):
     store = ModelStore(tmp_path)
     shutil.copytree(SHIPPED_DIR / "default", store.versions_dir / "copy")
     (store.versions_dir / "copy" / LITE_FILE).write_bytes(b"not a flat buffer" * 100)
@@ -92,7 +92,7 @@ def test_a_damaged_twin_falls_back_to_keras(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "weights missing"])
-def test_a_damaged_keras_file_breaks_the_version_although_its_twin_is_whole(tmp_path, damage):
+def test_a_damaged_keras_file_breaks_the_version_although_its_lite_file_is_whole(tmp_path, damage):
     store = ModelStore(tmp_path)
     shutil.copytree(SHIPPED_DIR / "default", store.versions_dir / "copy")
     model_file = store.versions_dir / "copy" / "model.keras"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from model.drawings import make_drawings
+from model.drawings import make_canvas_digits
 from model.evaluate import evaluate_images, evaluate_inputs
 from model.serving.inference import Predictor
 from model.serving.store import DEFAULT_VERSION, SHIPPED_DIR, ModelStore
-from model.testsets import drawings_test, messy_test, mnist_test, nondigits_test
+from model.testsets import canvas_test, messy_test, mnist_test, nondigits_test
 from model.train import as_input
 
 MNIST_TARGET = 0.994
@@ -42,7 +42,7 @@ def test_shipped_default_on_mnist_test(shipped: Predictor, mnist):
 
 
 def test_shipped_default_on_canvas_drawings(shipped: Predictor):
-    images, labels = make_drawings(30, seed=123)
+    images, labels = make_canvas_digits(30, seed=123)
     report = evaluate_images(shipped, images, labels)
     assert report.n == 300
     assert report.summary()["nothing_drawn"] == 0
@@ -67,7 +67,7 @@ def test_shipped_default_is_calibrated_and_rejects_little_of_the_digits(shipped:
     assert calibration.nudged and 0 < calibration.threshold < 1 and calibration.temperature > 0
     for testset, at_most in (
         (mnist_test(), REJECTED_MNIST_AT_MOST),
-        (drawings_test(), REJECTED_DRAWINGS_AT_MOST),
+        (canvas_test(), REJECTED_DRAWINGS_AT_MOST),
         (messy_test(), REJECTED_MESSY_AT_MOST),
     ):
         report = evaluate_inputs(shipped, testset.inputs, testset.labels)

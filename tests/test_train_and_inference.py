@@ -27,7 +27,7 @@ from model.train import (
     training_precision,
     training_split,
 )
-from model.train_config import ARCHITECTURES, DEFAULT_ARCH, native_bfloat16
+from model.train_config import ARCH_DESCRIPTIONS, DEFAULT_ARCH, native_bfloat16
 
 SUBSET = 1000
 
@@ -202,7 +202,7 @@ def test_dtype_policy_is_restored_even_on_error():
 
 @pytest.mark.slow
 def test_a_bfloat16_run_stores_a_float32_network(store: ModelStore, mnist):
-    """Mixed bfloat16 trains a twin; the stored network is float32 and learned as much."""
+    """Mixed bfloat16 trains a copy; the stored network is float32 and learned as much."""
     config = TrainConfig(subset=2000, epochs=2, precision="bfloat16", seed=5)
     version = train_run(config, store, mnist=mnist, name="bf16")
     float32 = train_run(replace(config, precision="float32"), store, mnist=mnist, name="f32")
@@ -309,7 +309,7 @@ def test_elastic_distortion_bends_digits_but_keeps_them_in_place(mnist):
 # --- Networks ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("arch", sorted(networks.ARCHITECTURES))
+@pytest.mark.parametrize("arch", sorted(networks.BUILDERS))
 def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
     network = networks.build(arch)
     assert tuple(network.input_shape) == (None, 28, 28, 1)
@@ -325,9 +325,9 @@ def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
 
 def test_every_named_architecture_has_a_builder():
     # The names the app offers (without TensorFlow) are the networks `model.networks` builds.
-    assert list(ARCHITECTURES) == list(networks.ARCHITECTURES)
+    assert list(ARCH_DESCRIPTIONS) == list(networks.BUILDERS)
     assert DEFAULT_ARCH == TrainConfig().arch == "studio_cnn"
-    assert DEFAULT_ARCH in networks.ARCHITECTURES
+    assert DEFAULT_ARCH in networks.BUILDERS
 
 
 def test_unknown_architecture():

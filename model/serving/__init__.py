@@ -12,7 +12,7 @@ that in an app many people use at once, and to survive what they and their disks
   many threads. What it computes is the ML story's (preprocessing, the network, calibration, all
   in `model/`); how it computes it (LiteRT or a traced `tf.function`, checked model files, lazy
   loading, thread safety) is serving, so it lives here.
-- `lite_runtime`, `export`: the TFLite twin of a network, written and run without TensorFlow.
+- `lite_runtime`, `export`: a network's lite file (TFLite), written, and run without TensorFlow.
 - `tf_runtime`: TensorFlow and Keras imported once, quietly, and only where needed.
 - `jobs`: training in a child process, one run at a time (an operating-system lock), and the warm
   child that has TensorFlow and MNIST loaded before Retrain is clicked.

@@ -36,7 +36,7 @@ def time_calls(function, inputs, repeat: int = 1) -> np.ndarray:
 def run_benchmark(
     predictor, epochs: int = 1, arch: str = "studio_cnn", precision: str = "auto"
 ) -> dict:
-    images, _ = drawings.make_drawings(20, seed=1)
+    images, _ = drawings.make_canvas_digits(20, seed=1)
     canvases = [canvas_rgba(image) for image in images]
     predictor.classify(canvases[0])  # warm caches
     single = time_calls(predictor.classify, canvases, repeat=3)
@@ -62,7 +62,7 @@ def run_benchmark(
             arch=arch, epochs=epochs, batch_size=128, augment=True, precision=precision
         ).check()
         x, y, x_val, y_val = training_split(mnist, config)
-        network = networks.ARCHITECTURES[arch]()
+        network = networks.BUILDERS[arch]()
         _, seconds = fit(network, x, y, x_val, y_val, config, lambda e: None, lambda: False)
         results["train_seconds_per_epoch"] = round(seconds / epochs, 2)
         results["train_precision"] = training_precision(config)

@@ -46,7 +46,9 @@ class CorrectionsError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class SavedDrawing:
+class Correction:
+    """One drawing the user saved with its right label: a correction of the network."""
+
     id: str
     label: int  # 0-9, or -1 for "not a digit"
     image: np.ndarray  # (28, 28) uint8, what the network read
@@ -54,7 +56,7 @@ class SavedDrawing:
     created: float
 
 
-def label_counts(drawings: list[SavedDrawing]) -> dict[int, int]:
+def label_counts(drawings: list[Correction]) -> dict[int, int]:
     """How many drawings carry each label, digits in order then -1 ("not a digit"); labels no
     drawing carries are left out."""
     counts = np.bincount([d.label - NOT_A_DIGIT for d in drawings], minlength=11)
@@ -65,8 +67,8 @@ def label_counts(drawings: list[SavedDrawing]) -> dict[int, int]:
 
 
 @dataclass(frozen=True)
-class DamagedDrawing:
-    """A file in the drawings directory that cannot be read as a drawing, and why."""
+class DamagedCorrection:
+    """A file in the corrections directory that cannot be read as a correction, and why."""
 
     id: str
     file: str  # its name, for the message
@@ -94,7 +96,7 @@ def _read_npy(archive: zipfile.ZipFile, key: str, dtype_ok, shape_ok, wanted: st
     return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
 
 
-def read_drawing(path: Path, drawing_id: str) -> SavedDrawing:
+def read_correction(path: Path, drawing_id: str) -> Correction:
     """The drawing in `path`, checked; CorrectionsError saying what is wrong otherwise."""
     size = path.stat().st_size
     if size == 0:
@@ -146,7 +148,7 @@ def read_drawing(path: Path, drawing_id: str) -> SavedDrawing:
         raise CorrectionsError(f"its label {label_value} is not -1 to 9")
     if not 0 <= when <= LATEST_TIME:  # NaN fails too
         raise CorrectionsError(f"its time {when} is not a date")
-    return SavedDrawing(drawing_id, label_value, image, raw, when)
+    return Correction(drawing_id, label_value, image, raw, when)
 
 
 class Corrections:
@@ -192,16 +194,16 @@ class Corrections:
             ) from err
         return drawing_id
 
-    def _read(self, drawing_id: str) -> SavedDrawing:
+    def _read(self, drawing_id: str) -> Correction:
         """The drawing; CorrectionsError with the reason alone (FileNotFoundError if gone)."""
         try:
-            return read_drawing(self._path(drawing_id), drawing_id)
+            return read_correction(self._path(drawing_id), drawing_id)
         except FileNotFoundError:
             raise
         except OSError as err:
             raise CorrectionsError(err.strerror or str(err)) from err
 
-    def load(self, drawing_id: str) -> SavedDrawing:
+    def load(self, drawing_id: str) -> Correction:
         try:
             return self._read(drawing_id)
         except FileNotFoundError as err:
@@ -214,7 +216,7 @@ class Corrections:
             return []
         return sorted(p.stem for p in self.directory.glob("*.npz") if ID_PATTERN.match(p.stem))
 
-    def scan(self) -> tuple[list[SavedDrawing], list[DamagedDrawing]]:
+    def scan(self) -> tuple[list[Correction], list[DamagedCorrection]]:
         """(every readable saved drawing, oldest first; every damaged one, with its reason)."""
         found, damaged = [], []
         for drawing_id in self.ids():
@@ -223,10 +225,10 @@ class Corrections:
             except FileNotFoundError:
                 continue  # deleted meanwhile
             except CorrectionsError as err:
-                damaged.append(DamagedDrawing(drawing_id, f"{drawing_id}.npz", str(err)))
+                damaged.append(DamagedCorrection(drawing_id, f"{drawing_id}.npz", str(err)))
         return found, damaged
 
-    def all(self) -> list[SavedDrawing]:
+    def all(self) -> list[Correction]:
         """Every readable saved drawing, oldest first (damaged files are skipped)."""
         return self.scan()[0]
 

@@ -157,8 +157,8 @@ def tflite_file_name(version: str, int8: bool) -> str:
 
 
 def tflite_bytes(version, network, int8: bool) -> bytes:
-    """`version` as a TFLite model: the float twin stored beside it when there is one (the file
-    the app serves, so nothing is converted), else converted now from its Keras `network`."""
+    """`version` as a TFLite model: its lite file when it has one (the float TFLite file the
+    app serves, so nothing is converted), else converted now from its Keras `network`."""
     if not int8 and version.lite_file.is_file():
         return version.lite_file.read_bytes()
     return to_tflite(network, int8=int8)

@@ -39,9 +39,9 @@ VERSIONS = ("default", "seed_cnn", "mlp", "rnn")
 
 def canvas_drawings(count: int) -> list[np.ndarray]:
     """`count` different drawings as the canvas hands them over (280x280 RGBA)."""
-    from model.drawings import make_drawings
+    from model.drawings import make_canvas_digits
 
-    images, _ = make_drawings(max(1, count // 10 + 1), seed=11)
+    images, _ = make_canvas_digits(max(1, count // 10 + 1), seed=11)
     picked = images[np.random.default_rng(0).permutation(len(images))[:count]]
     return [np.dstack([g, g, g, np.full_like(g, 255)]) for g in picked]
 

@@ -51,13 +51,13 @@ DRAWINGS = 12000  # the shipped default's --drawings
 def unseen_drawings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw 280x280 drawings from the unseen templates, all styles: images, labels, style names."""
     images, labels, styles = [], [], []
-    for index, variant in enumerate(drawings.VARIANTS):
-        rendered, digits = drawings.make_drawings(
-            PER_DIGIT, seed=UNSEEN_SEED + index, variant=variant, templates=UNSEEN
+    for index, style in enumerate(drawings.STYLE_NAMES):
+        rendered, digits = drawings.make_canvas_digits(
+            PER_DIGIT, seed=UNSEEN_SEED + index, style=style, templates=UNSEEN
         )
         images.append(rendered)
         labels.append(digits)
-        styles += [variant] * len(digits)
+        styles += [style] * len(digits)
     return np.concatenate(images), np.concatenate(labels), np.array(styles)
 
 
@@ -69,7 +69,7 @@ def train(mnist: data.Mnist, epochs: int, templates) -> Predictor:
         extra_x, extra_y = synthetic_drawings(DRAWINGS, templates=templates)
         x = np.concatenate([x, as_input(extra_x)])
         y = np.concatenate([y, extra_y.astype(np.int32)])
-    network = networks.ARCHITECTURES[config.arch]()
+    network = networks.BUILDERS[config.arch]()
     started = time.monotonic()
     fit(network, x, y, x_val, y_val, config, lambda event: None, lambda: False)
     print(f"  trained on {len(x):,} digits in {time.monotonic() - started:.0f} s", flush=True)
@@ -84,7 +84,7 @@ def figures(predictor: Predictor, unseen, drawn: int) -> dict:
     mnist_report = evaluate_inputs(predictor, mnist.inputs, mnist.labels)
     recall = report.per_class()["recall"]
     by_style = {}
-    for style in drawings.VARIANTS:
+    for style in drawings.STYLE_NAMES:
         keep = styles == style
         by_style[style] = Report(report.labels[keep], report.probabilities[keep]).accuracy
     return {
