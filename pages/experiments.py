@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from model import experiments, figures, handmade
-from model.drawings import TEMPLATES, render_strokes
+from model.drawings import sample_drawing
 from model.preprocess import preprocess_canvas
 from model.serving.jobs import Trainer, TrainingBusy
 from pages.entry import ensure_app_entry
@@ -174,7 +174,7 @@ def features_results(record: dict) -> None:
     preprocessed = preprocess_canvas(drawing) if drawing is not None else None
     if preprocessed is None:
         st.info("Draw a digit on the Draw page to see each method read it; here, a sample 3.")
-        preprocessed = preprocess_canvas(render_strokes(TEMPLATES[3][0]))
+        preprocessed = preprocess_canvas(sample_drawing(3))
     image, answers = preprocessed.image, {}
     try:
         answers = read_drawing(record["name"], image)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from model import explain, figures
 from model.describe import heat_map_alt, strongest_region
-from model.drawings import TEMPLATES, render_strokes
+from model.drawings import sample_drawing
 from pages import explanation_lab
 from pages import formulas as formula_section
 from pages.entry import ensure_app_entry
+from pages.pictures import enlarge
 from pages.resources import active_predictor
 
 FORMULAS = "The formulas on your drawing"
@@ -37,9 +37,7 @@ def picture(fig) -> bytes:
     return figures.to_png(fig, dpi=100)
 
 
-@st.cache_data(show_spinner=False)
-def sample_drawing() -> np.ndarray:
-    return render_strokes(TEMPLATES[3][0])
+cached_sample = st.cache_data(show_spinner=False)(sample_drawing)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -87,12 +85,6 @@ def input_read_as(prediction) -> str:
     return f"read as {prediction.digit} ({prediction.confidence:.0%})"
 
 
-def enlarge(image: np.ndarray, size: int = 112) -> Image.Image:
-    """The 28x28 input as a crisp, blocky picture."""
-    array = (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def decision_pictures(
     _network, key: tuple, image: np.ndarray, digit: int, has_conv: bool
@@ -137,12 +129,12 @@ drawing = st.session_state.get("drawing")
 prediction = predictor.classify(drawing) if drawing is not None else None
 if prediction is None:
     st.info("Draw a digit on the Draw page first. Until then, this page looks at a sample 3.")
-    prediction = predictor.classify(sample_drawing())
+    prediction = predictor.classify(cached_sample())
 image = prediction.preprocessed.image
 
 left, right = st.columns([1, 5], vertical_alignment="center")
 left.image(
-    enlarge(image),
+    enlarge(image, 112),
     caption="the 28×28 input",
     alt=f"The 28×28 input the network reads: {input_read_as(prediction)}.",
 )

@@ -9,7 +9,8 @@ import streamlit as st
 from PIL import Image
 
 from model import explain, prototypes
-from pages.lab_neighbours import enlarge, mnist_arrays
+from pages.lab_neighbours import mnist_arrays
+from pages.pictures import enlarge
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -14,6 +14,7 @@ import streamlit as st
 from PIL import Image
 
 from model import data, describe, embedding
+from pages.pictures import enlarge
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,11 +35,6 @@ def neighbours(_predictor, key: tuple, image: np.ndarray) -> tuple[list, float]:
     start = time.perf_counter()
     found = embedding.nearest(_predictor.network, index, image)
     return found, (time.perf_counter() - start) * 1000
-
-
-def enlarge(image: np.ndarray, size: int) -> Image.Image:
-    array = image if image.dtype == np.uint8 else (np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
 
 
 def data_url(image: np.ndarray) -> str:
