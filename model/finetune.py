@@ -25,12 +25,12 @@ from model.serving.store import ModelStore, Version
 from model.train import (
     TrainConfig,
     calibrated,
+    canvas_digit_mix,
     fit,
     library_versions,
     nondigit_drawings,
     save_version,
     score_of,
-    synthetic_drawings,
     training_precision,
 )
 from model.train_config import FINETUNE_EPOCHS
@@ -78,7 +78,7 @@ def finetune_run(
     rng = np.random.default_rng(seed)
     mnist = data.load_mnist()
     replay = rng.choice(len(mnist.x_train) - 5000, REPLAY_MNIST, replace=False)
-    drawn_x, drawn_y = synthetic_drawings(6000)
+    drawn_x, drawn_y = canvas_digit_mix(6000)
     drawn = rng.choice(len(drawn_y), REPLAY_DRAWINGS, replace=False)
     # A base that learned "not a digit" keeps rehearsing it, or it would unlearn it here.
     nondigits_x, nondigits_y = np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)

@@ -82,7 +82,7 @@ def preprocessed_drawings(name: str, count: int, seed: int, make) -> tuple[np.nd
     return images, labels
 
 
-def synthetic_drawings(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates=None):
+def canvas_digit_mix(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates=None):
     """`count` canvas-like drawings of digits (all styles), preprocessed, cached on disk.
 
     MNIST holds almost no European 1s (with a flag) or crossed 7s, few very thick or thin strokes:
@@ -140,8 +140,8 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
         pick = np.random.default_rng(config.seed).permutation(len(x))[: config.subset]
         x, y = x[pick], y[pick]
     y = y.astype(np.int32)
-    if config.drawings:
-        extra_x, extra_y = synthetic_drawings(config.drawings)
+    if config.canvas_digits:
+        extra_x, extra_y = canvas_digit_mix(config.canvas_digits)
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.typeset:
         extra_x, extra_y = typeset_digits(config.typeset)
@@ -279,7 +279,7 @@ def fit(
 def validation_digits(mnist: data.Mnist) -> list[tuple[np.ndarray, np.ndarray]]:
     """Digits no run trains on, as (inputs, labels) sets: MNIST's 5,000 validation digits and
     3,000 canvas drawings."""
-    drawn_x, drawn_y = synthetic_drawings(VALIDATION_DRAWINGS, seed=VALIDATION_DRAWINGS_SEED)
+    drawn_x, drawn_y = canvas_digit_mix(VALIDATION_DRAWINGS, seed=VALIDATION_DRAWINGS_SEED)
     return [
         (as_input(mnist.x_train[-VALIDATION_SIZE:])[..., 0], mnist.y_train[-VALIDATION_SIZE:]),
         (as_input(drawn_x)[..., 0], drawn_y),

@@ -40,7 +40,7 @@ class TrainConfig:
     subset: int | None = None  # number of training digits; None = all 55,000
     seed: int = 0
     schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
-    drawings: int = 0  # canvas-like synthetic drawings mixed into the training set
+    canvas_digits: int = 0  # canvas-like synthetic digits mixed into the training set
     typeset: int = 0  # digits from the training typefaces redrawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
@@ -59,8 +59,8 @@ class TrainConfig:
             raise ValueError(f"subset must be between 10 and {60000 - VALIDATION_SIZE}")
         if self.schedule not in ("cosine", "constant"):
             raise ValueError("schedule must be 'cosine' or 'constant'")
-        if not 0 <= self.drawings <= 50000:
-            raise ValueError("drawings must be between 0 and 50000")
+        if not 0 <= self.canvas_digits <= 50000:
+            raise ValueError("canvas digits must be between 0 and 50000")
         if not 0 <= self.typeset <= 50000:
             raise ValueError("typeset must be between 0 and 50000")
         if self.elastic and not self.augment:
@@ -99,7 +99,7 @@ CLI_FLAGS = {
     "subset": ("--subset", "train on this many digits (default: all)"),
     "seed": ("--seed", None),
     "schedule": ("--schedule", None),
-    "drawings": ("--drawings", "mix in this many canvas-like synthetic drawings"),
+    "canvas_digits": ("--canvas-digits", "mix in this many canvas-like synthetic digits"),
     "typeset": ("--typeset", "mix in this many digits from typefaces, redrawn with the pen"),
     "nondigits": (
         "--nondigits",
@@ -130,6 +130,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
             metavar=None if option.name in CHOICES else flag.lstrip("-").upper().replace("-", "_"),
             help=help_text,
         )
+    # The flag's name before canvas digits had a word of their own, kept for old scripts.
+    parser.add_argument(
+        "--drawings", dest="canvas_digits", type=int, default=0, help=argparse.SUPPRESS
+    )
 
 
 PRECISIONS = ("auto", "float32", "bfloat16")

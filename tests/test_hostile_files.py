@@ -530,7 +530,7 @@ def test_a_damaged_drawings_cache_is_rendered_again(tmp_path, monkeypatch):
     monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path))
     cache = tmp_path / f"training-drawings-20-{train.TRAINING_DRAWINGS_SEED}.npz"
     cache.write_bytes(GOOD_CACHE[:100])
-    images, labels = train.synthetic_drawings(20)
+    images, labels = train.canvas_digit_mix(20)
     assert images.shape == (20, 28, 28) and set(labels.tolist()) <= set(range(10))
-    again, _ = train.synthetic_drawings(20)  # now from the cache it wrote
+    again, _ = train.canvas_digit_mix(20)  # now from the cache it wrote
     np.testing.assert_array_equal(again, images)

@@ -24,7 +24,8 @@ def test_the_train_commands_defaults_are_train_configs():
         TrainConfig(),
         TrainConfig(arch="mlp", epochs=2, batch_size=64, learning_rate=3e-4, subset=2000),
         TrainConfig(augment=True, nondigits=14000, schedule="constant", precision="float32"),
-        TrainConfig(learning_rate=0.0123456789, seed=7, drawings=300),
+        TrainConfig(augment=True, elastic=True, typeset=3000, canvas_digits=12000),
+        TrainConfig(learning_rate=0.0123456789, seed=7, canvas_digits=300),
     ],
 )
 def test_cli_args_parse_back_to_the_same_run(config):
@@ -40,3 +41,15 @@ def test_the_readme_flags_keep_their_names():
     assert (config.learning_rate, config.augment, config.subset) == (0.002, True, 500)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--schedule", "linear"])
+
+
+def test_canvas_digits_keep_their_old_flag_name(capsys):
+    argv = "train --canvas-digits 12000 --typeset 500 --augment --elastic"
+    new = parsed(argv.split())
+    assert (new.canvas_digits, new.typeset, new.elastic) == (12000, 500, True)
+    old = "train --drawings 12000"  # as scripts written before the rename say it
+    assert parsed(old.split()).canvas_digits == 12000
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--help"])
+    shown = capsys.readouterr().out
+    assert "--canvas-digits" in shown and "--drawings" not in shown

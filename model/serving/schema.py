@@ -134,7 +134,8 @@ CONFIG = mapping(
         "subset": integer(1),
         "seed": integer(),
         "schedule": text,
-        "drawings": integer(0),
+        "canvas_digits": integer(0),
+        "drawings": integer(0),  # what versions trained before the rename call canvas_digits
         "precision": text,
     }
 )

@@ -37,15 +37,15 @@ from model.testsets import mnist_test  # noqa: E402
 from model.train import (  # noqa: E402
     TrainConfig,
     as_input,
+    canvas_digit_mix,
     fit,
-    synthetic_drawings,
     training_split,
 )
 
 SEEN, UNSEEN = (0, 1, 2, 3), (4, 5)
 UNSEEN_SEED = 7000  # other drawings than the bundled test set's and the training drawings'
 PER_DIGIT = 60  # per style: 5 styles x 10 digits x 60 = 3,000 drawings
-DRAWINGS = 12000  # the shipped default's --drawings
+DRAWINGS = 12000  # the shipped default's --canvas-digits
 
 
 def unseen_drawings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,7 +66,7 @@ def train(mnist: data.Mnist, epochs: int, templates) -> Predictor:
     config = TrainConfig(epochs=epochs, learning_rate=2e-3, augment=True, seed=0)
     x, y, x_val, y_val = training_split(mnist, config)
     if templates is not None:
-        extra_x, extra_y = synthetic_drawings(DRAWINGS, templates=templates)
+        extra_x, extra_y = canvas_digit_mix(DRAWINGS, templates=templates)
         x = np.concatenate([x, as_input(extra_x)])
         y = np.concatenate([y, extra_y.astype(np.int32)])
     network = networks.BUILDERS[config.arch]()
