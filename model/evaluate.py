@@ -26,6 +26,13 @@ from model.calibration import (
 from model.preprocess import preprocess_batch
 
 
+def confusion_matrix(labels: np.ndarray, answers: np.ndarray) -> np.ndarray:
+    """10x10 counts of digit answers: row = true digit, column = the digit answered."""
+    matrix = np.zeros((10, 10), dtype=np.int64)
+    np.add.at(matrix, (labels, answers), 1)
+    return matrix
+
+
 @dataclass(frozen=True)
 class Report:
     labels: np.ndarray  # (N,) true digits, or -1 for "not a digit"
@@ -75,10 +82,8 @@ class Report:
 
     def confusion(self) -> np.ndarray:
         """10x10 counts: row = true digit, column = answered digit ("not a digit" left out)."""
-        matrix = np.zeros((10, 10), dtype=np.int64)
         seen = (self.predicted >= 0) & (self.labels >= 0)
-        np.add.at(matrix, (self.labels[seen], self.predicted[seen]), 1)
-        return matrix
+        return confusion_matrix(self.labels[seen], self.predicted[seen])
 
     def per_class(self) -> dict[str, list[float]]:
         """Per digit: accuracy (= recall), precision, and support."""

@@ -202,19 +202,14 @@ def training_data(run: Run, mnist):
 # --- Scores -------------------------------------------------------------------------------------
 
 
-def confusion(labels: np.ndarray, answers: np.ndarray) -> np.ndarray:
-    """10x10 counts: row = true digit, column = the digit answered."""
-    matrix = np.zeros((10, 10), dtype=np.int64)
-    np.add.at(matrix, (labels, answers), 1)
-    return matrix
-
-
 def scores(answers: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> dict:
     """Accuracy on each test set; recall per digit and the confusion matrix on MNIST test."""
     figures = {
         f"{name}_accuracy": float((answers[name] == labels[name]).mean()) for name in answers
     }
-    matrix = confusion(labels["mnist"], answers["mnist"])
+    from model.evaluate import confusion_matrix
+
+    matrix = confusion_matrix(labels["mnist"], answers["mnist"])
     figures["recall"] = (np.diag(matrix) / matrix.sum(axis=1).clip(1)).tolist()
     figures["confusion"] = matrix.tolist()
     return figures
@@ -268,7 +263,7 @@ def run_one(run: Run, mnist, test_sets, on_progress: Progress, should_cancel, fi
             for name, test in test_sets.items()
         }
         if run.name == "cnn":  # for the page to read the user's drawing without TensorFlow
-            files["cnn.tflite"] = tflite_bytes(network)
+            files["cnn.tflite"] = tflite_or_none(network)
     else:
         from model import data as mnist_data
         from model import handmade
@@ -304,7 +299,8 @@ def run_one(run: Run, mnist, test_sets, on_progress: Progress, should_cancel, fi
     }
 
 
-def tflite_bytes(network) -> bytes | None:
+def tflite_or_none(network) -> bytes | None:
+    """`network` as a float TFLite model, or None where the converter fails."""
     from model.serving.export import to_tflite
 
     try:

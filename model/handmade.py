@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from model.atomic import atomic_write
+
 # 4x4-pixel cells, 2x2-cell blocks, 9 directions: 6 x 6 blocks x 4 cells x 9 = 1,296 features.
 HOG = {"orientations": 9, "pixels_per_cell": (4, 4), "cells_per_block": (2, 2)}
 KINDS = {"pixels": "raw pixels", "hog": "HOG (edge directions)"}
@@ -56,10 +58,8 @@ def cached_features(kind: str, images: np.ndarray, directory: Path) -> np.ndarra
     except (OSError, ValueError):
         pass  # not there yet, or damaged: computed again
     made = features(kind, images)
-    directory.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".partial.npy")
-    np.save(temporary, made)
-    temporary.replace(path)
+    with atomic_write(path) as file:
+        np.save(file, made)
     return made
 
 

@@ -17,7 +17,6 @@ per process.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -36,11 +35,7 @@ _locks_lock = threading.Lock()
 
 def model_digest(version) -> str:
     """The first 16 hex digits of the SHA-256 of the version's `model.keras`."""
-    digest = hashlib.sha256()
-    with open(version.model_file, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+    return data.sha256_of(version.model_file)[:16]
 
 
 def shared_root() -> Path:
