@@ -10,6 +10,10 @@ The elastic distortion (Simard, Steinkraus & Platt, 2003) bends each image by a 
 displacement field: strokes wobble, loops widen or pinch, a stroke's end curls a little. Affine
 warps only move a whole digit; real hands also vary *within* a digit, and this is the cheapest
 way to show the network shapes no writer in its training set drew.
+
+The low-resolution scan shows some digits as a scanner with coarse cells, or a tiny photo blown
+up, hands them over: a few blocky or mushy pixels per stroke. The canvas never draws that, but
+uploads and old forms do, and a network that has never seen it reads such digits poorly.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ MAX_SHIFT = 2.0  # pixels; preprocessing centres digits, so only small offsets o
 ELASTIC_CELLS = 4  # the displacement field is drawn on a 4x4 grid and smoothly enlarged to 28x28
 ELASTIC_SHARE = 0.5  # of the images bent; the rest keep their shape, as most drawings do
 MAX_ELASTIC = 1.5  # pixels: a bent image's largest grid displacement is drawn from [0, this]
+LOWRES_SHARE = 0.2  # of the images seen through a coarse scanner
+LOWRES_SIDES = (9, 17)  # the 28x28 field is averaged down to 9-16 px: digits 6-12 px tall
 
 
 def random_affine(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
@@ -97,10 +103,28 @@ def random_thickness(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
     )
 
 
-def augment_batch(images: tf.Tensor, rng: tf.random.Generator, elastic: bool = False) -> tf.Tensor:
+def random_lowres(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
+    """Some images as a coarse scan shows them: averaged down to a few pixels, then enlarged
+    back, blocky or smooth. One size per batch (a resize takes one), a new one every batch."""
+    side = tf.cast(rng.uniform([], *LOWRES_SIDES), tf.int32)
+    small = tf.image.resize(images, tf.stack([side, side]), method="area")
+    blocky = tf.image.resize(small, [28, 28], method="nearest")
+    smooth = tf.image.resize(small, [28, 28], method="bilinear")
+    choice = rng.uniform([tf.shape(images)[0], 1, 1, 1])
+    return tf.where(
+        choice < LOWRES_SHARE / 2, blocky, tf.where(choice < LOWRES_SHARE, smooth, images)
+    )
+
+
+def augment_batch(
+    images: tf.Tensor, rng: tf.random.Generator, elastic: bool = False, lowres: bool = False
+) -> tf.Tensor:
     """One augmented copy of a batch of (N, 28, 28, 1) float images in [0, 1]; `elastic`: bend
-    some of them too."""
+    some of them too; `lowres`: show some as a coarse scan does."""
     warped = random_affine(images, rng)
     if elastic:
         warped = random_elastic(warped, rng)
-    return tf.clip_by_value(random_thickness(warped, rng), 0.0, 1.0)
+    thickened = random_thickness(warped, rng)
+    if lowres:
+        thickened = random_lowres(thickened, rng)
+    return tf.clip_by_value(thickened, 0.0, 1.0)

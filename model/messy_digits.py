@@ -42,7 +42,16 @@ from model import data
 from model.atomic import atomic_write
 from model.preprocess import to_gray, white_on_black
 
-KINDS = ("lowres_scan", "blurred", "noisy_scan", "photo", "thick_pen", "thin_pen", "slanted")
+KINDS = (
+    "lowres_scan",
+    "tiny_scan",
+    "blurred",
+    "noisy_scan",
+    "photo",
+    "thick_pen",
+    "thin_pen",
+    "slanted",
+)
 SCALE = 4  # pens, blur and geometry are applied to the digit enlarged this many times
 MARGIN = 4  # MNIST px of room around the 28x28 field: its digits may touch the field's edge
 WORK = (28 + 2 * MARGIN) * SCALE  # side of the enlarged digit's image
@@ -131,14 +140,11 @@ def on_paper(ink: np.ndarray, paper: np.ndarray, pen: float) -> np.ndarray:
 # below a fifth of the ink's darkness: under the quarter that the app's preprocessing counts as ink.
 
 
-def lowres_scan(digit: np.ndarray, rng: Rng) -> np.ndarray:
-    """The digit scanned at 10-14 px tall, then shown enlarged to 112-280 px: blocky or mushy.
-
-    Below 10 px an 8 or a 9 is a handful of grey squares that a person cannot read either.
-    """
+def scanned_small(digit: np.ndarray, tall: int, rng: Rng) -> np.ndarray:
+    """The digit's ink box-filtered down to `tall` px tall (a scanner's coarse sensor cells),
+    then shown enlarged to 112-280 px, blocky (nearest) or mushy (bilinear)."""
     rows, cols = np.nonzero(digit)
     crop = digit[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1].astype(np.float32)
-    tall = int(rng.integers(10, 15))
     ratio = tall / max(crop.shape)
     size = (max(1, round(crop.shape[1] * ratio)), max(1, round(crop.shape[0] * ratio)))
     # A box filter averages every source pixel, as a scanner's coarse sensor cell does.
@@ -150,6 +156,20 @@ def lowres_scan(digit: np.ndarray, rng: Rng) -> np.ndarray:
     side = int(rng.integers(112, 281))
     resample = Image.Resampling.NEAREST if rng.random() < 0.5 else Image.Resampling.BILINEAR
     return either_polarity(resized(field, side, resample).clip(0.0, 1.0), rng)
+
+
+def lowres_scan(digit: np.ndarray, rng: Rng) -> np.ndarray:
+    """The digit scanned at 10-14 px tall, then enlarged: blocky or mushy."""
+    return scanned_small(digit, int(rng.integers(10, 15)), rng)
+
+
+def tiny_scan(digit: np.ndarray, rng: Rng) -> np.ndarray:
+    """The coarsest scans still read: a bold pen (a binary bitmap, strokes widened) counted into
+    7-9 px cells tall with 17 grey levels, as old form readers stored digits, then enlarged."""
+    bold = ndimage.grey_dilation(digit, footprint=disk(1)) > 96
+    tall = int(rng.integers(7, 10))
+    image = scanned_small((bold * 255).astype(np.uint8), tall, rng)
+    return (np.round(image / 255.0 * 16) * (255 / 16)).astype(np.uint8)
 
 
 def blurred(digit: np.ndarray, rng: Rng) -> np.ndarray:
@@ -282,6 +302,7 @@ def slanted(digit: np.ndarray, rng: Rng) -> np.ndarray:
 
 MAKERS: dict[str, Callable[[np.ndarray, Rng], np.ndarray]] = {
     "lowres_scan": lowres_scan,
+    "tiny_scan": tiny_scan,
     "blurred": blurred,
     "noisy_scan": noisy_scan,
     "photo": photo,

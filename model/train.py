@@ -158,8 +158,10 @@ def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
     dataset = dataset.shuffle(len(x), seed=config.seed).batch(config.batch_size)
     if config.augment:
         rng = tf.random.Generator.from_seed(config.seed)
-        elastic = config.elastic
-        dataset = dataset.map(lambda images, labels: (augment_batch(images, rng, elastic), labels))
+        elastic, lowres = config.elastic, config.lowres
+        dataset = dataset.map(
+            lambda images, labels: (augment_batch(images, rng, elastic, lowres), labels)
+        )
     return dataset.prefetch(2)
 
 

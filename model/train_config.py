@@ -37,6 +37,7 @@ class TrainConfig:
     learning_rate: float = 1e-3
     augment: bool = False
     elastic: bool = False  # with augment: bend half the images by a smooth random field
+    lowres: bool = False  # with augment: show a fifth of the images as a coarse scan would
     subset: int | None = None  # number of training digits; None = all 55,000
     seed: int = 0
     schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
@@ -65,6 +66,8 @@ class TrainConfig:
             raise ValueError("typeset must be between 0 and 50000")
         if self.elastic and not self.augment:
             raise ValueError("elastic distortions are part of --augment: add it")
+        if self.lowres and not self.augment:
+            raise ValueError("low-resolution scans are part of --augment: add it")
         if not 0 <= self.nondigits <= 50000:
             raise ValueError("nondigits must be between 0 and 50000")
         if self.precision not in PRECISIONS:
@@ -96,6 +99,7 @@ CLI_FLAGS = {
     "learning_rate": ("--lr", "the starting learning rate"),
     "augment": ("--augment", "shift, rotate, scale, thicken"),
     "elastic": ("--elastic", "with --augment: also bend half the images elastically"),
+    "lowres": ("--lowres", "with --augment: also show a fifth as coarse, low-resolution scans"),
     "subset": ("--subset", "train on this many digits (default: all)"),
     "seed": ("--seed", None),
     "schedule": ("--schedule", None),

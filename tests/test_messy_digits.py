@@ -191,12 +191,18 @@ def high_frequency_share(inputs: np.ndarray) -> float:
     return float(power[radius > 0.25].sum() / power.sum())
 
 
-def test_low_resolution_scans_lose_the_fine_detail(messy, sources, mnist):
+@pytest.mark.parametrize("kind", ["lowres_scan", "tiny_scan"])
+def test_low_resolution_scans_lose_the_fine_detail(messy, sources, mnist, kind):
     lowres, clean = [], []
-    for i in of_kind(messy, "lowres_scan"):
+    for i in of_kind(messy, kind):
         lowres.append(high_frequency_share(network_input(messy[0][i])))
         clean.append(high_frequency_share(network_input(mnist.x_test[sources[i]])))
     assert np.median(lowres) < 0.75 * np.median(clean)
+
+
+def test_tiny_scans_have_seventeen_grey_levels_at_most(messy):
+    for i in of_kind(messy, "tiny_scan"):
+        assert len(np.unique(messy[0][i])) <= 17
 
 
 def test_slanted_digits_are_sheared_and_turned(messy, sources, mnist):

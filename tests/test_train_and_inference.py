@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from model import data, networks
-from model.augment import augment_batch, random_elastic, warp
+from model.augment import augment_batch, random_elastic, random_lowres, warp
 from model.drawings import TEMPLATES, render_strokes
 from model.evaluate import evaluate_inputs
 from model.serving.inference import ModelFileError, Predictor, load_active
@@ -304,6 +304,22 @@ def test_elastic_distortion_bends_digits_but_keeps_them_in_place(mnist):
     centre = (out * rows).sum(axis=(1, 2, 3)) / out.sum(axis=(1, 2, 3))
     before = (images * rows).sum(axis=(1, 2, 3)) / images.sum(axis=(1, 2, 3))
     assert np.abs(centre - before).max() < 2.0
+
+
+def test_low_resolution_scans_blur_a_fifth_of_the_digits_in_place(mnist):
+    images = as_input(mnist.x_train[:512])
+    out = random_lowres(tf.constant(images), tf.random.Generator.from_seed(0)).numpy()
+    changed = np.abs(out - images).reshape(512, -1).max(axis=1) > 1e-6
+    assert 0.12 < changed.mean() < 0.28  # about LOWRES_SHARE of them
+    # Averaged down and back up: the ink stays where it was, its fine detail goes.
+    np.testing.assert_allclose(
+        out[changed].sum(axis=(1, 2, 3)), images[changed].sum(axis=(1, 2, 3)), rtol=0.25
+    )
+    detail = lambda x: np.abs(np.diff(x, axis=1)).sum()  # noqa: E731
+    assert detail(out[changed]) < detail(images[changed])
+    np.testing.assert_array_equal(out[~changed], images[~changed])
+    with pytest.raises(ValueError, match="--augment"):
+        TrainConfig(lowres=True).check()
 
 
 # --- Networks ------------------------------------------------------------------------------
