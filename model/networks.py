@@ -130,12 +130,40 @@ def accuracy(y_true, y_pred):
     return ops.cast(ops.where(labels >= 0, digit_right, undecided), "float32")
 
 
-def compile_network(network: keras.Model, learning_rate=1e-3) -> keras.Model:
-    """Adam on `digit_loss`; `learning_rate` may be a float or a schedule."""
+DISTILL_WEIGHT = 0.5  # of the teachers' answers in a distilled loss; the labels weigh the rest
+
+
+@keras.saving.register_keras_serializable(package="digit_studio")
+def distilled_loss(y_true, y_pred):
+    """For a row [label, q0..q9]: `digit_loss` on the label, mixed with the cross-entropy of the
+    network's answer against the teachers' averaged answer q (Hinton, Vinyals & Dean, 2015).
+    The teachers' answer says what the label cannot: which other digits a sloppy 7 looks like.
+    """
+    ops = keras.ops
+    y_true = ops.cast(y_true, "float32")
+    log_p = ops.log(ops.clip(ops.cast(y_pred, "float32"), 1e-7, 1.0))
+    soft = -ops.sum(y_true[:, 1:] * log_p, axis=-1)
+    hard = digit_loss(y_true[:, 0], y_pred)
+    return (1.0 - DISTILL_WEIGHT) * hard + DISTILL_WEIGHT * soft
+
+
+@keras.saving.register_keras_serializable(package="digit_studio")
+def distilled_accuracy(y_true, y_pred):
+    """`accuracy` on the label column of a distilled row."""
+    return accuracy(y_true[:, 0], y_pred)
+
+
+def compile_network(network: keras.Model, learning_rate=1e-3, distilled=False) -> keras.Model:
+    """Adam on `digit_loss` (or `distilled_loss`); `learning_rate` may be a float or a schedule."""
     network.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss=digit_loss,
-        metrics=[accuracy],
+        loss=distilled_loss if distilled else digit_loss,
+        # Named "accuracy" either way: progress and history read that key.
+        metrics=[
+            keras.metrics.MeanMetricWrapper(distilled_accuracy, name="accuracy")
+            if distilled
+            else accuracy
+        ],
     )
     return network
 

@@ -20,6 +20,9 @@ Training kinds (`TRAINING_KINDS`), shown to the network:
                   dingbats, Braille...) from the training fonts, listed in `GLYPHS_FILE`:
                   none from a held-out kind's blocks, none that reads as a digit
                   (see `excluded_by_name` and `select_glyphs`)
+    composites    two of the above made one: side by side, stacked, drawn over each other, one
+                  inside the other, or one with small marks round it; a part may be filled in.
+                  Redrawn when the result looks like a digit (`digit_like`)
 
 Held-out kinds (`HELDOUT_KINDS`), never used in training, each reported on its own to measure
 how far the reject generalises to what the network has never seen:
@@ -58,6 +61,7 @@ Only numpy, PIL, `model.drawings` and `model.typefaces` are used: no TensorFlow.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -1420,6 +1424,165 @@ def draw_glyph(rng: np.random.Generator, style: str) -> np.ndarray:
     return typefaces.draw_char(font, char, rng, STYLES[style].sample(rng))
 
 
+# --- Composites: two training non-digits made one. ------------------------------------------
+# Drawings nobody has listed are mostly parts people know, put together: a letter with a
+# mark beside it, a shape inside another, a symbol over a bar, a filled shape with a stem. So a
+# composite puts two parts of the training kinds together, in one of a few arrangements; a
+# part may be filled in, as a hand fills a shape. The network then learns "not a digit" for
+# combinations it was never shown one by one, rather than for a list of shapes. A composite
+# that happens to look like a digit (a circle and a bar) is drawn again (`digit_like`).
+
+COMPOSITE_SOURCES = ("letters", "symbols", "shapes", "font_letters", "glyphs")
+COMPOSITE_THRESHOLD = 0.7  # correlation with a reference digit above which a composite is redrawn
+
+
+def unit_box(strokes: Sequence[Stroke]) -> list[Stroke]:
+    """`strokes` moved and scaled so that their bounding box's longer side spans [0, 1]."""
+    arrays = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
+    points = np.concatenate(arrays)
+    low = points.min(axis=0)
+    side = max(float(np.ptp(points[:, 0])), float(np.ptp(points[:, 1])), 1e-6)
+    return [(stroke - low) / side for stroke in arrays]
+
+
+def placed(strokes: Sequence[Stroke], box: tuple[float, float, float, float]) -> list[Stroke]:
+    """`strokes` fitted into `box` (x0, y0, x1, y1), keeping their shape, centred in it."""
+    unit = unit_box(strokes)
+    points = np.concatenate(unit)
+    extent = np.ptp(points, axis=0)
+    x0, y0, x1, y1 = box
+    side = min((x1 - x0) / max(extent[0], 1e-6), (y1 - y0) / max(extent[1], 1e-6))
+    offset = np.array([x0 + x1, y0 + y1]) / 2 - side * extent / 2
+    return [stroke * side + offset for stroke in unit]
+
+
+def filled(strokes: Sequence[Stroke], rng: np.random.Generator) -> list[Stroke]:
+    """`strokes` with their inside hatched densely, as a pen fills a shape: lines across the
+    bounding box, kept where they are inside the outline (even-odd rule on the first stroke)."""
+    from matplotlib.path import Path as Outline
+
+    outline = Outline(np.asarray(strokes[0], dtype=np.float64).reshape(-1, 2))
+    points = np.concatenate([np.asarray(s).reshape(-1, 2) for s in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    angle = rng.uniform(0, np.pi)
+    along, across = (
+        np.array([np.cos(angle), np.sin(angle)]),
+        np.array([-np.sin(angle), np.cos(angle)]),
+    )
+    centre, reach = (low + high) / 2, float(np.linalg.norm(high - low)) / 2
+    hatch = []
+    for offset in np.arange(-reach, reach, 0.04):
+        line = centre + offset * across + np.linspace(-reach, reach, 60)[:, None] * along
+        inside = outline.contains_points(line)
+        if inside.sum() >= 2:
+            # One stroke per run of inside points.
+            runs = np.split(line, np.flatnonzero(np.diff(inside.astype(int))) + 1)
+            hatch += [run for run in runs if outline.contains_points(run[:1])[0] and len(run) > 1]
+    return [*strokes, *hatch]
+
+
+CLOSED_SHAPES = ("triangle", "rectangle", "diamond", "star", "heart")
+
+
+def composite_part(rng: np.random.Generator) -> list[Stroke]:
+    """One part: a drawn letter, symbol or shape, or a typeset letter or glyph, as strokes."""
+    source = COMPOSITE_SOURCES[rng.integers(len(COMPOSITE_SOURCES))]
+    if source == "font_letters":
+        fonts = typefaces.training_fonts()
+        char = LATIN_LETTERS[rng.integers(len(LATIN_LETTERS))]
+        having = typefaces.fonts_with(char, fonts)
+        return unit_box(typefaces.glyph_strokes(having[rng.integers(len(having))], char))
+    if source == "glyphs" and GLYPHS:
+        char = GLYPHS[rng.integers(len(GLYPHS))]
+        fonts = typefaces.fonts_mapping(char, typefaces.unicode_fonts())
+        strokes = typefaces.glyph_strokes(fonts[rng.integers(len(fonts))], char)
+        if strokes:
+            return unit_box(strokes)
+    if source == "shapes" and rng.random() < 0.4:
+        name = CLOSED_SHAPES[rng.integers(len(CLOSED_SHAPES))]
+        return filled(unit_box(SHAPES[name](rng)), rng)
+    generators = DRAWN.get(source, SHAPES)
+    names = list(generators)
+    return unit_box(generators[names[rng.integers(len(names))]](rng))
+
+
+def small_marks(rng: np.random.Generator) -> list[Stroke]:
+    """One to three little marks: dots, dashes, ticks, small rings."""
+    marks = []
+    for _ in range(rng.integers(1, 4)):
+        x, y = rng.uniform(0.0, 1.0, size=2)
+        shape = rng.integers(4)
+        if shape == 0:
+            marks.append(dot(x, y))
+        elif shape == 1:
+            marks.append(polyline((x - 0.08, y), (x + 0.08, y + rng.uniform(-0.04, 0.04))))
+        elif shape == 2:
+            marks.append(polyline((x - 0.05, y - 0.06), (x, y + 0.05), (x + 0.09, y - 0.1)))
+        else:
+            marks.append(ring(x, y, 0.06, 0.06))
+    return marks
+
+
+def composite(rng: np.random.Generator) -> Strokes:
+    """Two parts (or a part and small marks) in one of five arrangements, in the unit box."""
+    a = composite_part(rng)
+    arrangement = rng.integers(5)
+    if arrangement == 4:
+        return [*placed(a, (0.15, 0.15, 0.85, 0.85)), *placed(small_marks(rng), (0, 0, 1, 1))]
+    b = composite_part(rng)
+    if arrangement == 0:  # side by side
+        gap = rng.uniform(0.0, 0.1)
+        return [*placed(a, (0, 0, 0.5 - gap, 1)), *placed(b, (0.5 + gap, 0, 1, 1))]
+    if arrangement == 1:  # one above the other
+        gap = rng.uniform(0.0, 0.1)
+        return [*placed(a, (0, 0, 1, 0.5 - gap)), *placed(b, (0, 0.5 + gap, 1, 1))]
+    if arrangement == 2:  # drawn over each other
+        shift = rng.uniform(-0.2, 0.2, size=2)
+        return [
+            *placed(a, (0, 0, 1, 1)),
+            *placed(b, (0.1 + shift[0], 0.1 + shift[1], 0.9 + shift[0], 0.9 + shift[1])),
+        ]
+    size = rng.uniform(0.3, 0.45)  # one small inside the other
+    return [
+        *placed(a, (0, 0, 1, 1)),
+        *placed(b, (0.5 - size / 2, 0.5 - size / 2, 0.5 + size / 2, 0.5 + size / 2)),
+    ]
+
+
+@functools.cache
+def reference_digits() -> np.ndarray:
+    """Blurred plain 28x28s of every digit as the training fonts and the canvas templates draw
+    it: what a composite must not resemble."""
+    from model.drawings import TEMPLATES
+    from model.preprocess import preprocess_batch
+
+    font_refs, _ = digit_references()
+    drawn = [
+        preprocess_batch(typefaces.render_sized(template, dict(PLAIN_STYLE))[None])[0][0]
+        for templates in TEMPLATES.values()
+        for template in templates
+    ]
+    return np.concatenate([font_refs, np.stack([blurred(image) for image in drawn])])
+
+
+def digit_like(strokes: Sequence[Stroke]) -> bool:
+    """Whether `strokes`, drawn plainly, correlate with some reference digit above the threshold."""
+    from model.preprocess import preprocess_batch
+
+    image, empty = preprocess_batch(typefaces.render_sized(strokes, dict(PLAIN_STYLE))[None])
+    if empty.size:
+        return True
+    return bool((reference_digits() @ blurred(image[0])).max() >= COMPOSITE_THRESHOLD)
+
+
+def draw_composite(rng: np.random.Generator, style: str) -> np.ndarray:
+    for _ in range(20):
+        strokes = composite(rng)
+        if not digit_like(strokes):
+            break
+    return typefaces.render_sized(jitter(strokes, rng), STYLES[style].sample(rng))
+
+
 # --- Kinds. ---------------------------------------------------------------------------------
 
 GREEK = "ΔΞΠΣΦΨΩ" + "αηλμπρφψω"  # no γ: it is drawn as a y, an open 4
@@ -1440,7 +1603,16 @@ TYPESET: dict[str, tuple[str, Callable[[], Sequence]]] = {
     "heldout_font_letters": (LATIN_LETTERS, typefaces.heldout_fonts),
     "math": (MATH, typefaces.heldout_fonts),
 }
-TRAINING_KINDS = ("letters", "font_letters", "symbols", "shapes", "scribbles", "stray", "glyphs")
+TRAINING_KINDS = (
+    "letters",
+    "font_letters",
+    "symbols",
+    "shapes",
+    "scribbles",
+    "stray",
+    "glyphs",
+    "composites",
+)
 HELDOUT_KINDS = ("greek", "heldout_font_letters", "math", "doodles", "music")
 
 
@@ -1450,6 +1622,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     if kind in DRAWN
     else tuple(GLYPHS)
     if kind == "glyphs"
+    else COMPOSITE_SOURCES
+    if kind == "composites"
     else tuple(TYPESET[kind][0])
     for kind in TRAINING_KINDS + HELDOUT_KINDS
 }
@@ -1464,6 +1638,8 @@ def draw_nondigit(kind: str, rng: np.random.Generator, style: str = "mixed") -> 
     """One drawing of `kind`: (280, 280) uint8, white on black, in `style`."""
     if kind == "glyphs":
         return draw_glyph(rng, style)
+    if kind == "composites":
+        return draw_composite(rng, style)
     if kind in TYPESET:
         chars, fonts = TYPESET[kind]
         return typefaces.draw_typeset(chars[rng.integers(len(chars))], fonts(), rng, style)

@@ -153,6 +153,21 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
     return as_input(x), y.astype(np.int32), as_input(x_val), y_val.astype(np.int32)
 
 
+def with_teachers(labels: np.ndarray, x: np.ndarray, store: ModelStore, config: TrainConfig):
+    """Labels as distillation rows: [label, the teachers' averaged probabilities] (N, 11).
+
+    Each teacher reads the un-augmented inputs once, before training, as the app reads them
+    (nudged copies averaged), without its temperature's sharpening: the augmented copies then
+    learn the answer for their original, which a small warp hardly changes.
+    """
+    answers = []
+    for name in config.teacher_names():
+        teacher = Predictor.from_version(store.get(name))
+        answers.append(teacher.calibration.read(teacher, x[..., 0]))
+    soft = np.mean(answers, axis=0).astype(np.float32)
+    return np.column_stack([labels.astype(np.float32), soft])
+
+
 def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
     dataset = tf.data.Dataset.from_tensor_slices((x, y))
     dataset = dataset.shuffle(len(x), seed=config.seed).batch(config.batch_size)
@@ -260,7 +275,8 @@ def fit(
     if config.schedule == "cosine":
         rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, config.epochs * batches)
     networks.compile_network(network, rate)  # for the saved file's record; it does not train
-    trainee = networks.compile_network(trainee_network(network, config), rate)
+    distilled = y.ndim == 2  # rows of [label, the teachers' ten probabilities]
+    trainee = networks.compile_network(trainee_network(network, config), rate, distilled)
     reporter = _Reporter(config.epochs, batches, on_progress, should_cancel)
     started = time.monotonic()
     trainee.fit(
@@ -357,6 +373,8 @@ def train_run(
         store.check_new_name(name)  # now, not after the whole run
     mnist = mnist or data.load_mnist()
     x, y, x_val, y_val = training_split(mnist, config)
+    if config.teachers:
+        y, y_val = with_teachers(y, x, store, config), with_teachers(y_val, x_val, store, config)
     on_progress({"event": "start", "config": asdict(config), "train_size": len(x)})
     keras.utils.set_random_seed(config.seed)  # the same seed, the same initial weights
     network = networks.BUILDERS[config.arch]()

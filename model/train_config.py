@@ -44,6 +44,7 @@ class TrainConfig:
     canvas_digits: int = 0  # canvas-like synthetic digits mixed into the training set
     typeset: int = 0  # digits from the training typefaces redrawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
+    teachers: str = ""  # stored versions, comma-separated, whose averaged answers it also learns
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
 
     def check(self) -> TrainConfig:
@@ -70,6 +71,8 @@ class TrainConfig:
             raise ValueError("low-resolution scans are part of --augment: add it")
         if not 0 <= self.nondigits <= 50000:
             raise ValueError("nondigits must be between 0 and 50000")
+        if self.teachers and not all(name.strip() for name in self.teachers.split(",")):
+            raise ValueError("teachers must be version names separated by commas")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
         return self
@@ -83,6 +86,9 @@ class TrainConfig:
                 continue
             args += [flag] if isinstance(value, bool) else [flag, str(value)]
         return args
+
+    def teacher_names(self) -> list[str]:
+        return [name.strip() for name in self.teachers.split(",") if name.strip()]
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> TrainConfig:
@@ -108,6 +114,10 @@ CLI_FLAGS = {
     "nondigits": (
         "--nondigits",
         'mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',
+    ),
+    "teachers": (
+        "--teachers",
+        "distil: also learn the averaged answers of these stored versions (comma-separated)",
     ),
     "precision": (
         "--precision",

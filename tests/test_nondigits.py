@@ -212,3 +212,38 @@ def test_glyphs_kind_reproduces_by_seed():
     again, _ = make_nondigits(6, seed=3, kinds=("glyphs",))
     np.testing.assert_array_equal(first, again)
     assert set(kinds) == {"glyphs"}
+
+
+# --- Composites ---------------------------------------------------------------------------
+
+
+def test_composites_put_two_parts_side_by_side_or_stacked_in_the_unit_box():
+    rng = np.random.default_rng(3)
+    for _ in range(60):
+        points = np.concatenate(nondigits.composite(rng))
+        assert points.min() >= -0.35 and points.max() <= 1.35  # overlaid parts may shift a little
+    left = nondigits.placed([np.array([[0, 0], [1, 2]])], (0, 0, 0.5, 1))
+    assert np.allclose(np.ptp(left[0], axis=0), [0.5, 1.0])  # fitted, shape kept
+    assert np.allclose(left[0].mean(axis=0), [0.25, 0.5])  # centred in its box
+
+
+def test_a_filled_shape_is_hatched_inside_its_outline_only():
+    square = [np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float)]
+    strokes = nondigits.filled(square, np.random.default_rng(0))
+    hatch = np.concatenate(strokes[1:])
+    assert len(strokes) > 10  # many lines across
+    assert hatch.min() >= -1e-9 and hatch.max() <= 1 + 1e-9
+
+
+def test_composites_that_look_like_a_digit_are_drawn_again():
+    from model.drawings import TEMPLATES
+
+    assert all(nondigits.digit_like(TEMPLATES[digit][0]) for digit in range(10))
+    rng = np.random.default_rng(7)
+    drawn = [nondigits.composite(rng) for _ in range(40)]
+    kept = [strokes for strokes in drawn if not nondigits.digit_like(strokes)]
+    assert len(kept) >= 20  # most composites are nothing like a digit
+    images, _ = make_nondigits(20, seed=9, kinds=("composites",))
+    x, _ = preprocess_batch(images)
+    correlations = nondigits.reference_digits() @ np.stack([nondigits.blurred(i) for i in x]).T
+    assert correlations.max() < 0.9  # as drawn (jittered, any pen), still far from every digit

@@ -26,6 +26,7 @@ from model.train import (
     train_run,
     training_precision,
     training_split,
+    with_teachers,
 )
 from model.train_config import ARCH_DESCRIPTIONS, DEFAULT_ARCH, native_bfloat16
 
@@ -320,6 +321,44 @@ def test_low_resolution_scans_blur_a_fifth_of_the_digits_in_place(mnist):
     np.testing.assert_array_equal(out[~changed], images[~changed])
     with pytest.raises(ValueError, match="--augment"):
         TrainConfig(lowres=True).check()
+
+
+def test_distilled_loss_mixes_the_label_with_the_teachers_answer():
+    p = np.array([[0.7, 0.2] + [0.0125] * 8, [0.1] * 10], np.float32)
+    q = np.array([[0.5, 0.5] + [0.0] * 8, [0.1] * 10], np.float32)
+    rows = np.column_stack([[0.0, -1.0], q])  # a 0, and a drawing that is no digit
+    got = np.asarray(networks.distilled_loss(rows, p))
+    hard = np.asarray(networks.digit_loss(np.array([0, -1]), p))
+    soft = -(q * np.log(p)).sum(axis=1)
+    w = networks.DISTILL_WEIGHT
+    np.testing.assert_allclose(got, (1 - w) * hard + w * soft, rtol=1e-5)
+    assert hard[1] == pytest.approx(0.0, abs=1e-5)  # all ten alike: nothing to pull
+    accuracy = np.asarray(networks.distilled_accuracy(rows, p))
+    assert accuracy.tolist() == [1.0, 1.0]  # the 0 read as 0; no digit above half for the other
+
+
+@pytest.mark.slow
+def test_a_student_learns_from_its_teachers_answers(trained, store: ModelStore, mnist):
+    teacher, _ = trained
+    x = as_input(mnist.x_train[:50])
+    rows = with_teachers(mnist.y_train[:50], x, store, TrainConfig(teachers=teacher.name))
+    assert rows.shape == (50, 11)
+    np.testing.assert_array_equal(rows[:, 0], mnist.y_train[:50])
+    np.testing.assert_allclose(rows[:, 1:].sum(axis=1), 1.0, atol=1e-4)  # probabilities
+    reading = Predictor.from_version(teacher)
+    np.testing.assert_allclose(rows[:, 1:], reading.calibration.read(reading, x[..., 0]), atol=1e-5)
+    config = TrainConfig(subset=SUBSET, epochs=1, augment=True, seed=4, teachers=teacher.name)
+    student = train_run(config, store, mnist=mnist, name="student")
+    assert student.meta["config"]["teachers"] == teacher.name
+    # It learnt the teacher's answers: most test digits get the teacher's digit.
+    test = as_input(mnist.x_test[:500])[..., 0]
+    taught = Predictor.from_version(student).probabilities_batched(test).argmax(axis=1)
+    told = reading.probabilities_batched(test).argmax(axis=1)
+    assert (taught == told).mean() > 0.5
+    history = json.loads((student.path / "history.json").read_text())
+    assert set(history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    with pytest.raises(ValueError, match="commas"):
+        TrainConfig(teachers="a,,b").check()
 
 
 # --- Networks ------------------------------------------------------------------------------
