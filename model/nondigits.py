@@ -1576,6 +1576,7 @@ def digit_like(strokes: Sequence[Stroke]) -> bool:
 
 
 def draw_composite(rng: np.random.Generator, style: str) -> np.ndarray:
+    """One composite, redrawn while it looks like a digit (at most 20 tries), drawn in `style`."""
     for _ in range(20):
         strokes = composite(rng)
         if not digit_like(strokes):
