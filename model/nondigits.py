@@ -1414,13 +1414,18 @@ def read_glyphs(path: Path = GLYPHS_FILE) -> str:
 GLYPHS = read_glyphs() if GLYPHS_FILE.exists() else ""
 
 
-def draw_glyph(rng: np.random.Generator, style: str) -> np.ndarray:
-    """A glyph picked uniformly, in a random one of the fonts that map it."""
+def pick_glyph(rng: np.random.Generator) -> tuple[Path, str]:
+    """A glyph picked uniformly, and a random one of the fonts that map it: (font, char)."""
     if not GLYPHS:
         raise FileNotFoundError(f"{GLYPHS_FILE} is missing: python -m model.nondigits --glyphs")
     char = GLYPHS[rng.integers(len(GLYPHS))]
     fonts = typefaces.fonts_mapping(char, typefaces.unicode_fonts())
-    font = fonts[rng.integers(len(fonts))]
+    return fonts[rng.integers(len(fonts))], char
+
+
+def draw_glyph(rng: np.random.Generator, style: str) -> np.ndarray:
+    """A glyph picked uniformly, in a random one of the fonts that map it."""
+    font, char = pick_glyph(rng)
     return typefaces.draw_char(font, char, rng, STYLES[style].sample(rng))
 
 
@@ -1488,14 +1493,11 @@ def composite_part(rng: np.random.Generator) -> list[Stroke]:
     """One part: a drawn letter, symbol or shape, or a typeset letter or glyph, as strokes."""
     source = COMPOSITE_SOURCES[rng.integers(len(COMPOSITE_SOURCES))]
     if source == "font_letters":
-        fonts = typefaces.training_fonts()
         char = LATIN_LETTERS[rng.integers(len(LATIN_LETTERS))]
-        having = typefaces.fonts_with(char, fonts)
-        return unit_box(typefaces.glyph_strokes(having[rng.integers(len(having))], char))
+        font = typefaces.pick_font(char, typefaces.training_fonts(), rng)
+        return unit_box(typefaces.glyph_strokes(font, char))
     if source == "glyphs" and GLYPHS:
-        char = GLYPHS[rng.integers(len(GLYPHS))]
-        fonts = typefaces.fonts_mapping(char, typefaces.unicode_fonts())
-        strokes = typefaces.glyph_strokes(fonts[rng.integers(len(fonts))], char)
+        strokes = typefaces.glyph_strokes(*pick_glyph(rng))
         if strokes:
             return unit_box(strokes)
     if source == "shapes" and rng.random() < 0.4:

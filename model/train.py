@@ -153,17 +153,14 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
     return as_input(x), y.astype(np.int32), as_input(x_val), y_val.astype(np.int32)
 
 
-def with_teachers(labels: np.ndarray, x: np.ndarray, store: ModelStore, config: TrainConfig):
+def with_teachers(labels: np.ndarray, x: np.ndarray, teachers: list[Predictor]) -> np.ndarray:
     """Labels as distillation rows: [label, the teachers' averaged probabilities] (N, 11).
 
     Each teacher reads the un-augmented inputs once, before training, as the app reads them
     (nudged copies averaged), without its temperature's sharpening: the augmented copies then
     learn the answer for their original, which a small warp hardly changes.
     """
-    answers = []
-    for name in config.teacher_names():
-        teacher = Predictor.from_version(store.get(name))
-        answers.append(teacher.calibration.read(teacher, x[..., 0]))
+    answers = [teacher.calibration.read(teacher, x[..., 0]) for teacher in teachers]
     soft = np.mean(answers, axis=0).astype(np.float32)
     return np.column_stack([labels.astype(np.float32), soft])
 
@@ -374,7 +371,8 @@ def train_run(
     mnist = mnist or data.load_mnist()
     x, y, x_val, y_val = training_split(mnist, config)
     if config.teachers:
-        y, y_val = with_teachers(y, x, store, config), with_teachers(y_val, x_val, store, config)
+        teachers = [Predictor.from_version(store.get(n)) for n in config.teacher_names()]
+        y, y_val = with_teachers(y, x, teachers), with_teachers(y_val, x_val, teachers)
     on_progress({"event": "start", "config": asdict(config), "train_size": len(x)})
     keras.utils.set_random_seed(config.seed)  # the same seed, the same initial weights
     network = networks.BUILDERS[config.arch]()

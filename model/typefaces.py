@@ -280,15 +280,19 @@ def draw_char(font: str | Path, char: str, rng: np.random.Generator, params: dic
     return render_sized(drawings.jitter(strokes, rng, HAND_JITTER), params)
 
 
+def pick_font(char: str, fonts: Sequence[Path], rng: np.random.Generator) -> Path:
+    """A font picked at random among `fonts` that have a glyph for `char`."""
+    having = fonts_with(char, tuple(Path(font) for font in fonts))
+    if not having:
+        raise ValueError(f"none of the {len(fonts)} fonts has a glyph for {char!r}")
+    return having[rng.integers(len(having))]
+
+
 def draw_typeset(
     char: str, fonts: Sequence[Path], rng: np.random.Generator, style: str = "mixed"
 ) -> np.ndarray:
     """`char` in a font picked at random among `fonts` that have it, in `style`."""
-    having = fonts_with(char, tuple(Path(font) for font in fonts))
-    if not having:
-        raise ValueError(f"none of the {len(fonts)} fonts has a glyph for {char!r}")
-    font = having[rng.integers(len(having))]
-    return draw_char(font, char, rng, STYLES[style].sample(rng))
+    return draw_char(pick_font(char, fonts, rng), char, rng, STYLES[style].sample(rng))
 
 
 def typeface_chars(

@@ -341,11 +341,11 @@ def test_distilled_loss_mixes_the_label_with_the_teachers_answer():
 def test_a_student_learns_from_its_teachers_answers(trained, store: ModelStore, mnist):
     teacher, _ = trained
     x = as_input(mnist.x_train[:50])
-    rows = with_teachers(mnist.y_train[:50], x, store, TrainConfig(teachers=teacher.name))
+    reading = Predictor.from_version(teacher)
+    rows = with_teachers(mnist.y_train[:50], x, [reading])
     assert rows.shape == (50, 11)
     np.testing.assert_array_equal(rows[:, 0], mnist.y_train[:50])
     np.testing.assert_allclose(rows[:, 1:].sum(axis=1), 1.0, atol=1e-4)  # probabilities
-    reading = Predictor.from_version(teacher)
     np.testing.assert_allclose(rows[:, 1:], reading.calibration.read(reading, x[..., 0]), atol=1e-5)
     config = TrainConfig(subset=SUBSET, epochs=1, augment=True, seed=4, teachers=teacher.name)
     student = train_run(config, store, mnist=mnist, name="student")
