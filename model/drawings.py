@@ -7,6 +7,9 @@ misread such drawings, and real ones are slow to collect, so this module draws t
 
     stroke template (unit square) → hand jitter → size, slant, rotation, position → round pen
 
+Training drawings may also start and end each stroke where another hand would (`vary_ends`): a
+template fixes the length of a 1's flag or a 9's tail, people do not.
+
 Each digit has several templates for the shapes people really draw (a 1 with or without a flag, a 7
 with or without a crossbar, an open or a closed 4, ...). `make_canvas_digits` samples templates and
 styles with a seeded generator, so every evaluation set is exactly reproducible. Only numpy and PIL
@@ -344,7 +347,7 @@ assert all(len(shapes) == TEMPLATES_PER_DIGIT for shapes in TEMPLATES.values())
 # --- Hand jitter: no two drawings of one shape are the same. -------------------------------
 
 
-def _densify(stroke: Stroke, step: float) -> Stroke:
+def densify(stroke: Stroke, step: float) -> Stroke:
     """Points every `step` or closer along `stroke`, so that jitter bends straight segments too."""
     stroke = np.asarray(stroke, dtype=np.float64)
     if len(stroke) < 2:
@@ -378,10 +381,60 @@ def jitter(strokes: Strokes, rng: np.random.Generator, amount: float = 0.025) ->
     lifts[0] = 0.0
     out = []
     for stroke, lift in zip(strokes, lifts, strict=True):
-        p = _densify(stroke, 0.04)
+        p = densify(stroke, 0.04)
         p = p + np.sin(2 * np.pi * p @ frequency.T + phase) @ shift + lift
         p[:, 1] += waist * p[:, 1] * (1.0 - p[:, 1])
         out.append(p)
+    return out
+
+
+def _move_end(stroke: np.ndarray, change: float) -> np.ndarray:
+    """`stroke` (dense points) ending `change` later along its last direction, or `-change`
+    earlier along its path."""
+    lengths = np.hypot(*np.diff(stroke, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(lengths)])
+    total = along[-1]
+    if change < 0:
+        keep = total + change
+        last = int(np.searchsorted(along, keep))
+        t = (keep - along[last - 1]) / max(lengths[last - 1], 1e-9)
+        end = stroke[last - 1] + t * (stroke[last] - stroke[last - 1])
+        return np.vstack([stroke[:last], end])
+    # The direction over the stroke's last tenth of a unit, not its last tiny segment.
+    back = stroke[int(np.searchsorted(along, max(total - 0.1, 0.0)))]
+    direction = stroke[-1] - back
+    norm = np.hypot(*direction)
+    if norm < 1e-6:
+        return stroke
+    extension = stroke[-1] + np.linspace(0, change, 6)[1:, None] * direction / norm
+    return np.vstack([stroke, extension])
+
+
+def vary_ends(
+    strokes: Strokes, rng: np.random.Generator, longer: float = 0.2, shorter: float = 0.1
+) -> list[Stroke]:
+    """`strokes` starting and ending where another hand would: each end of an open stroke, half
+    the time, runs on up to `longer` along its direction or stops up to `shorter` early (never
+    more than a quarter of the stroke). Units are the digit's height.
+
+    A template fixes where a stroke starts; hands do not. One person's 1 has a short flag, the
+    next a flag twice as long; tails, bars and arms run on or stop short. A closed stroke (a
+    ring, an 8) keeps its ends, which meet.
+    """
+    out = []
+    for stroke in strokes:
+        points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+        if len(points) < 2 or np.hypot(*(points[0] - points[-1])) < 0.1:
+            out.append(points)
+            continue
+        points = densify(points, 0.02)
+        for _ in ("end", "start"):  # the end, then (reversed) the start
+            if rng.random() < 0.5:
+                length = float(np.hypot(*np.diff(points, axis=0).T).sum())
+                change = rng.uniform(-min(shorter, length / 4), longer)
+                points = _move_end(points, change)
+            points = points[::-1]
+        out.append(points)
     return out
 
 
@@ -504,11 +557,13 @@ def make_canvas_digits(
     seed: int = 0,
     style: str = "mixed",
     templates: Sequence[int] | None = None,
+    stroke_ends: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`n_per_digit` drawings of each digit: images (N, 280, 280) uint8 and labels (N,) uint8.
 
     Labels cycle 0..9. Each drawing picks one of its digit's templates at random (only those at
-    the positions `templates`, when given), jitters it and renders it with a pen, size, place and
+    the positions `templates`, when given), jitters it (with `stroke_ends`, also moves where
+    its strokes start and end: `vary_ends`) and renders it with a pen, size, place and
     turn drawn from the style's ranges (see `STYLES`). The same seed and style always give the
     same arrays. Every style uses the same random numbers for a seed, so drawing i of "thin" is
     drawing i of "mixed" with a thinner pen: a drop in accuracy from one style to another comes from
@@ -528,6 +583,8 @@ def make_canvas_digits(
     for i, digit in enumerate(labels):
         shapes = [TEMPLATES[int(digit)][t] for t in picked]
         strokes = jitter(shapes[rng.integers(len(shapes))], rng)
+        if stroke_ends:
+            strokes = vary_ends(strokes, rng)
         images[i] = render_strokes(strokes, size=CANVAS, **ranges.sample(rng))
     return images, labels
 

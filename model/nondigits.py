@@ -23,6 +23,11 @@ Training kinds (`TRAINING_KINDS`), shown to the network:
     composites    two of the above made one: side by side, stacked, drawn over each other, one
                   inside the other, or one with small marks round it; a part may be filled in.
                   Redrawn when the result looks like a digit (`digit_like`)
+    remixed       a digit's own strokes made into no single digit: cut in two and put back
+                  wrongly (one piece turned and moved away), or beside another digit or a
+                  letter ("47", "5A"); redrawn while it still looks like a digit, and never a
+                  lone bar. Shown these, the network learns that digit-like parts alone do not
+                  make a digit: the parts must sit where a digit has them
 
 Held-out kinds (`HELDOUT_KINDS`), never used in training, each reported on its own to measure
 how far the reject generalises to what the network has never seen:
@@ -77,6 +82,7 @@ from model.drawings import (
     arc,
     bezier,
     chain,
+    densify,
     figure_eight,
     jitter,
     polyline,
@@ -1525,30 +1531,35 @@ def small_marks(rng: np.random.Generator) -> list[Stroke]:
     return marks
 
 
+def arranged(a: Sequence[Stroke], b: Sequence[Stroke], arrangement: int, rng) -> list[Stroke]:
+    """Two parts as one drawing in the unit box: side by side (0), one above the other (1),
+    drawn over each other (2), or `b` small inside `a` (3)."""
+    if arrangement == 0:
+        gap = rng.uniform(0.0, 0.1)
+        return [*placed(a, (0, 0, 0.5 - gap, 1)), *placed(b, (0.5 + gap, 0, 1, 1))]
+    if arrangement == 1:
+        gap = rng.uniform(0.0, 0.1)
+        return [*placed(a, (0, 0, 1, 0.5 - gap)), *placed(b, (0, 0.5 + gap, 1, 1))]
+    if arrangement == 2:
+        shift = rng.uniform(-0.2, 0.2, size=2)
+        return [
+            *placed(a, (0, 0, 1, 1)),
+            *placed(b, (0.1 + shift[0], 0.1 + shift[1], 0.9 + shift[0], 0.9 + shift[1])),
+        ]
+    size = rng.uniform(0.3, 0.45)
+    return [
+        *placed(a, (0, 0, 1, 1)),
+        *placed(b, (0.5 - size / 2, 0.5 - size / 2, 0.5 + size / 2, 0.5 + size / 2)),
+    ]
+
+
 def composite(rng: np.random.Generator) -> Strokes:
     """Two parts (or a part and small marks) in one of five arrangements, in the unit box."""
     a = composite_part(rng)
     arrangement = rng.integers(5)
     if arrangement == 4:
         return [*placed(a, (0.15, 0.15, 0.85, 0.85)), *placed(small_marks(rng), (0, 0, 1, 1))]
-    b = composite_part(rng)
-    if arrangement == 0:  # side by side
-        gap = rng.uniform(0.0, 0.1)
-        return [*placed(a, (0, 0, 0.5 - gap, 1)), *placed(b, (0.5 + gap, 0, 1, 1))]
-    if arrangement == 1:  # one above the other
-        gap = rng.uniform(0.0, 0.1)
-        return [*placed(a, (0, 0, 1, 0.5 - gap)), *placed(b, (0, 0.5 + gap, 1, 1))]
-    if arrangement == 2:  # drawn over each other
-        shift = rng.uniform(-0.2, 0.2, size=2)
-        return [
-            *placed(a, (0, 0, 1, 1)),
-            *placed(b, (0.1 + shift[0], 0.1 + shift[1], 0.9 + shift[0], 0.9 + shift[1])),
-        ]
-    size = rng.uniform(0.3, 0.45)  # one small inside the other
-    return [
-        *placed(a, (0, 0, 1, 1)),
-        *placed(b, (0.5 - size / 2, 0.5 - size / 2, 0.5 + size / 2, 0.5 + size / 2)),
-    ]
+    return arranged(a, composite_part(rng), arrangement, rng)
 
 
 @functools.cache
@@ -1567,14 +1578,15 @@ def reference_digits() -> np.ndarray:
     return np.concatenate([font_refs, np.stack([blurred(image) for image in drawn])])
 
 
-def digit_like(strokes: Sequence[Stroke]) -> bool:
-    """Whether `strokes`, drawn plainly, correlate with some reference digit above the threshold."""
+def digit_like(strokes: Sequence[Stroke], threshold: float = COMPOSITE_THRESHOLD) -> bool:
+    """Whether `strokes`, drawn plainly, correlate with some reference digit at `threshold` or
+    more."""
     from model.preprocess import preprocess_batch
 
     image, empty = preprocess_batch(typefaces.render_sized(strokes, dict(PLAIN_STYLE))[None])
     if empty.size:
         return True
-    return bool((reference_digits() @ blurred(image[0])).max() >= COMPOSITE_THRESHOLD)
+    return bool((reference_digits() @ blurred(image[0])).max() >= threshold)
 
 
 def draw_composite(rng: np.random.Generator, style: str) -> np.ndarray:
@@ -1582,6 +1594,69 @@ def draw_composite(rng: np.random.Generator, style: str) -> np.ndarray:
     for _ in range(20):
         strokes = composite(rng)
         if not digit_like(strokes):
+            break
+    return typefaces.render_sized(jitter(strokes, rng), STYLES[style].sample(rng))
+
+
+# --- Digits remixed: a digit's own strokes, made into something no one reads as one digit. ---
+
+REMIX_DIGITS = (0, 2, 3, 4, 5, 6, 7, 8, 9)  # no 1: a bar beside anything is a 1 and a stray mark
+# Stricter than COMPOSITE_THRESHOLD: a digit's own pieces start out close to a digit.
+REMIX_THRESHOLD = 0.6
+
+
+def digit_strokes(rng: np.random.Generator, digits: Sequence[int] = REMIX_DIGITS) -> list[Stroke]:
+    """One of `digits` from a random stroke template, in the unit box."""
+    from model.drawings import TEMPLATES
+
+    shapes = TEMPLATES[int(digits[rng.integers(len(digits))])]
+    return unit_box(shapes[rng.integers(len(shapes))])
+
+
+def cut_and_moved(strokes: Sequence[Stroke], rng: np.random.Generator) -> list[Stroke]:
+    """`strokes` cut once, at 30-70% along one stroke, and the piece after the cut turned by
+    60-120 degrees about its middle and moved 0.3-0.5 away: a digit wrongly put together.
+    (Turned further, a straight piece such as a 7's bar would lie as it was.)"""
+    dense = [
+        densify(np.asarray(stroke, dtype=np.float64).reshape(-1, 2), 0.02) for stroke in strokes
+    ]
+    lengths = np.array(
+        [np.hypot(*np.diff(d, axis=0).T).sum() if len(d) > 1 else 0.0 for d in dense]
+    )
+    which = int(rng.choice(len(dense), p=lengths / lengths.sum()))
+    stroke = dense[which]
+    cut = int(len(stroke) * rng.uniform(0.3, 0.7))
+    kept, piece = stroke[: cut + 1], stroke[cut:]
+    angle = np.deg2rad(rng.uniform(60, 120) * rng.choice([-1, 1]))
+    c, s = np.cos(angle), np.sin(angle)
+    middle = piece.mean(axis=0)
+    direction = rng.uniform(0, 2 * np.pi)
+    move = rng.uniform(0.3, 0.5) * np.array([np.cos(direction), np.sin(direction)])
+    piece = (piece - middle) @ np.array([[c, s], [-s, c]]) + middle + move
+    return [*dense[:which], kept, piece, *dense[which + 1 :]]
+
+
+def remix(rng: np.random.Generator) -> Strokes:
+    """A digit cut in two and put together wrongly, or a digit beside another digit or a
+    letter. Never stacked (a ring over a stroke is a 9, two rings an 8) nor drawn over (a
+    slashed 0 is a 0), nor inside a ring: a circled digit is still that digit."""
+    if rng.random() < 0.5:
+        return unit_box(cut_and_moved(digit_strokes(rng), rng))
+    a = digit_strokes(rng)
+    b = digit_strokes(rng) if rng.random() < 0.6 else composite_part(rng)
+    if rng.random() < 0.5:
+        a, b = b, a
+    return arranged(a, b, 0, rng)
+
+
+def draw_remixed(rng: np.random.Generator, style: str) -> np.ndarray:
+    """One remixed digit, redrawn while it looks like a digit (at most 20 tries), in `style`."""
+    for _ in range(20):
+        strokes = remix(rng)
+        extent = np.ptp(np.concatenate(strokes), axis=0)
+        if extent.min() < 0.25 * extent.max():
+            continue  # a lone bar at any angle is a 1
+        if not digit_like(strokes, REMIX_THRESHOLD):
             break
     return typefaces.render_sized(jitter(strokes, rng), STYLES[style].sample(rng))
 
@@ -1615,6 +1690,7 @@ TRAINING_KINDS = (
     "stray",
     "glyphs",
     "composites",
+    "remixed",
 )
 HELDOUT_KINDS = ("greek", "heldout_font_letters", "math", "doodles", "music")
 
@@ -1627,6 +1703,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     if kind == "glyphs"
     else COMPOSITE_SOURCES
     if kind == "composites"
+    else ("cut_and_moved", "arranged")
+    if kind == "remixed"
     else tuple(TYPESET[kind][0])
     for kind in TRAINING_KINDS + HELDOUT_KINDS
 }
@@ -1643,6 +1721,8 @@ def draw_nondigit(kind: str, rng: np.random.Generator, style: str = "mixed") -> 
         return draw_glyph(rng, style)
     if kind == "composites":
         return draw_composite(rng, style)
+    if kind == "remixed":
+        return draw_remixed(rng, style)
     if kind in TYPESET:
         chars, fonts = TYPESET[kind]
         return typefaces.draw_typeset(chars[rng.integers(len(chars))], fonts(), rng, style)

@@ -82,7 +82,9 @@ def preprocessed_drawings(name: str, count: int, seed: int, make) -> tuple[np.nd
     return images, labels
 
 
-def canvas_digit_mix(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates=None):
+def canvas_digit_mix(
+    count: int, seed: int = TRAINING_DRAWINGS_SEED, templates=None, stroke_ends: bool = False
+):
     """`count` canvas-like drawings of digits (all styles), preprocessed, cached on disk.
 
     MNIST holds almost no European 1s (with a flag) or crossed 7s, few very thick or thin strokes:
@@ -90,12 +92,17 @@ def canvas_digit_mix(count: int, seed: int = TRAINING_DRAWINGS_SEED, templates=N
     the network the digits people draw. The seed differs from the evaluation sets' seeds.
     `templates`: draw only from these template positions of each digit (all by default), to
     hold the others out as shapes the network has never seen (tests/bench/study_unseen_shapes.py).
+    `stroke_ends`: strokes start and end where other hands would (`drawings.vary_ends`).
     """
     only = "" if templates is None else "-t" + "".join(str(t) for t in sorted(templates))
+    if stroke_ends:
+        only += "-ends-" + data.source_signature(drawings)
     per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
 
     def make(seed, style):
-        return drawings.make_canvas_digits(per_digit, seed=seed, style=style, templates=templates)
+        return drawings.make_canvas_digits(
+            per_digit, seed=seed, style=style, templates=templates, stroke_ends=stroke_ends
+        )
 
     return preprocessed_drawings(f"training-drawings{only}", count, seed, make)
 
@@ -141,7 +148,7 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
         x, y = x[pick], y[pick]
     y = y.astype(np.int32)
     if config.canvas_digits:
-        extra_x, extra_y = canvas_digit_mix(config.canvas_digits)
+        extra_x, extra_y = canvas_digit_mix(config.canvas_digits, stroke_ends=config.stroke_ends)
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.typeset:
         extra_x, extra_y = typeset_digits(config.typeset)

@@ -42,6 +42,7 @@ class TrainConfig:
     seed: int = 0
     schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
     canvas_digits: int = 0  # canvas-like synthetic digits mixed into the training set
+    stroke_ends: bool = False  # with canvas digits: strokes start and end where other hands would
     typeset: int = 0  # digits from the training typefaces redrawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
     teachers: str = ""  # stored versions, comma-separated, whose averaged answers it also learns
@@ -63,6 +64,8 @@ class TrainConfig:
             raise ValueError("schedule must be 'cosine' or 'constant'")
         if not 0 <= self.canvas_digits <= 50000:
             raise ValueError("canvas digits must be between 0 and 50000")
+        if self.stroke_ends and not self.canvas_digits:
+            raise ValueError("stroke ends vary the canvas digits: add --canvas-digits")
         if not 0 <= self.typeset <= 50000:
             raise ValueError("typeset must be between 0 and 50000")
         if self.elastic and not self.augment:
@@ -110,6 +113,10 @@ CLI_FLAGS = {
     "seed": ("--seed", None),
     "schedule": ("--schedule", None),
     "canvas_digits": ("--canvas-digits", "mix in this many canvas-like synthetic digits"),
+    "stroke_ends": (
+        "--stroke-ends",
+        "with --canvas-digits: start and end each stroke earlier or later, as hands do",
+    ),
     "typeset": ("--typeset", "mix in this many digits from typefaces, redrawn with the pen"),
     "nondigits": (
         "--nondigits",

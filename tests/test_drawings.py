@@ -269,6 +269,35 @@ def test_templates_choose_the_shapes_drawn():
             make_canvas_digits(1, templates=bad)
 
 
+def test_stroke_ends_run_on_or_stop_short_and_rings_stay_closed():
+    rng = np.random.default_rng(0)
+    flag = TEMPLATES[1][2]  # a short flag: (0.32, 0.25) up to (0.56, 0), then down
+    starts = np.array([drawings.vary_ends(flag, rng)[0][0] for _ in range(300)])
+    # Half the time the start stays; else it runs on along the flag (up to 0.2) or stops short.
+    reach = np.hypot(*(starts - [0.56, 0.0]).T)
+    assert np.isclose(np.median(reach), np.hypot(0.24, 0.25), atol=1e-6)
+    assert reach.max() > np.hypot(0.24, 0.25) + 0.15  # as long as the European flag
+    assert reach.min() < np.hypot(0.24, 0.25) - 0.05
+    assert reach.max() <= np.hypot(0.24, 0.25) + 0.2 + 1e-6
+    # Stopping short takes at most a quarter of a stroke, and the stroke's path is kept.
+    for _ in range(100):
+        (varied,) = drawings.vary_ends(BAR, rng)
+        length = np.hypot(*np.diff(varied, axis=0).T).sum()
+        assert 0.5 - 1e-9 <= length <= 1.4 + 1e-9
+        assert np.allclose(varied[:, 0], 0.5)  # a straight bar runs on straight
+    ring = TEMPLATES[0][0][0]
+    assert np.array_equal(drawings.vary_ends([ring], rng)[0], ring)
+
+
+def test_stroke_ends_vary_the_drawings_only_when_asked():
+    plain, labels = make_canvas_digits(3, seed=4)
+    again, _ = make_canvas_digits(3, seed=4)
+    varied, same_labels = make_canvas_digits(3, seed=4, stroke_ends=True)
+    np.testing.assert_array_equal(plain, again)
+    np.testing.assert_array_equal(labels, same_labels)
+    assert not np.array_equal(plain, varied)
+
+
 def test_no_drawings_is_empty_not_an_error():
     images, labels = make_canvas_digits(0)
     assert images.shape == (0, SIZE, SIZE) and labels.shape == (0,)

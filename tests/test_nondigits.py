@@ -247,3 +247,37 @@ def test_composites_that_look_like_a_digit_are_drawn_again():
     x, _ = preprocess_batch(images)
     correlations = nondigits.reference_digits() @ np.stack([nondigits.blurred(i) for i in x]).T
     assert correlations.max() < 0.9  # as drawn (jittered, any pen), still far from every digit
+
+
+# --- Remixed digits -------------------------------------------------------------------------
+
+
+def test_a_digit_cut_and_moved_keeps_its_ink_but_not_its_shape():
+    from model.drawings import TEMPLATES, densify
+
+    rng = np.random.default_rng(2)
+    seven = nondigits.unit_box(TEMPLATES[7][0])
+    for _ in range(20):
+        pieces = nondigits.cut_and_moved(seven, rng)
+        assert len(pieces) == 2  # one stroke, cut once
+        kept, piece = pieces
+        assert np.allclose(kept[0], seven[0][0])  # the first part stays where it was
+        # The piece is as long as before the move (turned about its middle), which moved
+        # 0.3-0.5 away.
+        whole = np.hypot(*np.diff(seven[0], axis=0).T).sum()
+        parts = sum(np.hypot(*np.diff(p, axis=0).T).sum() for p in pieces)
+        assert np.isclose(parts, whole, rtol=0.02)
+        before = densify(seven[0], 0.02)[-len(piece) :]
+        assert 0.3 - 1e-9 <= np.hypot(*(piece.mean(axis=0) - before.mean(axis=0))) <= 0.5 + 1e-9
+
+
+def test_remixed_digits_are_never_a_lone_bar_nor_digit_like():
+    images, kinds = make_nondigits(30, seed=5, kinds=("remixed",))
+    assert set(kinds) == {"remixed"}
+    x, empty = preprocess_batch(images)
+    assert empty.size == 0
+    correlations = nondigits.reference_digits() @ np.stack([nondigits.blurred(i) for i in x]).T
+    assert np.median(correlations.max(axis=0)) < nondigits.REMIX_THRESHOLD + 0.1
+    for image in x:
+        rows, cols = np.nonzero(image > 0.5)
+        assert min(np.ptp(rows), np.ptp(cols)) > 3  # never one thin bar

@@ -25,6 +25,7 @@ def test_the_train_commands_defaults_are_train_configs():
         TrainConfig(arch="mlp", epochs=2, batch_size=64, learning_rate=3e-4, subset=2000),
         TrainConfig(augment=True, nondigits=14000, schedule="constant", precision="float32"),
         TrainConfig(augment=True, elastic=True, typeset=3000, canvas_digits=12000),
+        TrainConfig(canvas_digits=12000, stroke_ends=True),
         TrainConfig(learning_rate=0.0123456789, seed=7, canvas_digits=300),
     ],
 )
@@ -53,3 +54,9 @@ def test_canvas_digits_keep_their_old_flag_name(capsys):
         build_parser().parse_args(["train", "--help"])
     shown = capsys.readouterr().out
     assert "--canvas-digits" in shown and "--drawings" not in shown
+
+
+def test_stroke_ends_need_canvas_digits():
+    with pytest.raises(ValueError, match="add --canvas-digits"):
+        TrainConfig(stroke_ends=True).check()
+    assert TrainConfig(stroke_ends=True, canvas_digits=100).check().stroke_ends
