@@ -389,19 +389,22 @@ def jitter(strokes: Strokes, rng: np.random.Generator, amount: float = 0.025) ->
 
 
 def _move_end(stroke: np.ndarray, change: float) -> np.ndarray:
-    """`stroke` (dense points) ending `change` later along its last direction, or `-change`
-    earlier along its path."""
+    """`stroke` (two or more points) ending `change` later along its last direction, or
+    `-change` earlier along its path (less than its whole length)."""
     lengths = np.hypot(*np.diff(stroke, axis=0).T)
     along = np.concatenate([[0.0], np.cumsum(lengths)])
     total = along[-1]
     if change < 0:
         keep = total + change
+        if keep <= 0:
+            raise ValueError(f"cannot stop {-change:.3f} short of a stroke {total:.3f} long")
         last = int(np.searchsorted(along, keep))
         t = (keep - along[last - 1]) / max(lengths[last - 1], 1e-9)
         end = stroke[last - 1] + t * (stroke[last] - stroke[last - 1])
         return np.vstack([stroke[:last], end])
-    # The direction over the stroke's last tenth of a unit, not its last tiny segment.
-    back = stroke[int(np.searchsorted(along, max(total - 0.1, 0.0)))]
+    # The direction over the stroke's last tenth of a unit, not its last tiny segment (and at
+    # least over its last segment, however long).
+    back = stroke[min(int(np.searchsorted(along, max(total - 0.1, 0.0))), len(stroke) - 2)]
     direction = stroke[-1] - back
     norm = np.hypot(*direction)
     if norm < 1e-6:
@@ -415,7 +418,7 @@ def vary_ends(
 ) -> list[Stroke]:
     """`strokes` starting and ending where another hand would: each end of an open stroke, half
     the time, runs on up to `longer` along its direction or stops up to `shorter` early (never
-    more than a quarter of the stroke). Units are the digit's height.
+    more than a quarter of the stroke as the other end left it). Units are the digit's height.
 
     A template fixes where a stroke starts; hands do not. One person's 1 has a short flag, the
     next a flag twice as long; tails, bars and arms run on or stop short. A closed stroke (a

@@ -25,9 +25,9 @@ Training kinds (`TRAINING_KINDS`), shown to the network:
                   Redrawn when the result looks like a digit (`digit_like`)
     remixed       a digit's own strokes made into no single digit: cut in two and put back
                   wrongly (one piece turned and moved away), or beside another digit or a
-                  letter ("47", "5A"); redrawn while it still looks like a digit, and never a
-                  lone bar. Shown these, the network learns that digit-like parts alone do not
-                  make a digit: the parts must sit where a digit has them
+                  part of the composites ("47", "5A"); redrawn while it still looks like a
+                  digit, and never a lone bar. Shown these, the network learns that digit-like
+                  parts alone do not make a digit: the parts must sit where a digit has them
 
 Held-out kinds (`HELDOUT_KINDS`), never used in training, each reported on its own to measure
 how far the reject generalises to what the network has never seen:
@@ -1531,16 +1531,21 @@ def small_marks(rng: np.random.Generator) -> list[Stroke]:
     return marks
 
 
-def arranged(a: Sequence[Stroke], b: Sequence[Stroke], arrangement: int, rng) -> list[Stroke]:
-    """Two parts as one drawing in the unit box: side by side (0), one above the other (1),
-    drawn over each other (2), or `b` small inside `a` (3)."""
-    if arrangement == 0:
+SIDE_BY_SIDE, STACKED, OVERLAID, NESTED, WITH_MARKS = range(5)  # how two parts make one
+
+
+def arranged(
+    a: Sequence[Stroke], b: Sequence[Stroke], arrangement: int, rng: np.random.Generator
+) -> list[Stroke]:
+    """Two parts as one drawing in the unit box: `SIDE_BY_SIDE`, `STACKED` (`a` above `b`),
+    `OVERLAID` (drawn over each other), or `NESTED` (`b` small inside `a`)."""
+    if arrangement == SIDE_BY_SIDE:
         gap = rng.uniform(0.0, 0.1)
         return [*placed(a, (0, 0, 0.5 - gap, 1)), *placed(b, (0.5 + gap, 0, 1, 1))]
-    if arrangement == 1:
+    if arrangement == STACKED:
         gap = rng.uniform(0.0, 0.1)
         return [*placed(a, (0, 0, 1, 0.5 - gap)), *placed(b, (0, 0.5 + gap, 1, 1))]
-    if arrangement == 2:
+    if arrangement == OVERLAID:
         shift = rng.uniform(-0.2, 0.2, size=2)
         return [
             *placed(a, (0, 0, 1, 1)),
@@ -1556,8 +1561,8 @@ def arranged(a: Sequence[Stroke], b: Sequence[Stroke], arrangement: int, rng) ->
 def composite(rng: np.random.Generator) -> Strokes:
     """Two parts (or a part and small marks) in one of five arrangements, in the unit box."""
     a = composite_part(rng)
-    arrangement = rng.integers(5)
-    if arrangement == 4:
+    arrangement = int(rng.integers(5))
+    if arrangement == WITH_MARKS:
         return [*placed(a, (0.15, 0.15, 0.85, 0.85)), *placed(small_marks(rng), (0, 0, 1, 1))]
     return arranged(a, composite_part(rng), arrangement, rng)
 
@@ -1614,15 +1619,18 @@ def digit_strokes(rng: np.random.Generator, digits: Sequence[int] = REMIX_DIGITS
 
 
 def cut_and_moved(strokes: Sequence[Stroke], rng: np.random.Generator) -> list[Stroke]:
-    """`strokes` cut once, at 30-70% along one stroke, and the piece after the cut turned by
-    60-120 degrees about its middle and moved 0.3-0.5 away: a digit wrongly put together.
-    (Turned further, a straight piece such as a 7's bar would lie as it was.)"""
+    """`strokes` cut once, at 30-70% of the points of one stroke (chosen by length), and the
+    piece after the cut turned by 60-120 degrees about its middle and moved 0.3-0.5 away: a
+    digit wrongly put together. (Turned further, a straight piece such as a 7's bar would lie
+    as it was.) Strokes without length (dots) are returned as they are."""
     dense = [
         densify(np.asarray(stroke, dtype=np.float64).reshape(-1, 2), 0.02) for stroke in strokes
     ]
     lengths = np.array(
         [np.hypot(*np.diff(d, axis=0).T).sum() if len(d) > 1 else 0.0 for d in dense]
     )
+    if lengths.sum() <= 0:
+        return dense
     which = int(rng.choice(len(dense), p=lengths / lengths.sum()))
     stroke = dense[which]
     cut = int(len(stroke) * rng.uniform(0.3, 0.7))
@@ -1637,28 +1645,32 @@ def cut_and_moved(strokes: Sequence[Stroke], rng: np.random.Generator) -> list[S
 
 
 def remix(rng: np.random.Generator) -> Strokes:
-    """A digit cut in two and put together wrongly, or a digit beside another digit or a
-    letter. Never stacked (a ring over a stroke is a 9, two rings an 8) nor drawn over (a
-    slashed 0 is a 0), nor inside a ring: a circled digit is still that digit."""
+    """A digit cut in two and put together wrongly, or a digit beside another digit or another
+    part (`composite_part`: a letter, symbol, shape or glyph). Never stacked (a ring over a
+    stroke is a 9, two rings an 8) nor drawn over (a slashed 0 is a 0), nor inside a ring: a
+    circled digit is still that digit."""
     if rng.random() < 0.5:
         return unit_box(cut_and_moved(digit_strokes(rng), rng))
     a = digit_strokes(rng)
     b = digit_strokes(rng) if rng.random() < 0.6 else composite_part(rng)
     if rng.random() < 0.5:
         a, b = b, a
-    return arranged(a, b, 0, rng)
+    return arranged(a, b, SIDE_BY_SIDE, rng)
+
+
+def remixed_strokes(rng: np.random.Generator) -> Strokes:
+    """A remix, drawn again until it is neither a lone bar (at any angle, a 1) nor digit-like
+    (about half of them are)."""
+    while True:
+        strokes = remix(rng)
+        extent = np.ptp(np.concatenate(strokes), axis=0)
+        if extent.min() >= 0.25 * extent.max() and not digit_like(strokes, REMIX_THRESHOLD):
+            return strokes
 
 
 def draw_remixed(rng: np.random.Generator, style: str) -> np.ndarray:
-    """One remixed digit, redrawn while it looks like a digit (at most 20 tries), in `style`."""
-    for _ in range(20):
-        strokes = remix(rng)
-        extent = np.ptp(np.concatenate(strokes), axis=0)
-        if extent.min() < 0.25 * extent.max():
-            continue  # a lone bar at any angle is a 1
-        if not digit_like(strokes, REMIX_THRESHOLD):
-            break
-    return typefaces.render_sized(jitter(strokes, rng), STYLES[style].sample(rng))
+    """One remixed digit (`remixed_strokes`), drawn in `style`."""
+    return typefaces.render_sized(jitter(remixed_strokes(rng), rng), STYLES[style].sample(rng))
 
 
 # --- Kinds. ---------------------------------------------------------------------------------

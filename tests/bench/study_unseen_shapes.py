@@ -81,7 +81,7 @@ def train(mnist: data.Mnist, epochs: int, templates, config: TrainConfig | None 
     x, y, x_val, y_val = training_split(mnist, config)
     if templates is not None:
         extra_x, extra_y = canvas_digit_mix(
-            DRAWINGS, templates=templates, stroke_ends=config is not None and config.stroke_ends
+            DRAWINGS, templates=templates, stroke_ends=config.stroke_ends
         )
         x = np.concatenate([x, as_input(extra_x)])
         y = np.concatenate([y, extra_y.astype(np.int32)])
