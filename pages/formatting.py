@@ -43,6 +43,38 @@ def created_text(meta: dict) -> str:
     return created[:16].replace("T", " ") if created else "–"
 
 
+def augmentation_text(config: dict) -> str:
+    """How a version's training images were varied, from its config: "augmented (+ coarse
+    scans)", or "no augmentation"."""
+    if not config.get("augment"):
+        return "no augmentation"
+    extras = [
+        name
+        for key, name in (("elastic", "elastic"), ("lowres", "coarse scans"))
+        if config.get(key)
+    ]
+    return "**augmented**" + (f" (+ {', '.join(extras)})" if extras else "")
+
+
+MNIST_TRAINING_DIGITS = 55000  # MNIST's training digits less the 5,000 that validate
+
+
+def training_mix_text(meta: dict) -> str:
+    """What a version trained on, from its metadata: the images in all, and of what kinds."""
+    config = meta.get("config", {})
+    parts = [f"{config.get('subset') or MNIST_TRAINING_DIGITS:,} MNIST"]
+    if config.get("canvas_digits"):
+        varied = " (stroke ends varied)" if config.get("stroke_ends") else ""
+        parts.append(f"{config['canvas_digits']:,} canvas digits{varied}")
+    if config.get("typeset"):
+        parts.append(f"{config['typeset']:,} typeset digits")
+    if config.get("nondigits"):
+        parts.append(f"{config['nondigits']:,} drawn non-digits")
+    total = meta.get("train_size")
+    head = f"**{total:,}** training images" if isinstance(total, int) else "training images"
+    return f"{head}: {', '.join(parts)}"
+
+
 def _escape(match: re.Match) -> str:
     found = match.group(0)
     if found[0].isdigit():  # "1." starting a line: a backslash before the digit does nothing

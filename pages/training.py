@@ -14,7 +14,14 @@ import streamlit as st
 from model.serving.store import StoreError, Version
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
-from pages.formatting import created_text, duration, percent, plain
+from pages.formatting import (
+    augmentation_text,
+    created_text,
+    duration,
+    percent,
+    plain,
+    training_mix_text,
+)
 from pages.resources import active_predictor, store
 from pages.retraining import retrain_section
 from pages.training_curves import curve_charts
@@ -59,15 +66,13 @@ def active_model_section(version: Version) -> None:
         for column, (label, value, help_text) in zip(st.columns(3), row, strict=False):
             column.metric(label, value, help=help_text, border=True)
 
-    subset = config.get("subset")
     facts = [
         f"**{config.get('epochs', '?')}** epoch{'' if config.get('epochs') == 1 else 's'}",
         f"batch **{config.get('batch_size', '?')}**",
         f"lr **{config.get('learning_rate', '?')}** ({config.get('schedule', 'constant')})",
-        "**augmented**" if config.get("augment") else "no augmentation",
-        f"**{meta.get('train_size', subset or 0):,}** training digits",
+        augmentation_text(config),
+        training_mix_text(meta),
         f"trained in **{meta.get('precision', 'float32')}**",
-        f"**{config.get('nondigits', 0):,}** drawn non-digits",
         f"created {created_text(meta)}",
     ]
     libs = meta.get("versions", {})

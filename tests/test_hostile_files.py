@@ -30,7 +30,15 @@ from model.serving.schema import check_meta
 from model.serving.store import DEFAULT_VERSION, NAME_PATTERN, SHIPPED_DIR, ModelStore, StoreError
 from model.serving.uploads import ImageRejected, displayable, read_image
 from model.testsets import CACHE_COLUMNS
-from pages.formatting import WORD_JOINER, created_text, duration, percent, plain
+from pages.formatting import (
+    WORD_JOINER,
+    augmentation_text,
+    created_text,
+    duration,
+    percent,
+    plain,
+    training_mix_text,
+)
 
 EXAMPLES = 300  # per property; README's reliability section quotes it
 FUZZ = settings(
@@ -245,6 +253,7 @@ def use_meta_as_the_pages_do(meta: dict) -> None:
     percent(meta.get("test_accuracy")), percent(meta.get("drawings_accuracy"))
     percent(meta.get("nondigits_rejected")), 100 * meta.get("nondigits_rejected", 0)
     duration(meta.get("wall_seconds")), created_text(meta)
+    augmentation_text(config), training_mix_text(meta)
     f"{meta.get('seconds_per_epoch', 0):.1f} {meta.get('train_size', config.get('subset') or 0):,}"
     (
         f"{config.get('learning_rate', 0):g}",

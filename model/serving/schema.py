@@ -131,11 +131,16 @@ CONFIG = mapping(
         "batch_size": integer(1),
         "learning_rate": number(above=0.0),
         "augment": flag,
+        "elastic": flag,
+        "lowres": flag,
         "subset": integer(1),
         "seed": integer(),
         "schedule": text,
         "canvas_digits": integer(0),
         "drawings": integer(0),  # what versions trained before the rename call canvas_digits
+        "stroke_ends": flag,
+        "typeset": integer(0),
+        "nondigits": integer(0),
         "precision": text,
     }
 )
