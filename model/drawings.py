@@ -388,6 +388,11 @@ def jitter(strokes: Strokes, rng: np.random.Generator, amount: float = 0.025) ->
     return out
 
 
+def stroke_length(stroke: Stroke) -> float:
+    """The length of a stroke's path (0 for a single point)."""
+    return float(np.hypot(*np.diff(np.asarray(stroke).reshape(-1, 2), axis=0).T).sum())
+
+
 def _move_end(stroke: np.ndarray, change: float) -> np.ndarray:
     """`stroke` (two or more points) ending `change` later along its last direction, or
     `-change` earlier along its path (less than its whole length)."""
@@ -433,8 +438,7 @@ def vary_ends(
         points = densify(points, 0.02)
         for _ in ("end", "start"):  # the end, then (reversed) the start
             if rng.random() < 0.5:
-                length = float(np.hypot(*np.diff(points, axis=0).T).sum())
-                change = rng.uniform(-min(shorter, length / 4), longer)
+                change = rng.uniform(-min(shorter, stroke_length(points) / 4), longer)
                 points = _move_end(points, change)
             points = points[::-1]
         out.append(points)

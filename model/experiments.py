@@ -34,7 +34,7 @@ import numpy as np
 
 from model.atomic import write_json
 from model.serving.store import NAME_PATTERN, check_name, read_json
-from model.train_config import ARCH_DESCRIPTIONS, VALIDATION_SIZE, TrainConfig
+from model.train_config import ARCH_DESCRIPTIONS, TRAINING_DIGITS, VALIDATION_SIZE, TrainConfig
 
 KINDS = {
     "imbalance": "Imbalanced data",
@@ -139,7 +139,7 @@ def levers_runs(
     if not 0 <= dropout <= 0.9:
         raise ValueError("dropout must be between 0 and 0.9")
     base, validation = base_config(chosen), chosen.validation
-    more = min(chosen.subset * MORE_DATA, 60000 - VALIDATION_SIZE)
+    more = min(chosen.subset * MORE_DATA, TRAINING_DIGITS)
     return [
         Run("baseline", "baseline", base, validation),
         Run("more_data", f"more data ({MORE_DATA}×)", replace(base, subset=more), validation),

@@ -78,6 +78,7 @@ from model import typefaces
 from model.drawings import (
     CANVAS,
     STYLES,
+    TEMPLATES,
     Stroke,
     arc,
     bezier,
@@ -86,6 +87,7 @@ from model.drawings import (
     figure_eight,
     jitter,
     polyline,
+    stroke_length,
     turned,
 )
 
@@ -1571,7 +1573,6 @@ def composite(rng: np.random.Generator) -> Strokes:
 def reference_digits() -> np.ndarray:
     """Blurred plain 28x28s of every digit as the training fonts and the canvas templates draw
     it: what a composite must not resemble."""
-    from model.drawings import TEMPLATES
     from model.preprocess import preprocess_batch
 
     font_refs, _ = digit_references()
@@ -1594,13 +1595,19 @@ def digit_like(strokes: Sequence[Stroke], threshold: float = COMPOSITE_THRESHOLD
     return bool((reference_digits() @ blurred(image[0])).max() >= threshold)
 
 
-def draw_composite(rng: np.random.Generator, style: str) -> np.ndarray:
-    """One composite, redrawn while it looks like a digit (at most 20 tries), drawn in `style`."""
-    for _ in range(20):
-        strokes = composite(rng)
-        if not digit_like(strokes):
-            break
-    return typefaces.render_sized(jitter(strokes, rng), STYLES[style].sample(rng))
+def first_kept(
+    make: Generator, keep: Callable[[Strokes], bool], rng: np.random.Generator
+) -> Strokes:
+    """`make(rng)` drawn again until `keep` accepts it."""
+    while True:
+        strokes = make(rng)
+        if keep(strokes):
+            return strokes
+
+
+def kept_composite(rng: np.random.Generator) -> Strokes:
+    """A composite, drawn again while it looks like a digit (most do not)."""
+    return first_kept(composite, lambda strokes: not digit_like(strokes), rng)
 
 
 # --- Digits remixed: a digit's own strokes, made into something no one reads as one digit. ---
@@ -1612,8 +1619,6 @@ REMIX_THRESHOLD = 0.6
 
 def digit_strokes(rng: np.random.Generator, digits: Sequence[int] = REMIX_DIGITS) -> list[Stroke]:
     """One of `digits` from a random stroke template, in the unit box."""
-    from model.drawings import TEMPLATES
-
     shapes = TEMPLATES[int(digits[rng.integers(len(digits))])]
     return unit_box(shapes[rng.integers(len(shapes))])
 
@@ -1626,9 +1631,7 @@ def cut_and_moved(strokes: Sequence[Stroke], rng: np.random.Generator) -> list[S
     dense = [
         densify(np.asarray(stroke, dtype=np.float64).reshape(-1, 2), 0.02) for stroke in strokes
     ]
-    lengths = np.array(
-        [np.hypot(*np.diff(d, axis=0).T).sum() if len(d) > 1 else 0.0 for d in dense]
-    )
+    lengths = np.array([stroke_length(d) for d in dense])
     if lengths.sum() <= 0:
         return dense
     which = int(rng.choice(len(dense), p=lengths / lengths.sum()))
@@ -1658,19 +1661,15 @@ def remix(rng: np.random.Generator) -> Strokes:
     return arranged(a, b, SIDE_BY_SIDE, rng)
 
 
+def remix_kept(strokes: Strokes) -> bool:
+    """Neither a lone bar (at any angle, a 1) nor digit-like (about half of the remixes are)."""
+    extent = np.ptp(np.concatenate(strokes), axis=0)
+    return extent.min() >= 0.25 * extent.max() and not digit_like(strokes, REMIX_THRESHOLD)
+
+
 def remixed_strokes(rng: np.random.Generator) -> Strokes:
-    """A remix, drawn again until it is neither a lone bar (at any angle, a 1) nor digit-like
-    (about half of them are)."""
-    while True:
-        strokes = remix(rng)
-        extent = np.ptp(np.concatenate(strokes), axis=0)
-        if extent.min() >= 0.25 * extent.max() and not digit_like(strokes, REMIX_THRESHOLD):
-            return strokes
-
-
-def draw_remixed(rng: np.random.Generator, style: str) -> np.ndarray:
-    """One remixed digit (`remixed_strokes`), drawn in `style`."""
-    return typefaces.render_sized(jitter(remixed_strokes(rng), rng), STYLES[style].sample(rng))
+    """A remix, drawn again until `remix_kept` accepts it."""
+    return first_kept(remix, remix_kept, rng)
 
 
 # --- Kinds. ---------------------------------------------------------------------------------
@@ -1687,6 +1686,8 @@ DRAWN: dict[str, dict[str, Generator]] = {
     "doodles": DOODLES,
     "music": MUSIC,
 }
+# Kinds built from other kinds' parts, each drawn again until it passes its check.
+KEPT: dict[str, Generator] = {"composites": kept_composite, "remixed": remixed_strokes}
 TYPESET: dict[str, tuple[str, Callable[[], Sequence]]] = {
     "font_letters": (LATIN_LETTERS, typefaces.training_fonts),
     "greek": (GREEK, typefaces.heldout_fonts),
@@ -1731,17 +1732,15 @@ def draw_nondigit(kind: str, rng: np.random.Generator, style: str = "mixed") -> 
     """One drawing of `kind`: (280, 280) uint8, white on black, in `style`."""
     if kind == "glyphs":
         return draw_glyph(rng, style)
-    if kind == "composites":
-        return draw_composite(rng, style)
-    if kind == "remixed":
-        return draw_remixed(rng, style)
     if kind in TYPESET:
         chars, fonts = TYPESET[kind]
         return typefaces.draw_typeset(chars[rng.integers(len(chars))], fonts(), rng, style)
-    generators = DRAWN[kind]
-    name = list(generators)[rng.integers(len(generators))]
-    strokes = jitter(generators[name](rng), rng)
-    return typefaces.render_sized(strokes, STYLES[style].sample(rng))
+    if kind in KEPT:
+        strokes = KEPT[kind](rng)
+    else:
+        generators = DRAWN[kind]
+        strokes = generators[list(generators)[rng.integers(len(generators))]](rng)
+    return typefaces.render_sized(jitter(strokes, rng), STYLES[style].sample(rng))
 
 
 def make_nondigits(

@@ -25,6 +25,7 @@ ARCH_DESCRIPTIONS = {
 }
 DEFAULT_ARCH = "studio_cnn"
 VALIDATION_SIZE = 5000  # held out from the 60,000 training digits; the test set stays unseen
+TRAINING_DIGITS = 60000 - VALIDATION_SIZE  # what a run trains on without --subset
 NONDIGITS_MIX = 14000  # drawn non-digits the shipped versions were trained with
 FINETUNE_EPOCHS = 3  # few: the user's drawings are repeated, and more epochs learn them by heart
 
@@ -58,8 +59,8 @@ class TrainConfig:
             raise ValueError("batch size must be between 1 and 4096")
         if not 0 < self.learning_rate <= 1:
             raise ValueError("learning rate must be in (0, 1]")
-        if self.subset is not None and not 10 <= self.subset <= 60000 - VALIDATION_SIZE:
-            raise ValueError(f"subset must be between 10 and {60000 - VALIDATION_SIZE}")
+        if self.subset is not None and not 10 <= self.subset <= TRAINING_DIGITS:
+            raise ValueError(f"subset must be between 10 and {TRAINING_DIGITS}")
         if self.schedule not in ("cosine", "constant"):
             raise ValueError("schedule must be 'cosine' or 'constant'")
         if not 0 <= self.canvas_digits <= 50000:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from model.train_config import TRAINING_DIGITS
+
 # Characters that make Markdown or Streamlit's extensions (colours, icons, LaTeX) anywhere in a
 # line, and those that make a list or a heading at its start: CommonMark takes a backslash before
 # any of them as the character itself. Others ("-", ".", "/") stay readable as they are.
@@ -56,13 +58,10 @@ def augmentation_text(config: dict) -> str:
     return "**augmented**" + (f" (+ {', '.join(extras)})" if extras else "")
 
 
-MNIST_TRAINING_DIGITS = 55000  # MNIST's training digits less the 5,000 that validate
-
-
 def training_mix_text(meta: dict) -> str:
     """What a version trained on, from its metadata: the images in all, and of what kinds."""
     config = meta.get("config", {})
-    parts = [f"{config.get('subset') or MNIST_TRAINING_DIGITS:,} MNIST"]
+    parts = [f"{config.get('subset') or TRAINING_DIGITS:,} MNIST"]
     if config.get("canvas_digits"):
         varied = " (stroke ends varied)" if config.get("stroke_ends") else ""
         parts.append(f"{config['canvas_digits']:,} canvas digits{varied}")
