@@ -14,16 +14,15 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 
-from model import data, drawings, networks
+from model import data, drawings, networks, preprocess
 from model.atomic import write_json
 from model.augment import augment_batch
 from model.calibration import NOT_A_DIGIT, Calibration, calibrate
 from model.evaluate import SCORE_KEYS, score
-from model.preprocess import preprocess_batch
 from model.serving.export import to_tflite
 from model.serving.inference import Predictor
 from model.serving.store import LITE_FILE, ModelStore, Version
@@ -59,21 +58,26 @@ def as_input(images: np.ndarray) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., None]
 
 
-def preprocessed_drawings(name: str, count: int, seed: int, make) -> tuple[np.ndarray, np.ndarray]:
+def preprocessed_drawings(
+    name: str, count: int, seed: int, make, sources: tuple
+) -> tuple[np.ndarray, np.ndarray]:
     """`count` canvas drawings in all styles, as preprocessed uint8 28x28 and labels, cached.
 
     `make(seed, style)` renders one style's share: (images (n, 280, 280) uint8, labels). The
     drawings go through the app's own preprocessing, as a drawing on the Draw page does; those in
-    which it finds nothing drawn are dropped.
+    which it finds nothing drawn are dropped. The cache is named by the source of the
+    preprocessing and of `sources`, the modules `make` draws with: change one, and the set is
+    drawn afresh.
     """
-    path = data.cache_dir() / f"{name}-{count}-{seed}.npz"
+    signature = data.source_signature(preprocess, *sources)
+    path = data.cache_dir() / f"{name}-{signature}-{count}-{seed}.npz"
     cached = data.read_cache(path, {"images": ("u", (28, 28)), "labels": ("iu", ())})
     if cached is not None:  # None: not cached yet, or damaged (and removed)
         return cached["images"], cached["labels"]
     images, labels = [], []
     for index, style in enumerate(drawings.STYLE_NAMES):
         rendered, answers = make(seed + index, style)
-        inputs, empty = preprocess_batch(rendered)
+        inputs, empty = preprocess.preprocess_batch(rendered)
         keep = np.setdiff1d(np.arange(len(inputs)), empty)
         images.append((inputs[keep] * 255).round().astype(np.uint8))
         labels.append(np.asarray(answers)[keep])
@@ -96,7 +100,7 @@ def canvas_digit_mix(
     """
     only = "" if templates is None else "-t" + "".join(str(t) for t in sorted(templates))
     if stroke_ends:
-        only += "-ends-" + data.source_signature(drawings)
+        only += "-ends"
     per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
 
     def make(seed, style):
@@ -104,7 +108,7 @@ def canvas_digit_mix(
             per_digit, seed=seed, style=style, templates=templates, stroke_ends=stroke_ends
         )
 
-    return preprocessed_drawings(f"training-drawings{only}", count, seed, make)
+    return preprocessed_drawings(f"training-drawings{only}", count, seed, make, (drawings,))
 
 
 def typeset_digits(count: int, seed: int = TYPESET_SEED):
@@ -120,8 +124,7 @@ def typeset_digits(count: int, seed: int = TYPESET_SEED):
         fonts = typefaces.training_fonts()
         return typefaces.typeface_digits(per_digit, seed=seed, fonts=fonts, style=style)
 
-    signature = data.source_signature(drawings, typefaces)
-    return preprocessed_drawings(f"training-typeset-{signature}", count, seed, make)
+    return preprocessed_drawings("training-typeset", count, seed, make, (drawings, typefaces))
 
 
 def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
@@ -136,8 +139,8 @@ def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
         images, _ = nondigits.make_nondigits(per_style, seed=seed, style=style)
         return images, np.full(len(images), NOT_A_DIGIT, np.int8)
 
-    signature = data.source_signature(nondigits, typefaces, drawings)
-    return preprocessed_drawings(f"training-nondigits-{signature}", count, seed, make)
+    sources = (nondigits, typefaces, drawings)
+    return preprocessed_drawings("training-nondigits", count, seed, make, sources)
 
 
 def training_split(mnist: data.Mnist, config: TrainConfig):
@@ -182,6 +185,20 @@ def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
             lambda images, labels: (augment_batch(images, rng, elastic, lowres), labels)
         )
     return dataset.prefetch(2)
+
+
+def epoch_stages(config: TrainConfig) -> list[tuple[TrainConfig, int]]:
+    """The run in stages of (config, the epoch it ends after): the augmented epochs, then the
+    `plain_epochs` that see the images as they are.
+
+    Augmentation makes MNIST look like drawings, rotated, thickened and coarsened well beyond
+    what the test digits show; a few last epochs on the images themselves, at the schedule's
+    small learning rates, let the network settle on real digits without forgetting the rest.
+    """
+    if not config.plain_epochs:
+        return [(config, config.epochs)]
+    plain = replace(config, augment=False, elastic=False, lowres=False, plain_epochs=0)
+    return [(config, config.epochs - config.plain_epochs), (plain, config.epochs)]
 
 
 class _Reporter(keras.callbacks.Callback):
@@ -283,15 +300,21 @@ def fit(
     trainee = networks.compile_network(trainee_network(network, config), rate, distilled)
     reporter = _Reporter(config.epochs, batches, on_progress, should_cancel)
     started = time.monotonic()
-    trainee.fit(
-        make_dataset(x, y, config),
-        epochs=config.epochs,
-        validation_data=(x_val, y_val),
-        validation_batch_size=1000,
-        callbacks=[reporter],
-        shuffle=False,  # the dataset shuffles itself, seeded
-        verbose=0,
-    )
+    first = 0
+    for stage, last in epoch_stages(config):
+        trainee.fit(
+            make_dataset(x, y, stage),
+            initial_epoch=first,
+            epochs=last,
+            validation_data=(x_val, y_val),
+            validation_batch_size=1000,
+            callbacks=[reporter],
+            shuffle=False,  # the dataset shuffles itself, seeded
+            verbose=0,
+        )
+        first = last
+        if reporter.cancelled:
+            break
     if reporter.cancelled:
         raise TrainingCancelled("training cancelled; no version was written")
     network.set_weights(trainee.get_weights())

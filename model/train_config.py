@@ -39,6 +39,7 @@ class TrainConfig:
     augment: bool = False
     elastic: bool = False  # with augment: bend half the images by a smooth random field
     lowres: bool = False  # with augment: show a fifth of the images as a coarse scan would
+    plain_epochs: int = 0  # with augment: the last epochs see the images as they are
     subset: int | None = None  # number of training digits; None = all 55,000
     seed: int = 0
     schedule: str = "cosine"  # learning rate: "cosine" decay to zero, or "constant"
@@ -73,6 +74,10 @@ class TrainConfig:
             raise ValueError("elastic distortions are part of --augment: add it")
         if self.lowres and not self.augment:
             raise ValueError("low-resolution scans are part of --augment: add it")
+        if self.plain_epochs and not self.augment:
+            raise ValueError("plain epochs end an augmented run: add --augment")
+        if not 0 <= self.plain_epochs < self.epochs:
+            raise ValueError("plain epochs must be fewer than the epochs")
         if not 0 <= self.nondigits <= 50000:
             raise ValueError("nondigits must be between 0 and 50000")
         if self.teachers and not all(name.strip() for name in self.teachers.split(",")):
@@ -110,6 +115,10 @@ CLI_FLAGS = {
     "augment": ("--augment", "shift, rotate, scale, thicken"),
     "elastic": ("--elastic", "with --augment: also bend half the images elastically"),
     "lowres": ("--lowres", "with --augment: also show a fifth as coarse, low-resolution scans"),
+    "plain_epochs": (
+        "--plain-epochs",
+        "with --augment: the last N epochs train on the images unaugmented",
+    ),
     "subset": ("--subset", "train on this many digits (default: all)"),
     "seed": ("--seed", None),
     "schedule": ("--schedule", None),

@@ -55,6 +55,9 @@ def augmentation_text(config: dict) -> str:
         for key, name in (("elastic", "elastic"), ("lowres", "coarse scans"))
         if config.get(key)
     ]
+    plain = config.get("plain_epochs")
+    if isinstance(plain, int) and plain > 0:
+        extras.append(f"the last {plain} epoch{'s' if plain > 1 else ''} plain")
     return "**augmented**" + (f" (+ {', '.join(extras)})" if extras else "")
 
 

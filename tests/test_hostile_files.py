@@ -537,9 +537,10 @@ def test_a_damaged_drawings_cache_is_rendered_again(tmp_path, monkeypatch):
     from model import train
 
     monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path))
-    cache = tmp_path / f"training-drawings-20-{train.TRAINING_DRAWINGS_SEED}.npz"
-    cache.write_bytes(GOOD_CACHE[:100])
     images, labels = train.canvas_digit_mix(20)
     assert images.shape == (20, 28, 28) and set(labels.tolist()) <= set(range(10))
-    again, _ = train.canvas_digit_mix(20)  # now from the cache it wrote
+    [cache] = tmp_path.glob("training-drawings-*.npz")
+    cache.write_bytes(GOOD_CACHE[:100])
+    again, _ = train.canvas_digit_mix(20)  # drawn again, as before
     np.testing.assert_array_equal(again, images)
+    assert data.read_cache(cache, {"images": ("u", (28, 28)), "labels": ("iu", ())}) is not None

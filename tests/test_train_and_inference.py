@@ -23,6 +23,8 @@ from model.train import (
     TrainingCancelled,
     as_input,
     dtype_policy,
+    epoch_stages,
+    make_dataset,
     train_run,
     training_precision,
     training_split,
@@ -321,6 +323,36 @@ def test_low_resolution_scans_blur_a_fifth_of_the_digits_in_place(mnist):
     np.testing.assert_array_equal(out[~changed], images[~changed])
     with pytest.raises(ValueError, match="--augment"):
         TrainConfig(lowres=True).check()
+
+
+def test_plain_epochs_end_an_augmented_run_on_the_images_as_they_are(mnist, store):
+    config = TrainConfig(epochs=5, augment=True, lowres=True, plain_epochs=2)
+    (augmented, turn), (plain, end) = epoch_stages(config)
+    assert (augmented, turn, end) == (config, 3, 5)
+    assert not (plain.augment or plain.lowres or plain.plain_epochs)
+    assert epoch_stages(TrainConfig(epochs=5, augment=True)) == [
+        (TrainConfig(epochs=5, augment=True), 5)
+    ]
+    x, y = as_input(mnist.x_train[:256]), mnist.y_train[:256].astype(np.int32)
+    originals = {image.tobytes() for image in x}
+    seen = lambda stage: [  # noqa: E731
+        image.tobytes() in originals for image in next(iter(make_dataset(x, y, stage)))[0].numpy()
+    ]
+    assert all(seen(plain)) and sum(seen(augmented)) < 0.1 * len(x)
+    for wrong, message in [
+        (TrainConfig(epochs=5, plain_epochs=1), "--augment"),
+        (TrainConfig(epochs=5, augment=True, plain_epochs=5), "fewer than the epochs"),
+        (TrainConfig(epochs=5, augment=True, plain_epochs=-1), "fewer than the epochs"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            wrong.check()
+    # A real run: its epochs are counted on across the two stages, and the config is kept.
+    events: list[dict] = []
+    run = TrainConfig(subset=SUBSET, epochs=2, augment=True, plain_epochs=1)
+    version = train_run(run, store, events.append, mnist=mnist, name="plain-end")
+    assert [e["epoch"] for e in events if e["event"] == "epoch"] == [1, 2]
+    assert len(version.history()["loss"]) == 2
+    assert version.meta["config"]["plain_epochs"] == 1
 
 
 def test_distilled_loss_mixes_the_label_with_the_teachers_answer():
