@@ -57,7 +57,7 @@ def augmentation_text(config: dict) -> str:
     ]
     plain = config.get("plain_epochs")
     if isinstance(plain, int) and plain > 0:
-        extras.append(f"the last {plain} epoch{'s' if plain > 1 else ''} plain")
+        extras.append(f"the last {plain} epochs plain" if plain > 1 else "the last epoch plain")
     return "**augmented**" + (f" (+ {', '.join(extras)})" if extras else "")
 
 

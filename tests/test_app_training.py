@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from model.serving.jobs import TrainingLock
 from model.serving.store import ModelStore
+from pages.formatting import augmentation_text
 
 pytestmark = pytest.mark.slow
 
@@ -52,6 +53,15 @@ def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
     assert made.loc["default", "epochs"] > 0 and made.loc["default", "images"] > 55000
     assert version_choice(at).value == "default"
     assert at.button(key="retrain_submit")
+
+
+def test_the_recipe_caption_says_how_the_images_were_varied():
+    assert augmentation_text({}) == "no augmentation"
+    assert augmentation_text({"augment": True}) == "**augmented**"
+    varied = {"augment": True, "lowres": True, "plain_epochs": 5}
+    assert augmentation_text(varied) == "**augmented** (+ coarse scans, the last 5 epochs plain)"
+    one = {"augment": True, "elastic": True, "plain_epochs": 1}
+    assert augmentation_text(one) == "**augmented** (+ elastic, the last epoch plain)"
 
 
 def test_broken_versions_and_another_trainer_are_shown(home, open_page):
