@@ -312,11 +312,9 @@ def fit(
             shuffle=False,  # the dataset shuffles itself, seeded
             verbose=0,
         )
-        first = last
         if reporter.cancelled:
-            break
-    if reporter.cancelled:
-        raise TrainingCancelled("training cancelled; no version was written")
+            raise TrainingCancelled("training cancelled; no version was written")
+        first = last
     network.set_weights(trainee.get_weights())
     return reporter.history, time.monotonic() - started
 
