@@ -26,16 +26,21 @@ def corrections() -> Corrections:
 
 
 def _fingerprint(prediction, label) -> str:
-    return hashlib.sha1(prediction.preprocessed.gray.tobytes() + repr(label).encode()).hexdigest()
+    gray = b"" if prediction is None else prediction.preprocessed.gray.tobytes()
+    return hashlib.sha1(gray + repr(label).encode()).hexdigest()
 
 
 def _save(prediction, picker: str, label=None) -> None:
     """A Save button's callback: runs before the rerun, so it can clear the picker. `label` is
     the button's own (not a digit), or else the picked digit."""
     label = st.session_state.get(picker) if label is None else label
-    st.session_state["correction_message"] = _saved_or_why(prediction, label)
-    if st.session_state["correction_message"][0] == "success":
+    kind, text = _saved_or_why(prediction, label)
+    if kind == "success":
         st.session_state[picker] = None  # ready for the next drawing
+    # The answer stays until the drawing or the picked digit changes: the canvas may rerun the
+    # page on its own, and a message shown for one run only could vanish before it is read.
+    shown_for = _fingerprint(prediction, st.session_state.get(picker))
+    st.session_state["correction_message"] = (kind, text, shown_for)
 
 
 def _saved_or_why(prediction, label) -> tuple[str, str]:
@@ -64,7 +69,7 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
 def correction_widget(prediction) -> None:
     """A digit picker with a Save button, and a button that saves the drawing as "not a digit"."""
     # Pills wrap onto a second row on a phone; a segmented control would run off the screen.
-    st.pills(
+    picked = st.pills(
         "Wrong? It's a",
         DIGITS,
         key=PICKER,
@@ -92,6 +97,9 @@ def correction_widget(prediction) -> None:
         "to answer it with ?",
         width="stretch",
     )
-    if message := st.session_state.pop("correction_message", None):
-        kind, text = message
-        getattr(st, kind)(text)
+    if message := st.session_state.get("correction_message"):
+        kind, text, shown_for = message
+        if shown_for == _fingerprint(prediction, picked):
+            getattr(st, kind)(text)
+        else:
+            del st.session_state["correction_message"]

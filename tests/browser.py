@@ -300,11 +300,13 @@ _WATCH_RUN_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     window.__runSeen = false;
     window.__runWatch?.disconnect();
-    window.__runWatch = new MutationObserver(() => {
-        if (app.dataset.testScriptState === 'running') window.__runSeen = true;
+    // A run that starts and ends before the observer is called shows only in the old values.
+    window.__runWatch = new MutationObserver((records) => {
+        if (app.dataset.testScriptState === 'running'
+            || records.some((record) => record.oldValue === 'running')) window.__runSeen = true;
     });
     window.__runWatch.observe(app, {
-        attributes: true, attributeFilter: ['data-test-script-state'],
+        attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state'],
     });
 }"""
 

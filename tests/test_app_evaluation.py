@@ -270,8 +270,11 @@ def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
 
     at.get("pills")[0].set_value(2).run()
     assert saved.ids() == []  # picking is not saving
+    assert "Pick the digit you meant" not in texts(at.warning)  # answered by the pick
     at.button(key="correction_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    assert "Saved as a 2" in texts(at.success)
+    at.run()  # a rerun of its own (the canvas sends its drawing again): the answer stays
     assert "Saved as a 2" in texts(at.success)
     [drawing] = saved.all()
     assert (
@@ -281,6 +284,7 @@ def test_the_correction_widget_saves_only_on_request(home, monkeypatch):
     assert at.get("pills")[0].value is None  # ready for the next drawing
 
     at.get("pills")[0].set_value(2).run()
+    assert "Saved as a 2" not in texts(at.success)  # a new pick: the old answer goes
     at.button(key="correction_save").click().run()
     assert "already saved as a 2" in texts(at.info)
     assert len(saved.ids()) == 1

@@ -267,17 +267,21 @@ def test_the_explanation_lab_replays_the_strokes_and_finds_neighbours(page):
 def test_a_correction_is_saved_and_found_on_my_drawings(page, server):
     """Draw a 1, say it was meant as a 7, and find it, labelled 7, on My drawings; delete it."""
     saved_dir = server.home / "my-drawings"
+    for leftover in saved_dir.glob("*.npz"):  # from an earlier try of this test, if it failed
+        leftover.unlink()
     on_draw_page(page)
     draw_strokes(page, digit_strokes(1, ONE_STROKE[1]))
     wait_for_prediction(page, equals="1", timeout=30)
     wait_until_idle(page)
     assert not list(saved_dir.glob("*.npz")), "something was saved before the user asked"
 
-    picker = page.locator(".st-key-correction_label")
-    rerun_after(page, lambda: picker.get_by_role("radio", name="7", exact=True).click())
-    page.locator(".st-key-correction_save button").click()
-    page.get_by_text("Saved as a 7").wait_for(timeout=30_000)
-    wait_until_idle(page)
+    seven = page.locator(".st-key-correction_label").get_by_role("radio", name="7", exact=True)
+    if seven.get_attribute("aria-checked") != "true":  # a pill clicked twice is unpicked
+        rerun_after(page, seven.click)
+    assert seven.get_attribute("aria-checked") == "true", "the 7 did not stay picked"
+    rerun_after(page, page.locator(".st-key-correction_save button").click)
+    shown = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert any("Saved as a 7" in text for text in shown), f"after Save the page shows {shown}"
     assert_no_exception(page, "Draw, after saving a correction")
     files = list(saved_dir.glob("*.npz"))
     assert len(files) == 1, files
