@@ -418,8 +418,13 @@ def _move_end(stroke: np.ndarray, change: float) -> np.ndarray:
     return np.vstack([stroke, extension])
 
 
+# How far a stroke's end may run on, in digit heights: a short flag run on this far is longer
+# than the longest flag of the templates, since hands draw flags longer than any template.
+RUN_ON = 0.35
+
+
 def vary_ends(
-    strokes: Strokes, rng: np.random.Generator, longer: float = 0.2, shorter: float = 0.1
+    strokes: Strokes, rng: np.random.Generator, longer: float = RUN_ON, shorter: float = 0.1
 ) -> list[Stroke]:
     """`strokes` starting and ending where another hand would: each end of an open stroke, half
     the time, runs on up to `longer` along its direction or stops up to `shorter` early (never

@@ -273,19 +273,21 @@ def test_stroke_ends_run_on_or_stop_short_and_rings_stay_closed():
     rng = np.random.default_rng(0)
     flag = TEMPLATES[1][2]  # a short flag: (0.32, 0.25) up to (0.56, 0), then down
     starts = np.array([drawings.vary_ends(flag, rng)[0][0] for _ in range(300)])
-    # Half the time the start stays; else it runs on along the flag (up to 0.2) or stops short.
+    # Half the time the start stays; else it runs on along the flag (up to RUN_ON) or stops short.
     reach = np.hypot(*(starts - [0.56, 0.0]).T)
-    assert np.isclose(np.median(reach), np.hypot(0.24, 0.25), atol=1e-6)
-    assert reach.max() > np.hypot(0.24, 0.25) + 0.15  # as long as the European flag
-    assert reach.min() < np.hypot(0.24, 0.25) - 0.05
-    assert reach.max() <= np.hypot(0.24, 0.25) + 0.2 + 1e-6
+    short_flag, european_flag = np.hypot(0.24, 0.25), np.hypot(0.38, 0.38)
+    assert np.isclose(np.median(reach), short_flag, atol=1e-6)
+    assert reach.max() > european_flag + 0.1  # runs on past the longest template flag
+    assert reach.min() < short_flag - 0.05
+    assert reach.max() <= short_flag + drawings.RUN_ON + 1e-6
     # A bar stops at most 0.1 short at each end and runs on straight.
     lengths = []
     for _ in range(100):
         (varied,) = drawings.vary_ends(BAR, rng)
         lengths.append(np.hypot(*np.diff(varied, axis=0).T).sum())
         assert np.allclose(varied[:, 0], 0.5)
-    assert 0.8 - 1e-9 <= min(lengths) < 0.9 and 1.25 < max(lengths) <= 1.4 + 1e-9
+    longest = 1.0 + 2 * drawings.RUN_ON
+    assert 0.8 - 1e-9 <= min(lengths) < 0.9 and 1.4 < max(lengths) <= longest + 1e-9
     # A short stroke loses at most a quarter at an end, as the other end left it.
     dash = (polyline((0.5, 0.0), (0.5, 0.12)),)
     for _ in range(100):
