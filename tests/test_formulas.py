@@ -69,9 +69,10 @@ def test_a_pooling_cell_is_the_largest_of_its_window(shipped, digits, name):
     maps = explain.feature_maps(network, image)
     pooled = maps[formulas.first_pool(network).name]
     assert pooled.shape[:2] == formulas.pool_size(network)
-    for channel in range(3):
+    # The three channels that fire most on this digit (a trained filter may stay dark on it).
+    for channel in np.argsort(pooled.max(axis=(0, 1)))[-3:]:
         row, col = np.unravel_index(pooled[..., channel].argmax(), pooled.shape[:2])
-        cell = formulas.pool_cell(network, image, channel, int(row), int(col))
+        cell = formulas.pool_cell(network, image, int(channel), int(row), int(col))
         assert cell.value > 0
         assert abs(cell.value - pooled[row, col, channel]) < TOLERANCE
         source = maps[cell.source][cell.top : cell.top + 2, cell.left : cell.left + 2, channel]
