@@ -300,10 +300,13 @@ _WATCH_RUN_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     window.__runSeen = false;
     window.__runWatch?.disconnect();
-    // A run that starts and ends before the observer is called shows only in the old values.
+    // A run that starts and ends before the observer is called shows only in the records; count
+    // changes *into* running (each record's new value is the next one's old value), so that a
+    // run already going when the watch began is not taken for the one the action causes.
     window.__runWatch = new MutationObserver((records) => {
-        if (app.dataset.testScriptState === 'running'
-            || records.some((record) => record.oldValue === 'running')) window.__runSeen = true;
+        const states = records.slice(1).map((record) => record.oldValue);
+        states.push(app.dataset.testScriptState);
+        if (states.includes('running')) window.__runSeen = true;
     });
     window.__runWatch.observe(app, {
         attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state'],

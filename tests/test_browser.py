@@ -269,6 +269,8 @@ def test_a_correction_is_saved_and_found_on_my_drawings(page, server):
     saved_dir = server.home / "my-drawings"
     for leftover in saved_dir.glob("*.npz"):  # from an earlier try of this test, if it failed
         leftover.unlink()
+    page.goto(server.url)  # a new session: no picked digit or saved drawing from an earlier try
+    wait_for_canvas(page)
     on_draw_page(page)
     draw_strokes(page, digit_strokes(1, ONE_STROKE[1]))
     wait_for_prediction(page, equals="1", timeout=30)
@@ -276,12 +278,14 @@ def test_a_correction_is_saved_and_found_on_my_drawings(page, server):
     assert not list(saved_dir.glob("*.npz")), "something was saved before the user asked"
 
     seven = page.locator(".st-key-correction_label").get_by_role("radio", name="7", exact=True)
-    if seven.get_attribute("aria-checked") != "true":  # a pill clicked twice is unpicked
-        rerun_after(page, seven.click)
+    rerun_after(page, seven.click)
     assert seven.get_attribute("aria-checked") == "true", "the 7 did not stay picked"
     rerun_after(page, page.locator(".st-key-correction_save button").click)
-    shown = page.locator('[data-testid="stAlert"]').all_inner_texts()
-    assert any("Saved as a 7" in text for text in shown), f"after Save the page shows {shown}"
+    alerts = page.locator('[data-testid="stAlert"]')
+    try:
+        alerts.filter(has_text=re.compile("Saved as a 7")).wait_for(timeout=30_000)
+    except Exception as err:
+        raise AssertionError(f"after Save the page shows {alerts.all_inner_texts()}") from err
     assert_no_exception(page, "Draw, after saving a correction")
     files = list(saved_dir.glob("*.npz"))
     assert len(files) == 1, files
