@@ -31,10 +31,45 @@ ELASTIC_SHARE = 0.5  # of the images bent; the rest keep their shape, as most dr
 MAX_ELASTIC = 1.5  # pixels: a bent image's largest grid displacement is drawn from [0, this]
 LOWRES_SHARE = 0.2  # of the images seen through a coarse scanner
 LOWRES_SIDES = (9, 17)  # the 28x28 field is averaged down to 9-16 px: digits 6-12 px tall
+STRETCH_SHARE = 0.15  # of the images stretched part of the way to a square box
+INK = 0.3  # the grey level above which a pixel counts as ink when finding a digit's box
 
 
-def random_affine(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
-    """Warp each (28, 28, 1) image by its own random rotation, shear, scale and shift."""
+def ink_box(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
+    """Each (28, 28, 1) image's ink box as float pixel indices (top, bottom, left, right);
+    an empty image's box has bottom < top."""
+    ink = images[..., 0] > INK
+    index = tf.range(28, dtype=tf.float32)[None]
+
+    def span(mask):
+        outside = 100.0 * (1.0 - tf.cast(mask, tf.float32))
+        return tf.reduce_min(index + outside, axis=1), tf.reduce_max(index - outside, axis=1)
+
+    top, bottom = span(tf.reduce_any(ink, axis=2))
+    left, right = span(tf.reduce_any(ink, axis=1))
+    return top, bottom, left, right
+
+
+def random_stretch(images: tf.Tensor, rng: tf.random.Generator) -> tuple[tf.Tensor, ...]:
+    """For some images, a stretch along their ink box's shorter side, part of the way to a
+    square, as (fx, fy, cx, cy): factors and the box's centre; 1 for the others.
+
+    Some scanners and forms normalise each digit to fill a square box whatever its shape, so a
+    1 arrives as a broad bar and a narrow 0 as a round one; the canvas never draws them so.
+    """
+    n = tf.shape(images)[0]
+    top, bottom, left, right = ink_box(images)
+    height, width = tf.maximum(bottom - top + 1, 1.0), tf.maximum(right - left + 1, 1.0)
+    side = tf.maximum(height, width)
+    chosen = (rng.uniform([n]) < STRETCH_SHARE) & (bottom >= top)
+    amount = rng.uniform([n]) * tf.cast(chosen, tf.float32)
+    fx, fy = 1 + amount * (side / width - 1), 1 + amount * (side / height - 1)
+    return fx, fy, (left + right) / 2, (top + bottom) / 2
+
+
+def random_affine(images: tf.Tensor, rng: tf.random.Generator, stretch: bool = False) -> tf.Tensor:
+    """Warp each (28, 28, 1) image by its own random rotation, shear, scale and shift; with
+    `stretch`, some are first stretched towards a square box (`random_stretch`)."""
     n = tf.shape(images)[0]
     angle = rng.uniform([n], -MAX_ROTATION, MAX_ROTATION)
     shear = rng.uniform([n], -MAX_SHEAR, MAX_SHEAR)
@@ -47,6 +82,11 @@ def random_affine(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
     centre = 13.5
     a2 = centre - a0 * centre - a1 * centre + shift[:, 0]
     b2 = centre - b0 * centre - b1 * centre + shift[:, 1]
+    if stretch:
+        # Stretching first and warping after is one matrix: the stretch's inverse after it.
+        fx, fy, cx, cy = random_stretch(images, rng)
+        a0, a1, a2 = a0 / fx, a1 / fx, (a2 - cx) / fx + cx
+        b0, b1, b2 = b0 / fy, b1 / fy, (b2 - cy) / fy + cy
     zeros = tf.zeros_like(a0)
     transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(
@@ -117,11 +157,16 @@ def random_lowres(images: tf.Tensor, rng: tf.random.Generator) -> tf.Tensor:
 
 
 def augment_batch(
-    images: tf.Tensor, rng: tf.random.Generator, elastic: bool = False, lowres: bool = False
+    images: tf.Tensor,
+    rng: tf.random.Generator,
+    elastic: bool = False,
+    lowres: bool = False,
+    stretch: bool = False,
 ) -> tf.Tensor:
     """One augmented copy of a batch of (N, 28, 28, 1) float images in [0, 1]; `elastic`: bend
-    some of them too; `lowres`: show some as a coarse scan does."""
-    warped = random_affine(images, rng)
+    some of them too; `lowres`: show some as a coarse scan does; `stretch`: stretch some
+    towards a square box."""
+    warped = random_affine(images, rng, stretch)
     if elastic:
         warped = random_elastic(warped, rng)
     thickened = random_thickness(warped, rng)

@@ -180,9 +180,9 @@ def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
     dataset = dataset.shuffle(len(x), seed=config.seed).batch(config.batch_size)
     if config.augment:
         rng = tf.random.Generator.from_seed(config.seed)
-        elastic, lowres = config.elastic, config.lowres
+        elastic, lowres, stretch = config.elastic, config.lowres, config.stretch
         dataset = dataset.map(
-            lambda images, labels: (augment_batch(images, rng, elastic, lowres), labels)
+            lambda images, labels: (augment_batch(images, rng, elastic, lowres, stretch), labels)
         )
     return dataset.prefetch(2)
 
@@ -197,7 +197,9 @@ def epoch_stages(config: TrainConfig) -> list[tuple[TrainConfig, int]]:
     """
     if not config.plain_epochs:
         return [(config, config.epochs)]
-    plain = replace(config, augment=False, elastic=False, lowres=False, plain_epochs=0)
+    plain = replace(
+        config, augment=False, elastic=False, lowres=False, stretch=False, plain_epochs=0
+    )
     return [(config, config.epochs - config.plain_epochs), (plain, config.epochs)]
 
 

@@ -39,6 +39,7 @@ class TrainConfig:
     augment: bool = False
     elastic: bool = False  # with augment: bend half the images by a smooth random field
     lowres: bool = False  # with augment: show a fifth of the images as a coarse scan would
+    stretch: bool = False  # with augment: stretch some digits towards a square box
     plain_epochs: int = 0  # with augment: the last epochs see the images as they are
     subset: int | None = None  # number of training digits; None = all 55,000
     seed: int = 0
@@ -74,6 +75,8 @@ class TrainConfig:
             raise ValueError("elastic distortions are part of --augment: add it")
         if self.lowres and not self.augment:
             raise ValueError("low-resolution scans are part of --augment: add it")
+        if self.stretch and not self.augment:
+            raise ValueError("stretching is part of --augment: add it")
         if self.plain_epochs and not self.augment:
             raise ValueError("plain epochs end an augmented run: add --augment")
         if not 0 <= self.plain_epochs < self.epochs:
@@ -115,6 +118,10 @@ CLI_FLAGS = {
     "augment": ("--augment", "shift, rotate, scale, thicken"),
     "elastic": ("--elastic", "with --augment: also bend half the images elastically"),
     "lowres": ("--lowres", "with --augment: also show a fifth as coarse, low-resolution scans"),
+    "stretch": (
+        "--stretch",
+        "with --augment: also stretch some digits towards a square box, as some scanners do",
+    ),
     "plain_epochs": (
         "--plain-epochs",
         "with --augment: the last N epochs train on the images unaugmented",

@@ -52,7 +52,11 @@ def augmentation_text(config: dict) -> str:
         return "no augmentation"
     extras = [
         name
-        for key, name in (("elastic", "elastic"), ("lowres", "coarse scans"))
+        for key, name in (
+            ("elastic", "elastic"),
+            ("lowres", "coarse scans"),
+            ("stretch", "stretched to a square"),
+        )
         if config.get(key)
     ]
     plain = config.get("plain_epochs")

@@ -10,8 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import data, networks
-from model.augment import augment_batch, random_elastic, random_lowres, warp
+from model import augment, data, networks
+from model.augment import (
+    augment_batch,
+    ink_box,
+    random_elastic,
+    random_lowres,
+    random_stretch,
+    warp,
+)
 from model.drawings import TEMPLATES, render_strokes
 from model.evaluate import evaluate_inputs
 from model.serving.inference import ModelFileError, Predictor, load_active
@@ -325,11 +332,50 @@ def test_low_resolution_scans_blur_a_fifth_of_the_digits_in_place(mnist):
         TrainConfig(lowres=True).check()
 
 
+def test_ink_box_finds_the_drawn_pixels():
+    image = np.zeros((2, 28, 28, 1), np.float32)
+    image[0, 5:21, 12:15] = 1.0  # a bar 16 tall, 3 wide; the second image is empty
+    top, bottom, left, right = (v.numpy() for v in ink_box(tf.constant(image)))
+    assert (top[0], bottom[0], left[0], right[0]) == (5, 20, 12, 14)
+    assert bottom[1] < top[1]
+
+
+def test_stretching_widens_narrow_digits_towards_a_square_box(mnist, monkeypatch):
+    images = as_input(mnist.x_train[:512])
+    stretch = random_stretch(tf.constant(images), tf.random.Generator.from_seed(0))
+    fx, fy = stretch[0].numpy(), stretch[1].numpy()
+    stretched = (fx > 1.001) | (fy > 1.001)
+    assert 0.08 < stretched.mean() < 0.22  # about STRETCH_SHARE of them
+    assert np.all((fx >= 1) & (fy >= 1)) and not np.any((fx > 1.001) & (fy > 1.001))
+    # Never past the square: the stretched side at most reaches the longer one.
+    top, bottom, left, right = (v.numpy() for v in ink_box(tf.constant(images)))
+    height, width = bottom - top + 1, right - left + 1
+    assert np.all(width * fx <= np.maximum(height, width) + 1e-3)
+    assert np.all(height * fy <= np.maximum(height, width) + 1e-3)
+    # Warped with everything else held still, a 1 comes out as a broad bar as tall as it was.
+    monkeypatch.setattr(augment, "STRETCH_SHARE", 1.0)
+    for name, value in (("MAX_ROTATION", 0.0), ("MAX_SHEAR", 0.0), ("MAX_SHIFT", 0.0)):
+        monkeypatch.setattr(augment, name, value)
+    monkeypatch.setattr(augment, "SCALE_RANGE", (1.0, 1.0))
+    ones = images[mnist.y_train[:512] == 1][:20]
+    out = augment.random_affine(tf.constant(ones), tf.random.Generator.from_seed(1), stretch=True)
+    before, after = ink_box(tf.constant(ones)), ink_box(out)
+    widths = [(b[3] - b[2] + 1).numpy() for b in (before, after)]
+    heights = [(b[1] - b[0] + 1).numpy() for b in (before, after)]
+    assert np.all(widths[1] >= widths[0] - 1) and np.mean(widths[1] / widths[0]) > 1.5
+    assert np.abs(heights[1] - heights[0]).max() <= 1
+    np.testing.assert_array_equal(
+        augment.random_affine(tf.constant(ones), tf.random.Generator.from_seed(1)).numpy(), ones
+    )
+    with pytest.raises(ValueError, match="--augment"):
+        TrainConfig(stretch=True).check()
+
+
 def test_plain_epochs_end_an_augmented_run_on_the_images_as_they_are(mnist, store):
     config = TrainConfig(epochs=5, augment=True, lowres=True, plain_epochs=2)
     (augmented, turn), (plain, end) = epoch_stages(config)
     assert (augmented, turn, end) == (config, 3, 5)
-    assert not (plain.augment or plain.lowres or plain.plain_epochs)
+    assert not (plain.augment or plain.lowres or plain.stretch or plain.plain_epochs)
     assert epoch_stages(TrainConfig(epochs=5, augment=True)) == [
         (TrainConfig(epochs=5, augment=True), 5)
     ]
@@ -403,7 +449,7 @@ def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
     assert tuple(network.output_shape) == (None, 10)
     assert network.layers[-1].get_config()["activation"] == "softmax"
     assert network.optimizer is not None  # compiled, ready to train
-    x = np.random.default_rng(0).random((3, 28, 28, 1), dtype=np.float32)
+    x = np.random.default_tf.random.Generator.from_seed(0).random((3, 28, 28, 1), dtype=np.float32)
     probabilities = network(x, training=False).numpy()
     assert probabilities.shape == (3, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)

@@ -133,6 +133,7 @@ CONFIG = mapping(
         "augment": flag,
         "elastic": flag,
         "lowres": flag,
+        "stretch": flag,
         "plain_epochs": integer(0),
         "subset": integer(1),
         "seed": integer(),
