@@ -234,6 +234,7 @@ def cmd_evaluate(args) -> int:
             "drawings": testsets.canvas_test,
             "nondigits": testsets.nondigits_test,
             "messy": testsets.messy_test,
+            "handwriting": testsets.handwriting_test,
         }[args.set or ("drawings" if args.drawings else "mnist")]()
         predictor = _predictor(args)
         report, title = evaluate_inputs(predictor, testset.inputs, testset.labels), testset.name
@@ -460,9 +461,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="version name (default: the active one)")
     evaluate.add_argument(
         "--set",
-        choices=["mnist", "drawings", "nondigits", "messy"],
+        choices=["mnist", "drawings", "nondigits", "messy", "handwriting"],
         help="a bundled test set: MNIST test (default), the canvas-like drawings per style, "
-        "drawn non-digits per kind, or messy digits (scans, photos, odd pens, typefaces) per kind",
+        "drawn non-digits per kind, messy digits (scans, photos, odd pens, typefaces) per kind, "
+        "or real handwriting (13 writers' coarse scans, scikit-learn's UCI digits)",
     )
     evaluate.add_argument("--drawings", action="store_true", help="the same as --set drawings")
     evaluate.set_defaults(run=cmd_evaluate)

@@ -14,16 +14,21 @@ import streamlit as st
 from model import figures
 from model.calibration import answers
 from model.evaluate import Report
-from model.testsets import TestSet, canvas_test, mnist_test, nondigits_test
+from model.testsets import TestSet, canvas_test, handwriting_test, mnist_test, nondigits_test
 from pages.resources import model_stamp, predictor_for
 
-SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings"}  # the digit sets, side by side
+SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings", "handwriting": "Real handwriting"}
 ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
 DPI = 130
 
 
 def testset(key: str) -> TestSet:
-    return {"mnist": mnist_test, "drawings": canvas_test, "nondigits": nondigits_test}[key]()
+    return {
+        "mnist": mnist_test,
+        "drawings": canvas_test,
+        "handwriting": handwriting_test,
+        "nondigits": nondigits_test,
+    }[key]()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -39,7 +44,7 @@ def report_of(name: str, key: str) -> Report:
 
 
 def reports(name: str) -> dict[str, Report]:
-    with st.spinner(f"Scoring {name} on 13,000 test digits and the non-digits (once per version)…"):
+    with st.spinner(f"Scoring {name} on 14,797 test digits and the non-digits (once per version)…"):
         return {key: report_of(name, key) for key in ALL_SETS}
 
 

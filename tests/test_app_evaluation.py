@@ -48,23 +48,31 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     at = open_page("pages/evaluation.py")
     assert at.title[0].value == "Evaluation"
     assert at.selectbox(key="evaluation_version").value == "default"
-    assert [s.value for s in at.subheader] == ["MNIST test", "Bundled drawings", "Drawn non-digits"]
+    assert [s.value for s in at.subheader] == [
+        "MNIST test",
+        "Bundled drawings",
+        "Real handwriting",
+        "Drawn non-digits",
+    ]
     accuracy = [m.value for m in at.metric if m.label == "Accuracy"]
-    assert len(accuracy) == 2 and all(value.endswith("%") for value in accuracy)
+    assert len(accuracy) == 3 and all(value.endswith("%") for value in accuracy)
     assert float(accuracy[0].rstrip("%")) > 98  # the shipped model on MNIST test
+    assert float(accuracy[2].rstrip("%")) > 95  # ... and on 13 other writers' coarse scans
     assert 'Answered "not a digit"' in texts(at.caption)
-    # per digit (x2), per style, per kind of non-digit: tables
-    assert len(at.dataframe) == 4
+    assert "13 people who are not MNIST's writers" in texts(at.caption)
+    # per digit (x3), per style, per kind of non-digit: tables
+    assert len(at.dataframe) == 5
     per_style = at.dataframe[2].value
     assert per_style["style"].tolist() == ["mixed", "thin", "thick", "small_offcentre", "rotated"]
-    per_kind = at.dataframe[3].value
+    assert at.dataframe[3].value["digits"].sum() == 1797
+    per_kind = at.dataframe[4].value
     assert set(per_kind["trained on"]) == {"yes", "no"} and (per_kind["drawings"] > 0).all()
     assert ((per_kind["not a digit"] >= 0) & (per_kind["not a digit"] <= 100)).all()
     rejected = [m for m in at.metric if "not a digit" in m.label]
     assert len(rejected) == 2 and all(m.value.endswith("%") for m in rejected)
     assert "mistakes" in texts(at.caption)
-    # two confusion matrices and two reliability diagrams, the mistakes of each set in a gallery
-    assert len(at.image) >= 7
+    # a confusion matrix and a reliability diagram per digit set, the mistakes in galleries
+    assert len(at.image) >= 10
 
     copy_of_default("default-copy")
     at = open_page("pages/evaluation.py")
@@ -74,6 +82,7 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     comparison = at.dataframe[0].value
     assert list(comparison.columns) == ["test set", "A", "B", "B − A"]  # narrow, for a phone
     assert list(comparison["test set"])[:3] == ["MNIST test", "Bundled drawings", "· mixed"]
+    assert list(comparison["test set"])[-2:] == ["Real handwriting", "Drawn non-digits"]
     assert (comparison["B − A"] == 0).all()  # the same network
     assert "they disagree on 0 of 10,000 digits" in texts(at.markdown)
     assert "Every figure for B = default-copy" in [e.label for e in at.expander]
