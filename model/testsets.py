@@ -23,6 +23,7 @@ for non-digits, the kind) of each image, so a page can report every one separate
 
 from __future__ import annotations
 
+import sys
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -198,7 +199,7 @@ def handwriting_test() -> TestSet:
         images = _preprocessed(np.stack([np.asarray(image) for image in enlarged]))
         return images, digits.target.astype(np.int64), np.full(len(cells), "scan")
 
-    signature = data.source_signature(preprocess)
+    signature = data.source_signature(preprocess, sys.modules[__name__])
     path = data.cache_dir() / f"test-handwriting-{HANDWRITING_SIDE}-{signature}.npz"
     images, labels, styles = _cached(path, render)
     return TestSet(

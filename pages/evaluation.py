@@ -149,7 +149,11 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
 
     st.markdown("**Accuracy per digit** (recall)")
     per_digit = {"digit": [str(d) for d in range(10)]}
-    for key, short in (("mnist", "MNIST"), ("drawings", "drawings")):
+    for key, short in (
+        ("mnist", "MNIST"),
+        ("drawings", "drawings"),
+        ("handwriting", "handwriting"),
+    ):
         for letter, results in zip("AB", both, strict=True):
             recall = np.array(results[key].per_class()["recall"], dtype=float)
             per_digit[f"{short} {letter}"] = 100 * recall

@@ -21,6 +21,7 @@ from model.train import as_input
 MNIST_TARGET = 0.994
 DRAWINGS_TARGET = 0.99
 HANDWRITING_FLOOR = 0.965  # 13 real writers' coarse scans; the measured figure: README
+HANDWRITING_ONES_FLOOR = 0.95  # networks trained without --stretch read 87-92% of them
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,9 @@ def test_shipped_default_on_real_handwriting(shipped: Predictor):
     assert len(handwriting.labels) == 1797 and set(handwriting.labels) == set(range(10))
     report = evaluate_inputs(shipped, handwriting.inputs, handwriting.labels)
     assert report.accuracy >= HANDWRITING_FLOOR, f"real handwriting {report.accuracy:.4f}"
-    assert report.rejected_share <= REJECTED_MESSY_AT_MOST
+    # Fitted to a square box, a 1 is a broad bar: what training with --stretch is for.
+    ones = report.per_class()["recall"][1]
+    assert ones >= HANDWRITING_ONES_FLOOR, f"real handwriting's 1s {ones:.4f}"
 
 
 # ── Honest answers: the reject and the calibration, on real and generated data ────────────────
@@ -72,6 +75,7 @@ def test_shipped_default_on_real_handwriting(shipped: Predictor):
 REJECTED_MNIST_AT_MOST = 0.003
 REJECTED_DRAWINGS_AT_MOST = 0.005
 REJECTED_MESSY_AT_MOST = 0.01
+REJECTED_HANDWRITING_AT_MOST = 0.01
 ECE_AT_MOST = 0.01
 TRAINED_KINDS_REJECTED_AT_LEAST = 0.9
 UNSEEN_KINDS_REJECTED_AT_LEAST = 0.6  # the measured figure and the 95% aim: README
@@ -84,10 +88,11 @@ def test_shipped_default_is_calibrated_and_rejects_little_of_the_digits(shipped:
         (mnist_test(), REJECTED_MNIST_AT_MOST),
         (canvas_test(), REJECTED_DRAWINGS_AT_MOST),
         (messy_test(), REJECTED_MESSY_AT_MOST),
+        (handwriting_test(), REJECTED_HANDWRITING_AT_MOST),
     ):
         report = evaluate_inputs(shipped, testset.inputs, testset.labels)
         assert report.rejected_share <= at_most, f"{testset.name}: {report.rejected_share:.4f}"
-        if testset.name != "Messy digits":  # calibrated on MNIST and drawings, measured there
+        if testset.name in ("MNIST test", "Drawings"):  # calibrated on these, measured there
             assert report.ece <= ECE_AT_MOST, f"{testset.name}: ECE {report.ece:.4f}"
 
 

@@ -371,6 +371,31 @@ def test_stretching_widens_narrow_digits_towards_a_square_box(mnist, monkeypatch
         TrainConfig(stretch=True).check()
 
 
+def test_the_stretch_is_about_the_digits_own_box_and_before_the_warp(monkeypatch):
+    bars = np.zeros((8, 28, 28, 1), np.float32)
+    bars[:, 2:18, 3:6] = 1.0  # off centre: rows 2-17, columns 3-5 (centre 9.5, 4)
+    monkeypatch.setattr(augment, "STRETCH_SHARE", 1.0)
+    for name, value in (("MAX_ROTATION", 0.0), ("MAX_SHEAR", 0.0), ("MAX_SHIFT", 0.0)):
+        monkeypatch.setattr(augment, name, value)
+    monkeypatch.setattr(augment, "SCALE_RANGE", (0.5, 0.5))  # then halved about the middle
+    out = augment.random_affine(tf.constant(bars), tf.random.Generator.from_seed(2), stretch=True)
+    top, bottom, left, right = (v.numpy() for v in ink_box(out))
+    # Stretched about its own centre, then halved about 13.5: its centre lands at (11.5, 8.75).
+    # Stretched after the warp, or about another point, the stretch would move the centre too.
+    np.testing.assert_allclose((top + bottom) / 2, 11.5, atol=1.0)
+    np.testing.assert_allclose((left + right) / 2, 8.75, atol=1.0)
+    assert np.mean((right - left + 1) / 1.5) > 1.5  # wider than the halved bar's 1.5 px
+
+
+def test_runs_without_stretch_draw_the_random_numbers_they_always_drew():
+    images = tf.zeros((4, 28, 28, 1))
+    warped, drawn = tf.random.Generator.from_seed(3), tf.random.Generator.from_seed(3)
+    augment.random_affine(images, warped)
+    for shape in ([4], [4], [4], [4, 2]):  # angle, shear, scale, shift
+        drawn.uniform(shape)
+    np.testing.assert_array_equal(warped.state.numpy(), drawn.state.numpy())
+
+
 def test_plain_epochs_end_an_augmented_run_on_the_images_as_they_are(mnist, store):
     config = TrainConfig(epochs=5, augment=True, lowres=True, plain_epochs=2)
     (augmented, turn), (plain, end) = epoch_stages(config)
@@ -449,7 +474,7 @@ def test_every_architecture_maps_an_image_to_ten_probabilities(arch):
     assert tuple(network.output_shape) == (None, 10)
     assert network.layers[-1].get_config()["activation"] == "softmax"
     assert network.optimizer is not None  # compiled, ready to train
-    x = np.random.default_tf.random.Generator.from_seed(0).random((3, 28, 28, 1), dtype=np.float32)
+    x = np.random.default_rng(0).random((3, 28, 28, 1), dtype=np.float32)
     probabilities = network(x, training=False).numpy()
     assert probabilities.shape == (3, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
