@@ -41,7 +41,8 @@ def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
     # What it trained on, from the shipped default's config: its mix and its augmentation.
     recipe = next(c for c in texts(at.caption) if "training images" in c)
     assert "55,000 MNIST" in recipe and "canvas digits (stroke ends varied)" in recipe
-    assert "drawn non-digits" in recipe and "augmented** (+ coarse scans)" in recipe
+    assert "drawn non-digits" in recipe
+    assert "augmented** (+ coarse scans, stretched to a square)" in recipe
     assert len(at.get("vega_lite_chart")) == 2  # loss and accuracy
     assert at.json, "the metadata JSON"
     table = at.dataframe[0].value
