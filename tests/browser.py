@@ -283,6 +283,17 @@ IDLE_JS = """() => {
 }"""
 
 
+def wait_for_locator(locator, timeout: float) -> bool:
+    """Whether `locator` shows within `timeout` seconds (False instead of an exception)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        locator.wait_for(timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 def wait_until_idle(page, timeout: float = 30.0, settle: float = 0.2) -> None:
     """Wait until no script run is in progress (and stays so for `settle` seconds)."""
     deadline = time.monotonic() + timeout

@@ -31,6 +31,7 @@ from tests.browser import (
     screenshot,
     wait_for_canvas,
     wait_for_ink,
+    wait_for_locator,
     wait_for_prediction,
     wait_until_idle,
 )
@@ -335,8 +336,12 @@ def test_an_evaluation_link_opens_its_view_and_leaves_the_next_page_clean(browse
         wait_until_idle(page, timeout=120)
         version = page.locator(".st-key-evaluation_version input")
         assert version.input_value().startswith("default"), version.input_value()
-        page.get_by_text("Copy a link to this view").click()
         link = page.locator('[data-testid="stCode"]').filter(has_text="?version=default")
+        for _ in range(3):  # a run still drawing the page may draw the expander closed again
+            wait_until_idle(page, timeout=120)
+            page.get_by_text("Copy a link to this view").click()
+            if wait_for_locator(link, timeout=10):
+                break
         assert link.count() == 1 and "/evaluation?version=default" in link.inner_text()
         assert_no_exception(page, "Evaluation, opened by a link")
         open_page(page, "Training")  # waits for exactly the link's URL: no query string
