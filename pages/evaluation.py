@@ -147,17 +147,18 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
     rows += [row(ALL_SETS[key], a[key], b[key]) for key in ("handwriting", "nondigits")]
     percent_table(rows, ["A", "B"])
 
-    st.markdown("**Accuracy per digit** (recall)")
-    per_digit = {"digit": [str(d) for d in range(10)]}
-    for key, short in (
-        ("mnist", "MNIST"),
-        ("drawings", "drawings"),
-        ("handwriting", "handwriting"),
+    # Two narrow tables rather than one wide one, so that each reads at phone width.
+    for title, columns in (
+        ("Accuracy per digit", (("mnist", "MNIST"), ("drawings", "drawings"))),
+        ("Real handwriting per digit", (("handwriting", "handwriting"),)),
     ):
-        for letter, results in zip("AB", both, strict=True):
-            recall = np.array(results[key].per_class()["recall"], dtype=float)
-            per_digit[f"{short} {letter}"] = 100 * recall
-    percent_table(per_digit, list(per_digit)[1:], digits=1)
+        st.markdown(f"**{title}** (recall)")
+        per_digit = {"digit": [str(d) for d in range(10)]}
+        for key, short in columns:
+            for letter, results in zip("AB", both, strict=True):
+                recall = np.array(results[key].per_class()["recall"], dtype=float)
+                per_digit[f"{short} {letter}"] = 100 * recall
+        percent_table(per_digit, list(per_digit)[1:], digits=1)
 
     for key in SETS:
         st.markdown(f"**{SETS[key]}** · confusion matrices")

@@ -83,6 +83,15 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     assert list(comparison.columns) == ["test set", "A", "B", "B − A"]  # narrow, for a phone
     assert list(comparison["test set"])[:3] == ["MNIST test", "Bundled drawings", "· mixed"]
     assert list(comparison["test set"])[-2:] == ["Real handwriting", "Drawn non-digits"]
+    # Per digit, in two narrow tables that read at phone width.
+    assert list(at.dataframe[1].value.columns) == [
+        "digit",
+        "MNIST A",
+        "MNIST B",
+        "drawings A",
+        "drawings B",
+    ]
+    assert list(at.dataframe[2].value.columns) == ["digit", "handwriting A", "handwriting B"]
     assert (comparison["B − A"] == 0).all()  # the same network
     assert "they disagree on 0 of 10,000 digits" in texts(at.markdown)
     assert "Every figure for B = default-copy" in [e.label for e in at.expander]
