@@ -229,13 +229,7 @@ def cmd_evaluate(args) -> int:
         report, title = evaluate_images(predictor, images, labels), str(args.npz)
         testset = None
     else:
-        testset = {
-            "mnist": testsets.mnist_test,
-            "drawings": testsets.canvas_test,
-            "nondigits": testsets.nondigits_test,
-            "messy": testsets.messy_test,
-            "handwriting": testsets.handwriting_test,
-        }[args.set or ("drawings" if args.drawings else "mnist")]()
+        testset = testsets.BY_NAME[args.set or ("drawings" if args.drawings else "mnist")]()
         predictor = _predictor(args)
         report, title = evaluate_inputs(predictor, testset.inputs, testset.labels), testset.name
     name = predictor.version.name if predictor.version else "?"
@@ -461,6 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="version name (default: the active one)")
     evaluate.add_argument(
         "--set",
+        # The keys of model.testsets.BY_NAME, named here so that no other command imports it.
         choices=["mnist", "drawings", "nondigits", "messy", "handwriting"],
         help="a bundled test set: MNIST test (default), the canvas-like drawings per style, "
         "drawn non-digits per kind, messy digits (scans, photos, odd pens, typefaces) per kind, "

@@ -205,3 +205,13 @@ def handwriting_test() -> TestSet:
     return TestSet(
         "Real handwriting", images.astype(np.float32) / 255.0, labels, styles.astype(str)
     )
+
+
+# Every test set by the name the command line (`evaluate --set`) and the pages call it.
+BY_NAME = {
+    "mnist": mnist_test,
+    "drawings": canvas_test,
+    "nondigits": nondigits_test,
+    "messy": messy_test,
+    "handwriting": handwriting_test,
+}

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from model import figures
+from model import figures, testsets
 from model.calibration import answers
 from model.evaluate import Report
-from model.testsets import TestSet, canvas_test, handwriting_test, mnist_test, nondigits_test
+from model.testsets import TestSet
 from pages.resources import model_stamp, predictor_for
 
 SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings", "handwriting": "Real handwriting"}
@@ -23,12 +23,7 @@ DPI = 130
 
 
 def testset(key: str) -> TestSet:
-    return {
-        "mnist": mnist_test,
-        "drawings": canvas_test,
-        "handwriting": handwriting_test,
-        "nondigits": nondigits_test,
-    }[key]()
+    return testsets.BY_NAME[key]()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -303,3 +303,13 @@ def test_explain_a_bad_npz_or_n(home: Path, mnist_npz: Path, tmp_path: Path):
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert result.stderr.strip().splitlines()[-1].startswith("error:"), result.stderr
         assert message in result.stderr
+
+
+def test_evaluate_offers_every_bundled_test_set():
+    # The parser names the sets without importing model.testsets (the `data` command needs none).
+    from model import testsets
+    from model.__main__ import build_parser
+
+    evaluate = build_parser()._subparsers._group_actions[0].choices["evaluate"]
+    (option,) = [a for a in evaluate._actions if "--set" in a.option_strings]
+    assert list(option.choices) == list(testsets.BY_NAME)
