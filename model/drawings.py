@@ -119,6 +119,12 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
             ),
         ),  # lopsided egg
         (arc(0.5, 0.5, 0.3, 0.5, -60, 320, tilt=-8),),  # leaning left, starting off the top
+        (
+            chain(
+                arc(0.5, 0.52, 0.3, 0.48, -100, 250),
+                bezier((0.448, 0.047), (0.56, 0.0), (0.7, 0.02)),
+            ),
+        ),  # clockwise, running on past the start
     ),
     1: (
         (polyline((0.5, 0.0), (0.5, 1.0)),),  # plain bar
@@ -127,6 +133,7 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
         (polyline((0.3, 0.24), (0.55, 0.0), (0.55, 1.0)), polyline((0.3, 1.0), (0.8, 1.0))),  # base
         (polyline((0.22, 0.38), (0.6, 0.0), (0.6, 1.0)),),  # long European flag
         (chain(bezier((0.3, 0.2), (0.45, 0.13), (0.55, 0.0)), polyline((0.55, 0.0), (0.52, 1.0))),),
+        (polyline((0.42, 0.22), (0.58, 0.0), (0.56, 1.0)),),  # steep little tick
     ),
     2: (
         (
@@ -171,6 +178,13 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
                 polyline((0.2, 1.0), (0.6, 0.97), (0.85, 1.0)),
             ),
         ),  # open hump, concave neck
+        (
+            chain(
+                arc(0.5, 0.3, 0.28, 0.28, 195, 360),
+                bezier((0.78, 0.3), (0.78, 0.55), (0.4, 0.75), (0.18, 1.0)),
+                bezier((0.18, 1.0), (0.5, 0.93), (0.75, 1.03), (0.92, 0.84)),
+            ),
+        ),  # base curling up
     ),
     3: (
         (chain(arc(0.48, 0.26, 0.26, 0.26, 200, 460), arc(0.48, 0.75, 0.3, 0.25, -100, 160)),),
@@ -197,6 +211,10 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
             ),
         ),  # italic
         (chain(arc(0.5, 0.25, 0.22, 0.25, 190, 450), arc(0.5, 0.75, 0.24, 0.25, -90, 170)),),
+        (
+            arc(0.48, 0.25, 0.26, 0.25, 200, 445),
+            arc(0.5, 0.76, 0.3, 0.24, -115, 160),
+        ),  # two strokes
     ),
     4: (
         (polyline((0.62, 0.0), (0.12, 0.68), (0.88, 0.68)), polyline((0.65, 0.0), (0.65, 1.0))),
@@ -208,6 +226,13 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
             polyline((0.68, 0.0), (0.7, 1.0)),
         ),  # open, curved left arm
         (polyline((0.65, 1.0), (0.65, 0.0), (0.12, 0.68), (0.88, 0.68)),),  # closed, one stroke
+        (
+            chain(
+                bezier((0.25, 0.0), (0.15, 0.45), (0.2, 0.62), (0.45, 0.62)),
+                polyline((0.45, 0.62), (0.85, 0.6)),
+            ),
+            polyline((0.7, 0.0), (0.68, 1.0)),
+        ),  # open, rounded corner
     ),
     5: (
         (
@@ -243,6 +268,10 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
                 bezier((0.78, 0.8), (0.65, 1.05), (0.3, 1.02), (0.15, 0.88)),
             ),
         ),  # one stroke, leaning stem
+        (
+            chain(polyline((0.3, 0.08), (0.27, 0.46)), arc(0.5, 0.68, 0.3, 0.3, -140, 150)),
+            polyline((0.42, 0.0), (0.85, 0.02)),
+        ),  # top bar apart from the stem
     ),
     6: (
         (
@@ -277,6 +306,12 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
                 arc(0.45, 0.78, 0.2, 0.2, 180, -150),
             ),
         ),  # small loop
+        (
+            chain(
+                bezier((0.72, 0.0), (0.35, 0.08), (0.2, 0.45), (0.22, 0.72)),
+                arc(0.5, 0.72, 0.28, 0.27, 180, -210),
+            ),
+        ),  # loop closing across the stem
     ),
     7: (
         (polyline((0.15, 0.0), (0.85, 0.0), (0.4, 1.0)),),  # plain
@@ -301,6 +336,12 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
                 polyline((0.85, 0.0), (0.42, 1.0)),
             ),
         ),  # wavy top
+        (
+            chain(
+                polyline((0.15, 0.0), (0.85, 0.0)),
+                bezier((0.85, 0.0), (0.55, 0.4), (0.5, 0.9), (0.3, 1.0)),
+            ),
+        ),  # stem hooking left
     ),
     8: (
         (figure_eight(0.2, 0.26),),  # one stroke, the usual way
@@ -315,6 +356,7 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
         (turned(figure_eight(0.17, 0.25, waist=0.42), 15),),  # leaning, small top
         (figure_eight(0.22, 0.22, waist=0.5),),  # even loops
         (turned(arc(0.5, 0.24, 0.19, 0.23, -90, 270), -10), arc(0.5, 0.73, 0.26, 0.27, -90, 270)),
+        (turned(figure_eight(0.22, 0.24, waist=0.47), -15),),  # leaning left
     ),
     9: (
         (chain(arc(0.5, 0.28, 0.27, 0.27, 0, -360), polyline((0.77, 0.28), (0.75, 1.0))),),
@@ -338,9 +380,16 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
                 bezier((0.76, 0.21), (0.76, 0.7), (0.6, 0.9), (0.4, 1.0)),
             ),
         ),  # tilted loop, tail to the left
+        (
+            chain(
+                arc(0.52, 0.24, 0.22, 0.22, 0, -360),
+                bezier((0.74, 0.24), (0.8, 0.7), (0.6, 1.0), (0.35, 1.0)),
+                bezier((0.35, 1.0), (0.15, 1.0), (0.08, 0.9), (0.12, 0.75)),
+            ),
+        ),  # small loop, tail hooking back up
     ),
 }
-TEMPLATES_PER_DIGIT = 6
+TEMPLATES_PER_DIGIT = 7
 assert all(len(shapes) == TEMPLATES_PER_DIGIT for shapes in TEMPLATES.values())
 
 

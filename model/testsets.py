@@ -31,7 +31,7 @@ from functools import cache
 import numpy as np
 from PIL import Image
 
-from model import data, drawings
+from model import data, drawings, preprocess
 from model.atomic import atomic_write
 from model.preprocess import preprocess_batch, preprocess_canvas
 
@@ -122,7 +122,8 @@ def canvas_test() -> TestSet:
             styles += [style] * len(digits)
         return np.concatenate(images), np.concatenate(labels), np.array(styles)
 
-    path = data.cache_dir() / f"test-drawings-{CANVAS_PER_DIGIT}-{CANVAS_SEED}-v1.npz"
+    signature = data.source_signature(drawings, preprocess)
+    path = data.cache_dir() / f"test-drawings-{CANVAS_PER_DIGIT}-{CANVAS_SEED}-{signature}.npz"
     images, labels, styles = _cached(path, render)
     return TestSet("Drawings", images.astype(np.float32) / 255.0, labels.astype(np.int64), styles)
 
@@ -157,7 +158,7 @@ def nondigits_test() -> TestSet:
 @cache
 def messy_test() -> TestSet:
     """Digits unlike the training drawings, per kind (typefaces only where they are installed)."""
-    from model import messy_digits, preprocess, typefaces
+    from model import messy_digits, typefaces
 
     def render():
         images, labels, kinds = messy_digits.messy_digits(MESSY_PER_KIND, seed=MESSY_SEED)
@@ -187,7 +188,6 @@ def messy_test() -> TestSet:
 @cache
 def handwriting_test() -> TestSet:
     """Real handwriting from 13 writers, as coarse 8x8 scans enlarged (see the module's notes)."""
-    from model import preprocess
 
     def render():
         from sklearn.datasets import load_digits  # bundled with scikit-learn: no download

@@ -264,8 +264,9 @@ def test_templates_choose_the_shapes_drawn():
     assert np.mean([ink_width(i) for i in flags[ones]]) > 1.5 * np.mean(
         [ink_width(i) for i in bars[ones]]
     )
-    for bad in ([], [6], [-1]):
-        with pytest.raises(ValueError, match="templates must be positions 0 to 5"):
+    last = drawings.TEMPLATES_PER_DIGIT - 1
+    for bad in ([], [last + 1], [-1]):
+        with pytest.raises(ValueError, match=f"templates must be positions 0 to {last}"):
             make_canvas_digits(1, templates=bad)
 
 

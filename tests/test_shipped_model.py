@@ -20,7 +20,9 @@ from model.train import as_input
 
 MNIST_TARGET = 0.994
 DRAWINGS_TARGET = 0.99
-HANDWRITING_FLOOR = 0.965  # 13 real writers' coarse scans; the measured figure: README
+# 13 real writers' coarse scans; the measured figure: README. Networks trained on 6 templates a
+# digit instead of 7 (no rounded open 4, no 9 whose tail hooks back up) read 96.9-97.9%.
+HANDWRITING_FLOOR = 0.978
 HANDWRITING_ONES_FLOOR = 0.95  # networks trained without --stretch read 87-92% of them
 
 

@@ -8,8 +8,8 @@
 
 Not a test: it trains networks and prints figures, the last line one JSON object with them all.
 
-The bundled drawings test set (`model/testsets.py`) is rendered from the same 60 stroke templates
-(6 per digit) as the 12,000 drawings the shipped default trained on, so it measures pens, sizes,
+The bundled drawings test set (`model/testsets.py`) is rendered from the same 70 stroke templates
+(7 per digit) as the 12,000 drawings the shipped default trained on, so it measures pens, sizes,
 slants and positions more than new shapes. Here the default recipe (`studio_cnn`, augmented,
 lr 2e-3, cosine, MNIST + 12,000 drawings) trains once with drawings from templates 0-3 of each
 digit only, and once on MNIST alone; both, and the shipped default (which saw every template),
