@@ -124,7 +124,7 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
                 arc(0.5, 0.52, 0.3, 0.48, -100, 250),
                 bezier((0.448, 0.047), (0.56, 0.0), (0.7, 0.02)),
             ),
-        ),  # clockwise, running on past the start
+        ),  # running on past its start: a tail over the top
     ),
     1: (
         (polyline((0.5, 0.0), (0.5, 1.0)),),  # plain bar
@@ -311,7 +311,7 @@ TEMPLATES: dict[int, tuple[tuple[Stroke, ...], ...]] = {
                 bezier((0.72, 0.0), (0.35, 0.08), (0.2, 0.45), (0.22, 0.72)),
                 arc(0.5, 0.72, 0.28, 0.27, 180, -210),
             ),
-        ),  # loop closing across the stem
+        ),  # the loop drawn on past its close
     ),
     7: (
         (polyline((0.15, 0.0), (0.85, 0.0), (0.4, 1.0)),),  # plain

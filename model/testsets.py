@@ -131,7 +131,7 @@ def canvas_test() -> TestSet:
 @cache
 def nondigits_test() -> TestSet:
     """Drawn non-digits of every kind, labelled -1; `.unseen()` keeps the never-trained kinds."""
-    from model import nondigits, preprocess, typefaces
+    from model import nondigits, typefaces
 
     kinds = nondigits.TRAINING_KINDS + nondigits.HELDOUT_KINDS
 

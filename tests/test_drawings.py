@@ -265,6 +265,7 @@ def test_templates_choose_the_shapes_drawn():
         [ink_width(i) for i in bars[ones]]
     )
     last = drawings.TEMPLATES_PER_DIGIT - 1
+    assert make_canvas_digits(1, seed=4, templates=[last])[0].max() > 0  # the last one draws
     for bad in ([], [last + 1], [-1]):
         with pytest.raises(ValueError, match=f"templates must be positions 0 to {last}"):
             make_canvas_digits(1, templates=bad)
