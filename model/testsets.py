@@ -86,8 +86,15 @@ def mnist_drawing(index: int, side: int = 280) -> tuple[np.ndarray, int]:
 CACHE_COLUMNS = {"images": ("u", (28, 28)), "labels": ("iu", ()), "styles": ("US", ())}
 
 
-def _cached(path, render) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(images uint8 28x28, labels, styles) from the cache, or rendered by `render()` and cached."""
+def _cached(stem: str, sources, render) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(images uint8 28x28, labels, styles) from the cache, or rendered by `render()` and cached.
+
+    The file's name is signed by the modules that generate the set (`sources`), by the
+    preprocessing and by this module, which every set goes through: changing any of them renders
+    the set afresh instead of reading a stale one.
+    """
+    signature = data.source_signature(*sources, preprocess, sys.modules[__name__])
+    path = data.cache_dir() / f"test-{stem}-{signature}.npz"
     cached = data.read_cache(path, CACHE_COLUMNS)
     if cached is not None:  # None: not cached yet, or damaged (and removed)
         return cached["images"], cached["labels"], cached["styles"]
@@ -122,9 +129,8 @@ def canvas_test() -> TestSet:
             styles += [style] * len(digits)
         return np.concatenate(images), np.concatenate(labels), np.array(styles)
 
-    signature = data.source_signature(drawings, preprocess)
-    path = data.cache_dir() / f"test-drawings-{CANVAS_PER_DIGIT}-{CANVAS_SEED}-{signature}.npz"
-    images, labels, styles = _cached(path, render)
+    stem = f"drawings-{CANVAS_PER_DIGIT}-{CANVAS_SEED}"
+    images, labels, styles = _cached(stem, (drawings,), render)
     return TestSet("Drawings", images.astype(np.float32) / 255.0, labels.astype(np.int64), styles)
 
 
@@ -149,9 +155,8 @@ def nondigits_test() -> TestSet:
         styles = np.concatenate(styles)
         return np.concatenate(images), np.full(len(styles), -1, np.int64), styles
 
-    signature = data.source_signature(nondigits, typefaces, drawings, preprocess)
-    name = f"test-nondigits-{NONDIGITS_PER_KIND}-{NONDIGITS_SEED}-{signature}.npz"
-    images, labels, styles = _cached(data.cache_dir() / name, render)
+    stem = f"nondigits-{NONDIGITS_PER_KIND}-{NONDIGITS_SEED}"
+    images, labels, styles = _cached(stem, (nondigits, typefaces, drawings), render)
     return TestSet("Non-digits", images.astype(np.float32) / 255.0, labels, styles.astype(str))
 
 
@@ -179,9 +184,8 @@ def messy_test() -> TestSet:
                 kinds += ["typefaces"] * len(digits)
         return np.stack(inputs), np.asarray(labels, np.int64), np.array(kinds)
 
-    signature = data.source_signature(messy_digits, typefaces, drawings, preprocess)
-    path = data.cache_dir() / f"test-messy-{MESSY_PER_KIND}-{MESSY_SEED}-{signature}.npz"
-    images, labels, kinds = _cached(path, render)
+    stem = f"messy-{MESSY_PER_KIND}-{MESSY_SEED}"
+    images, labels, kinds = _cached(stem, (messy_digits, typefaces, drawings), render)
     return TestSet("Messy digits", images.astype(np.float32) / 255.0, labels, kinds.astype(str))
 
 
@@ -199,9 +203,7 @@ def handwriting_test() -> TestSet:
         images = _preprocessed(np.stack([np.asarray(image) for image in enlarged]))
         return images, digits.target.astype(np.int64), np.full(len(cells), "scan")
 
-    signature = data.source_signature(preprocess, sys.modules[__name__])
-    path = data.cache_dir() / f"test-handwriting-{HANDWRITING_SIDE}-{signature}.npz"
-    images, labels, styles = _cached(path, render)
+    images, labels, styles = _cached(f"handwriting-{HANDWRITING_SIDE}", (), render)
     return TestSet(
         "Real handwriting", images.astype(np.float32) / 255.0, labels, styles.astype(str)
     )

@@ -224,8 +224,8 @@ def test_a_bfloat16_run_stores_a_float32_network(store: ModelStore, mnist):
     network = keras.models.load_model(version.model_file, compile=False)
     assert {layer.dtype_policy.name for layer in network.layers} == {"float32"}
     assert {w.dtype for w in network.get_weights()} == {np.dtype("float32")}
-    # The float32 network scores what training measured on it, read as the app reads it (the
-    # nudged copies, the version's temperature and reject threshold), as training measured it.
+    # The float32 network scores what training measured on it, read the way training read it:
+    # as the app does (the nudged copies, the version's temperature and reject threshold).
     served = Predictor.from_version(version, lite=False)
     report = evaluate_inputs(served, as_input(mnist.x_test)[..., 0], mnist.y_test)
     assert report.accuracy == pytest.approx(version.meta["test_accuracy"], abs=1e-4)
