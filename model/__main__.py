@@ -21,11 +21,12 @@ def _store(args):
 
 
 def cmd_data(args) -> int:
-    from model import data
+    from model import data, stroke_fonts
 
     directory = data.ensure_files()
     mnist = data.load_mnist(directory)
     print(f"MNIST verified in {directory}: {len(mnist.x_train)} train, {len(mnist.x_test)} test")
+    print(f"Stroke fonts verified in {stroke_fonts.ensure_files()}")
     return 0
 
 
@@ -456,10 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--set",
         # The keys of model.testsets.BY_NAME, named here so that no other command imports it.
-        choices=["mnist", "drawings", "nondigits", "messy", "handwriting"],
+        choices=["mnist", "drawings", "nondigits", "messy", "handwriting", "strokefonts"],
         help="a bundled test set: MNIST test (default), the canvas-like drawings per style, "
         "drawn non-digits per kind, messy digits (scans, photos, odd pens, typefaces) per kind, "
-        "or real handwriting (13 writers' coarse scans, scikit-learn's UCI digits)",
+        "real handwriting (13 writers' coarse scans, scikit-learn's UCI digits), or digits "
+        "drawn along the paths of 9 stroke fonts no network trains on, per font",
     )
     evaluate.add_argument("--drawings", action="store_true", help="the same as --set drawings")
     evaluate.set_defaults(run=cmd_evaluate)
@@ -510,13 +512,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from model.data import MnistUnavailable
+    from model.data import DataUnavailable
     from model.serving.jobs import TrainingBusy
     from model.serving.store import StoreError
 
     try:
         return args.run(args)
-    except (MnistUnavailable, StoreError, TrainingBusy, ValueError, OSError) as err:
+    except (DataUnavailable, StoreError, TrainingBusy, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

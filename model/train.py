@@ -34,6 +34,7 @@ NONDIGITS_SEED = 800_000
 VALIDATION_DRAWINGS_SEED = 700_000  # drawings that calibrate, beside MNIST's validation digits
 VALIDATION_DRAWINGS = 3000
 TYPESET_SEED = 600_000
+STROKE_FONTS_SEED = 500_000
 
 Progress = Callable[[dict], None]
 
@@ -127,6 +128,26 @@ def typeset_digits(count: int, seed: int = TYPESET_SEED):
     return preprocessed_drawings("training-typeset", count, seed, make, (drawings, typefaces))
 
 
+def stroke_font_mix(count: int, seed: int = STROKE_FONTS_SEED, stroke_ends: bool = False):
+    """`count` digits drawn along the training stroke fonts' paths (all styles), preprocessed and
+    cached: other designers' hands (a 2 with a loop, a 7 with a serif, blackletter), drawn as the
+    canvas draws. `stroke_ends` as for `canvas_digit_mix`.
+    """
+    from model import stroke_fonts
+
+    per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
+    fonts = stroke_fonts.TRAINING_FONTS
+
+    def make(seed, style):
+        images, labels, _ = stroke_fonts.stroke_font_digits(
+            per_digit, seed=seed, fonts=fonts, style=style, stroke_ends=stroke_ends
+        )
+        return images, labels
+
+    name = "training-stroke-fonts" + ("-ends" if stroke_ends else "")
+    return preprocessed_drawings(name, count, seed, make, (drawings, stroke_fonts))
+
+
 def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
     """`count` drawn non-digits of the training kinds (letters, symbols, shapes, scribbles...),
     preprocessed and cached, labelled `NOT_A_DIGIT`.
@@ -155,6 +176,9 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.typeset:
         extra_x, extra_y = typeset_digits(config.typeset)
+        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+    if config.stroke_fonts:
+        extra_x, extra_y = stroke_font_mix(config.stroke_fonts, stroke_ends=config.stroke_ends)
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.nondigits:
         extra_x, extra_y = nondigit_drawings(config.nondigits)

