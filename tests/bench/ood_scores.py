@@ -1,6 +1,6 @@
 """Study: would another "not a digit" score reject more of the kinds no network trained on?
 
-    .venv/bin/python tests/bench/ood_scores.py              # the active version; about 3 minutes
+    .venv/bin/python tests/bench/ood_scores.py              # the active version; about 4 minutes
     .venv/bin/python tests/bench/ood_scores.py --model NAME [--store DIR]
 
 Not a test: it prints figures, the last line one JSON object with them all.
