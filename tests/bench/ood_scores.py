@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 from model import data, nondigits, testsets  # noqa: E402
 from model.calibration import (  # noqa: E402
     NUDGES,
-    REJECT_BUDGET,
+    choose_threshold,
     fit_temperature,
     temperature_scale,
 )
@@ -133,11 +133,6 @@ def fit_logistic(digits: np.ndarray, others: np.ndarray, steps: int = 3000):
     return lambda columns: ((columns - centre) / scale) @ w + b
 
 
-def threshold(validation_scores: list[np.ndarray]) -> float:
-    """As `calibration.calibrate` does: at most the budget of every validation set below it."""
-    return min(float(np.quantile(s, REJECT_BUDGET, method="lower")) for s in validation_scores)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", help="a version name (default: the active one)")
@@ -183,7 +178,8 @@ def main() -> int:
     rows = {}
     print(f"{'score':<24}" + "".join(f"{k:>22}" for k in digit_sets) + "  unseen kinds  trained")
     for score in validation_scores[0]:
-        limit = threshold([s[score] for s in validation_scores])
+        # As `calibration.calibrate` does: at most the budget of every validation set below it.
+        limit = min(choose_threshold(s[score]) for s in validation_scores)
         row = {}
         for name, (found, probabilities) in tested.items():
             rejected = found[score] < limit
