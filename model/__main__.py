@@ -21,12 +21,13 @@ def _store(args):
 
 
 def cmd_data(args) -> int:
-    from model import data, stroke_fonts
+    from model import data, google_fonts, stroke_fonts
 
     directory = data.ensure_files()
     mnist = data.load_mnist(directory)
     print(f"MNIST verified in {directory}: {len(mnist.x_train)} train, {len(mnist.x_test)} test")
     print(f"Stroke fonts verified in {stroke_fonts.ensure_files()}")
+    print(f"{len(google_fonts.FAMILIES)} typefaces verified in {google_fonts.ensure_files()}")
     return 0
 
 
@@ -457,11 +458,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--set",
         # The keys of model.testsets.BY_NAME, named here so that no other command imports it.
-        choices=["mnist", "drawings", "nondigits", "messy", "handwriting", "strokefonts"],
+        choices=[
+            "mnist",
+            "drawings",
+            "nondigits",
+            "messy",
+            "handwriting",
+            "strokefonts",
+            "typefaces",
+        ],
         help="a bundled test set: MNIST test (default), the canvas-like drawings per style, "
         "drawn non-digits per kind, messy digits (scans, photos, odd pens, typefaces) per kind, "
-        "real handwriting (13 writers' coarse scans, scikit-learn's UCI digits), or digits "
-        "drawn along the paths of 9 stroke fonts no network trains on, per font",
+        "real handwriting (13 writers' coarse scans, scikit-learn's UCI digits), digits "
+        "drawn along the paths of 9 stroke fonts no network trains on, per font, or digits of "
+        "48 Google Fonts families no network trains on, redrawn with the pen, per family",
     )
     evaluate.add_argument("--drawings", action="store_true", help="the same as --set drawings")
     evaluate.set_defaults(run=cmd_evaluate)

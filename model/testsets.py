@@ -46,6 +46,8 @@ MESSY_SEED = 6078
 MESSY_PER_KIND = 200  # MNIST test digits made messy, per kind; and typeface digits per style
 STROKE_FONTS_SEED = 8104
 STROKE_FONTS_PER_DIGIT = 40  # per style: 5 styles x 10 digits x 40 = 2,000 drawings
+TYPEFACES_SEED = 9130
+TYPEFACES_PER_DIGIT = 48  # per style: each of the 48 held-out families once; 2,400 drawings
 HANDWRITING_SIDE = 32  # the 8x8 counts are enlarged back to the bitmaps' 32x32
 
 
@@ -221,6 +223,35 @@ def stroke_fonts_test() -> TestSet:
 
 
 @cache
+def typefaces_test() -> TestSet:
+    """Digits of the held-out Google Fonts families redrawn with the pen; `styles` holds each
+    one's family. The families take turns: each draws every digit once in every style."""
+    from model import google_fonts, typefaces
+
+    def render():
+        families = list(google_fonts.HELDOUT)
+        faces = google_fonts.heldout_faces()
+        images, labels, drawn = [], [], []
+        for index, style in enumerate(drawings.STYLE_NAMES):
+            rng = np.random.default_rng(TYPEFACES_SEED + index)
+            rendered = []
+            for i in range(10 * TYPEFACES_PER_DIGIT):
+                digit, family = i % 10, (i // 10) % len(families)
+                params = drawings.STYLES[style].sample(rng)
+                rendered.append(typefaces.draw_char(faces[family], str(digit), rng, params))
+                labels.append(digit)
+                drawn.append(families[family])
+            images.append(_preprocessed(np.stack(rendered)))
+        return np.concatenate(images), np.asarray(labels, np.int64), np.array(drawn)
+
+    stem = f"typefaces-{TYPEFACES_PER_DIGIT}-{TYPEFACES_SEED}"
+    images, labels, families = _cached(stem, (google_fonts, typefaces, drawings), render)
+    return TestSet(
+        "Typeface digits", images.astype(np.float32) / 255.0, labels, families.astype(str)
+    )
+
+
+@cache
 def handwriting_test() -> TestSet:
     """Real handwriting from 13 writers, as coarse 8x8 scans enlarged (see the module's notes)."""
 
@@ -248,4 +279,5 @@ BY_NAME = {
     "messy": messy_test,
     "handwriting": handwriting_test,
     "strokefonts": stroke_fonts_test,
+    "typefaces": typefaces_test,
 }

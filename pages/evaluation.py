@@ -46,9 +46,14 @@ SET_NOTES = {
         "plotter fonts, a script among them): other designers' hands, slashed and boxy 0s, "
         "long-flagged 1s. No network trains on these fonts."
     ),
+    "typefaces": (
+        "2,400 digits of 48 Google Fonts families (sans, serif, monospaced, display, "
+        "handwriting), traced and redrawn with the canvas's pen, five styles. Networks train on "
+        "other families, never these."
+    ),
 }
 # Sets whose drawings come in groups worth a bar each: the drawing styles, the fonts.
-GROUPS = {"drawings": "style", "strokefonts": "font"}
+GROUPS = {"drawings": "style", "strokefonts": "font", "typefaces": "typeface"}
 
 
 # ── one version ────────────────────────────────────────────────────────────────────────────────
@@ -125,7 +130,7 @@ def nondigits_section(report: Report) -> None:
 
 def version_section(name: str, results: dict[str, Report]) -> None:
     keys = list(SETS)
-    for row in (keys[:2], keys[2:]):  # two sets side by side
+    for row in (keys[i : i + 2] for i in range(0, len(keys), 2)):  # two sets side by side
         for column, key in zip(st.columns(2, gap="large"), row, strict=False):
             with column:
                 digit_set_section(name, key, results[key])
@@ -152,7 +157,8 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
     by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
     rows = [row(SETS[key], a[key], b[key]) for key in ("mnist", "drawings")]
     rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
-    rows += [row(ALL_SETS[key], a[key], b[key]) for key in ("handwriting", "strokefonts")]
+    others = ("handwriting", "strokefonts", "typefaces")
+    rows += [row(ALL_SETS[key], a[key], b[key]) for key in others]
     rows += [row(ALL_SETS["nondigits"], a["nondigits"], b["nondigits"])]
     percent_table(rows, ["A", "B"])
 

@@ -22,6 +22,7 @@ SETS = {
     "drawings": "Bundled drawings",
     "handwriting": "Real handwriting",
     "strokefonts": "Stroke-font digits",
+    "typefaces": "Typeface digits",
 }
 ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
 DPI = 130
@@ -44,7 +45,10 @@ def report_of(name: str, key: str) -> Report:
 
 
 def reports(name: str) -> dict[str, Report]:
-    with st.spinner(f"Scoring {name} on 16,797 test digits and the non-digits (once per version)…"):
+    digits = sum(len(testset(key).labels) for key in SETS)
+    with st.spinner(
+        f"Scoring {name} on {digits:,} test digits and the non-digits (once per version)…"
+    ):
         return {key: report_of(name, key) for key in ALL_SETS}
 
 

