@@ -112,20 +112,32 @@ def canvas_digit_mix(
     return preprocessed_drawings(f"training-drawings{only}", count, seed, make, (drawings,))
 
 
-def typeset_digits(count: int, seed: int = TYPESET_SEED):
+def typeset_fonts(pool: str = "matplotlib") -> tuple:
+    """The typeface files typeset digits are drawn from (see `TYPEFACE_POOLS`)."""
+    from model import google_fonts, typefaces
+
+    fonts = typefaces.training_fonts()
+    return fonts + google_fonts.training_faces() if pool == "google" else fonts
+
+
+def typeset_digits(count: int, seed: int = TYPESET_SEED, pool: str = "matplotlib"):
     """`count` digits from the training typefaces redrawn with the pen (all styles), preprocessed
     and cached: type designers' shapes, which no stroke template has (a 1 with a long flag, an
     open 4, a 9 with a straight tail), so the network learns more than the templates' forms.
+    `pool` "google" adds the training pool of Google Fonts families to matplotlib's typefaces.
     """
-    from model import typefaces
+    from model import google_fonts, typefaces
 
     per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
+    fonts = typeset_fonts(pool)
+    name, sources = "training-typeset", (drawings, typefaces)
+    if pool == "google":
+        name, sources = "training-typeset-google", (*sources, google_fonts)
 
     def make(seed, style):
-        fonts = typefaces.training_fonts()
         return typefaces.typeface_digits(per_digit, seed=seed, fonts=fonts, style=style)
 
-    return preprocessed_drawings("training-typeset", count, seed, make, (drawings, typefaces))
+    return preprocessed_drawings(name, count, seed, make, sources)
 
 
 def stroke_font_mix(count: int, seed: int = STROKE_FONTS_SEED, stroke_ends: bool = False):
@@ -175,7 +187,7 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
         extra_x, extra_y = canvas_digit_mix(config.canvas_digits, stroke_ends=config.stroke_ends)
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.typeset:
-        extra_x, extra_y = typeset_digits(config.typeset)
+        extra_x, extra_y = typeset_digits(config.typeset, pool=config.typefaces)
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.stroke_fonts:
         extra_x, extra_y = stroke_font_mix(config.stroke_fonts, stroke_ends=config.stroke_ends)

@@ -26,6 +26,9 @@ ARCH_DESCRIPTIONS = {
 DEFAULT_ARCH = "studio_cnn"
 VALIDATION_SIZE = 5000  # held out from the 60,000 training digits; the test set stays unseen
 TRAINING_DIGITS = 60000 - VALIDATION_SIZE  # what a run trains on without --subset
+# The typefaces typeset digits are drawn from: matplotlib's bundled ones (DejaVu, STIX, Computer
+# Modern), or those and the training pool of Google Fonts families (`model.google_fonts`).
+TYPEFACE_POOLS = ("matplotlib", "google")
 NONDIGITS_MIX = 14000  # drawn non-digits the shipped versions were trained with
 FINETUNE_EPOCHS = 3  # few: the user's drawings are repeated, and more epochs learn them by heart
 
@@ -47,6 +50,7 @@ class TrainConfig:
     canvas_digits: int = 0  # canvas-like synthetic digits mixed into the training set
     stroke_ends: bool = False  # with canvas digits: strokes start and end where other hands would
     typeset: int = 0  # digits from the training typefaces redrawn with the pen
+    typefaces: str = "matplotlib"  # which: matplotlib's, or also the Google Fonts training pool
     stroke_fonts: int = 0  # digits from the training stroke fonts drawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
     teachers: str = ""  # stored versions, comma-separated, whose averaged answers it also learns
@@ -72,6 +76,10 @@ class TrainConfig:
             raise ValueError("stroke ends vary the canvas digits: add --canvas-digits")
         if not 0 <= self.typeset <= 50000:
             raise ValueError("typeset must be between 0 and 50000")
+        if self.typefaces not in TYPEFACE_POOLS:
+            raise ValueError(f"typefaces must be one of {', '.join(TYPEFACE_POOLS)}")
+        if self.typefaces != "matplotlib" and not self.typeset:
+            raise ValueError("--typefaces picks the typefaces of --typeset: add it")
         if not 0 <= self.stroke_fonts <= 50000:
             raise ValueError("stroke fonts must be between 0 and 50000")
         if self.elastic and not self.augment:
@@ -138,6 +146,10 @@ CLI_FLAGS = {
         "with --canvas-digits: start and end each stroke earlier or later, as hands do",
     ),
     "typeset": ("--typeset", "mix in this many digits from typefaces, redrawn with the pen"),
+    "typefaces": (
+        "--typefaces",
+        "with --typeset: matplotlib's typefaces, or google: also 98 Google Fonts families",
+    ),
     "stroke_fonts": (
         "--stroke-fonts",
         "mix in this many digits drawn along Hershey's stroke fonts (varied by --stroke-ends too)",
@@ -155,7 +167,7 @@ CLI_FLAGS = {
         "float32, bfloat16 (mixed) or auto: bfloat16 for the CNNs where the CPU has it",
     ),
 }
-CHOICES = {"schedule": ["cosine", "constant"]}
+CHOICES = {"schedule": ["cosine", "constant"], "typefaces": list(TYPEFACE_POOLS)}
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:

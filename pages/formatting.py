@@ -73,7 +73,8 @@ def training_mix_text(meta: dict) -> str:
         varied = " (stroke ends varied)" if config.get("stroke_ends") else ""
         parts.append(f"{config['canvas_digits']:,} canvas digits{varied}")
     if config.get("typeset"):
-        parts.append(f"{config['typeset']:,} typeset digits")
+        pool = " (98 Google Fonts families too)" if config.get("typefaces") == "google" else ""
+        parts.append(f"{config['typeset']:,} typeset digits{pool}")
     if config.get("nondigits"):
         parts.append(f"{config['nondigits']:,} drawn non-digits")
     total = meta.get("train_size")

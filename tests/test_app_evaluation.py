@@ -53,23 +53,27 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
         "Bundled drawings",
         "Real handwriting",
         "Stroke-font digits",
+        "Typeface digits",
         "Drawn non-digits",
     ]
     accuracy = [m.value for m in at.metric if m.label == "Accuracy"]
-    assert len(accuracy) == 4 and all(value.endswith("%") for value in accuracy)
+    assert len(accuracy) == 5 and all(value.endswith("%") for value in accuracy)
     assert float(accuracy[0].rstrip("%")) > 98  # the shipped model on MNIST test
     assert float(accuracy[2].rstrip("%")) > 95  # ... and on 13 other writers' coarse scans
     assert 'Answered "not a digit"' in texts(at.caption)
     assert "13 people who are not MNIST's writers" in texts(at.caption)
     assert float(accuracy[3].rstrip("%")) > 90  # ... and on 9 stroke fonts' digits
-    # per digit (x4), per style, per font, per kind of non-digit: tables
-    assert len(at.dataframe) == 7
+    assert float(accuracy[4].rstrip("%")) > 90  # ... and on 48 held-out typefaces' digits
+    # per digit (x5), per style, per font, per typeface, per kind of non-digit: tables
+    assert len(at.dataframe) == 9
     per_style = at.dataframe[2].value
     assert per_style["style"].tolist() == ["mixed", "thin", "thick", "small_offcentre", "rotated"]
     assert at.dataframe[3].value["digits"].sum() == 1797
     per_font = at.dataframe[5].value
     assert len(per_font) == 9 and per_font["drawings"].sum() == 2000
-    per_kind = at.dataframe[6].value
+    per_typeface = at.dataframe[7].value
+    assert len(per_typeface) == 48 and per_typeface["drawings"].sum() == 2400
+    per_kind = at.dataframe[8].value
     assert set(per_kind["trained on"]) == {"yes", "no"} and (per_kind["drawings"] > 0).all()
     assert ((per_kind["not a digit"] >= 0) & (per_kind["not a digit"] <= 100)).all()
     rejected = [m for m in at.metric if "not a digit" in m.label]
@@ -86,9 +90,10 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     comparison = at.dataframe[0].value
     assert list(comparison.columns) == ["test set", "A", "B", "B − A"]  # narrow, for a phone
     assert list(comparison["test set"])[:3] == ["MNIST test", "Bundled drawings", "· mixed"]
-    assert list(comparison["test set"])[-3:] == [
+    assert list(comparison["test set"])[-4:] == [
         "Real handwriting",
         "Stroke-font digits",
+        "Typeface digits",
         "Drawn non-digits",
     ]
     # Per digit, in two narrow tables that read at phone width.

@@ -39,7 +39,7 @@ def test_the_typeface_test_set_draws_every_heldout_family_alike():
     testset = typefaces_test()
     families = len(google_fonts.HELDOUT)
     assert len(testset.labels) == 10 * 5 * TYPEFACES_PER_DIGIT
-    assert TYPEFACES_PER_DIGIT == families  # one of each digit per family and style
+    assert families == TYPEFACES_PER_DIGIT  # one of each digit per family and style
     drawn = Counter(zip(testset.styles, testset.labels, strict=True))
     assert set(testset.styles) == set(google_fonts.HELDOUT)
     assert set(drawn.values()) == {5}  # every family, every digit, in each of the 5 styles

@@ -26,6 +26,7 @@ def test_the_train_commands_defaults_are_train_configs():
         TrainConfig(augment=True, nondigits=14000, schedule="constant", precision="float32"),
         TrainConfig(augment=True, elastic=True, typeset=3000, canvas_digits=12000),
         TrainConfig(canvas_digits=12000, stroke_ends=True),
+        TrainConfig(typeset=12000, typefaces="google"),
         TrainConfig(learning_rate=0.0123456789, seed=7, canvas_digits=300),
     ],
 )
@@ -60,3 +61,18 @@ def test_stroke_ends_need_canvas_digits():
     with pytest.raises(ValueError, match="add --canvas-digits"):
         TrainConfig(stroke_ends=True).check()
     assert TrainConfig(stroke_ends=True, canvas_digits=100).check().stroke_ends
+
+
+def test_the_google_typefaces_are_for_typeset_digits_and_never_the_heldout_ones():
+    with pytest.raises(ValueError, match="add it"):
+        TrainConfig(typefaces="google").check()
+    with pytest.raises(ValueError, match="typefaces must be one of"):
+        TrainConfig(typeset=10, typefaces="all").check()
+    from model import google_fonts, typefaces
+    from model.train import typeset_fonts
+
+    assert typeset_fonts() == typefaces.training_fonts()
+    wide = typeset_fonts("google")
+    assert set(google_fonts.training_faces()) < set(wide)
+    assert not set(google_fonts.heldout_faces()) & set(wide)
+    assert not set(typefaces.heldout_fonts()) & set(wide)
