@@ -56,8 +56,8 @@ def test_evaluation_describes_matrices_diagrams_and_mistakes(open_page):
     assert len(confusion) == 1
     assert re.search(r"the most common mistake is \d read as \d, (once|\d+ times)\.$", confusion[0])
     reliability = [a for a in alts if a.startswith("Reliability diagram of")]
-    assert len(reliability) == 4 and all("expected calibration error" in a for a in reliability)
-    for name in ("Real handwriting", "Stroke-font digits"):
+    assert len(reliability) == 5 and all("expected calibration error" in a for a in reliability)
+    for name in ("Real handwriting", "Stroke-font digits", "Typeface digits"):
         assert any(a.startswith(f"Reliability diagram of {name}") for a in reliability), name
     mistakes = [a for a in alts if re.fullmatch(r"true \d, read as (\d \(.+\)|not a digit)", a)]
     assert mistakes, alts
