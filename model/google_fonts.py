@@ -253,14 +253,20 @@ def woff_name(family: str) -> str:
     return f"{family}.woff"
 
 
+def truetype_name(family: str) -> str:
+    return f"{family}.ttf"
+
+
 def fetch(directory: Path) -> None:
     """`npm pack` every family's package (one npm run for all) and keep its regular Latin face."""
     missing = [family for family in FAMILIES if not (directory / woff_name(family)).is_file()]
+    if not missing:
+        return  # `npm pack` with no package would pack the current directory
     packages = {
         f"@fontsource/{family}@{FAMILIES[family][0]}": {
             woff_name(family): f"package/files/{family}-latin-400-normal.woff"
         }
-        for family in missing or FAMILIES
+        for family in missing
     }
     data.npm_unpack_many(packages, directory, "the Google Fonts typefaces")
 
@@ -272,7 +278,7 @@ def ensure_files() -> Path:
         fonts_dir(), checksums, fetch, "Google Fonts typefaces (npm @fontsource)"
     )
     for family in FAMILIES:
-        truetype = directory / f"{family}.ttf"
+        truetype = directory / truetype_name(family)
         if not truetype.is_file():
             from fontTools.ttLib import TTFont
 
@@ -286,7 +292,7 @@ def ensure_files() -> Path:
 def faces(families) -> tuple[Path, ...]:
     """The TrueType files of `families`, fetched and verified first if needed."""
     directory = ensure_files()
-    return tuple(directory / f"{family}.ttf" for family in families)
+    return tuple(directory / truetype_name(family) for family in families)
 
 
 def training_faces() -> tuple[Path, ...]:

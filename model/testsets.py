@@ -34,7 +34,7 @@ from functools import cache
 import numpy as np
 from PIL import Image
 
-from model import data, drawings, preprocess
+from model import data, drawings, google_fonts, preprocess
 from model.atomic import atomic_write
 from model.preprocess import preprocess_batch, preprocess_canvas
 
@@ -47,7 +47,7 @@ MESSY_PER_KIND = 200  # MNIST test digits made messy, per kind; and typeface dig
 STROKE_FONTS_SEED = 8104
 STROKE_FONTS_PER_DIGIT = 40  # per style: 5 styles x 10 digits x 40 = 2,000 drawings
 TYPEFACES_SEED = 9130
-TYPEFACES_PER_DIGIT = 48  # per style: each of the 48 held-out families once; 2,400 drawings
+TYPEFACES_PER_DIGIT = len(google_fonts.HELDOUT)  # per style: each held-out family once
 HANDWRITING_SIDE = 32  # the 8x8 counts are enlarged back to the bitmaps' 32x32
 
 
@@ -226,7 +226,7 @@ def stroke_fonts_test() -> TestSet:
 def typefaces_test() -> TestSet:
     """Digits of the held-out Google Fonts families redrawn with the pen; `styles` holds each
     one's family. The families take turns: each draws every digit once in every style."""
-    from model import google_fonts, typefaces
+    from model import typefaces
 
     def render():
         families = list(google_fonts.HELDOUT)

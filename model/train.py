@@ -129,12 +129,13 @@ def typeset_digits(count: int, seed: int = TYPESET_SEED, pool: str = "matplotlib
     from model import google_fonts, typefaces
 
     per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
-    fonts = typeset_fonts(pool)
     name, sources = "training-typeset", (drawings, typefaces)
     if pool == "google":
         name, sources = "training-typeset-google", (*sources, google_fonts)
 
     def make(seed, style):
+        # Only when the set is drawn: a cached set needs no fonts, fetched or checked.
+        fonts = typeset_fonts(pool)
         return typefaces.typeface_digits(per_digit, seed=seed, fonts=fonts, style=style)
 
     return preprocessed_drawings(name, count, seed, make, sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from model import google_fonts
 from model.train_config import TRAINING_DIGITS
 
 # Characters that make Markdown or Streamlit's extensions (colours, icons, LaTeX) anywhere in a
@@ -73,7 +74,8 @@ def training_mix_text(meta: dict) -> str:
         varied = " (stroke ends varied)" if config.get("stroke_ends") else ""
         parts.append(f"{config['canvas_digits']:,} canvas digits{varied}")
     if config.get("typeset"):
-        pool = " (98 Google Fonts families too)" if config.get("typefaces") == "google" else ""
+        google = f" ({len(google_fonts.TRAINING)} Google Fonts families too)"
+        pool = google if config.get("typefaces") == "google" else ""
         parts.append(f"{config['typeset']:,} typeset digits{pool}")
     if config.get("nondigits"):
         parts.append(f"{config['nondigits']:,} drawn non-digits")

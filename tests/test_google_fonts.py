@@ -18,7 +18,9 @@ def test_the_pools_never_overlap_and_every_face_is_verified():
     assert not set(google_fonts.TRAINING) & set(google_fonts.HELDOUT)
     assert len(google_fonts.TRAINING) >= 90 and len(google_fonts.HELDOUT) >= 40
     directory = google_fonts.ensure_files()
-    checksums = {f"{family}.woff": sha for family, (_, sha) in google_fonts.FAMILIES.items()}
+    checksums = {
+        google_fonts.woff_name(family): sha for family, (_, sha) in google_fonts.FAMILIES.items()
+    }
     assert data.verify(directory, checksums) == []
     for face in google_fonts.training_faces() + google_fonts.heldout_faces():
         assert face.suffix == ".ttf" and face.is_file()
@@ -56,13 +58,13 @@ def test_a_damaged_face_is_fetched_again(tmp_path: Path, monkeypatch):
     copy = tmp_path / "data" / "google-fonts"
     shutil.copytree(source, copy)
     family = next(iter(google_fonts.HELDOUT))
-    woff = copy / f"{family}.woff"
+    woff = copy / google_fonts.woff_name(family)
     woff.write_bytes(woff.read_bytes()[:1000])
-    (copy / f"{family}.ttf").unlink()
+    (copy / google_fonts.truetype_name(family)).unlink()
     monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path / "data"))
     assert google_fonts.ensure_files() == copy
     assert data.sha256_of(woff) == google_fonts.FAMILIES[family][1]
-    assert (copy / f"{family}.ttf").is_file()
+    assert (copy / google_fonts.truetype_name(family)).is_file()
     assert not list(copy.glob(".fetch-*"))
-    strokes = typefaces.glyph_strokes(copy / f"{family}.ttf", "7")
+    strokes = typefaces.glyph_strokes(copy / google_fonts.truetype_name(family), "7")
     assert strokes and np.concatenate(strokes).size > 0
