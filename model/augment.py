@@ -18,6 +18,10 @@ uploads and old forms do, and a network that has never seen it reads such digits
 The stretch shows some digits as programs that fit every digit to a square box, whatever its
 shape, hand them over (NIST's form readers did): a 1 becomes a broad bar, a narrow 0 a round
 one. Folded into the affine warp's matrix, it costs no extra resampling.
+
+The squeeze is the opposite: some digits narrowed, as condensed typefaces and tall, cramped hands
+draw them. Fitted to a 20-pixel height, a 4 or an 8 a third as wide as it is tall is little more
+than a stem, and a network that has never seen one answers 1. Folded into the same matrix.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ MAX_ELASTIC = 1.5  # pixels: a bent image's largest grid displacement is drawn f
 LOWRES_SHARE = 0.2  # of the images seen through a coarse scanner
 LOWRES_SIDES = (9, 17)  # the 28x28 field is averaged down to 9-16 px: digits 6-12 px tall
 STRETCH_SHARE = 0.15  # of the images stretched part of the way to a square box
+SQUEEZE_SHARE = 0.15  # of the images (not stretched ones) squeezed to a narrow box
+SQUEEZE_ASPECT = (0.3, 0.6)  # a squeezed digit's ink box: width / height, drawn uniformly
 INK = 0.3  # the grey level above which a pixel counts as ink when finding a digit's box
 
 
@@ -71,9 +77,27 @@ def random_stretch(images: tf.Tensor, rng: tf.random.Generator) -> tuple[tf.Tens
     return fx, fy, (left + right) / 2, (top + bottom) / 2
 
 
-def random_affine(images: tf.Tensor, rng: tf.random.Generator, stretch: bool = False) -> tf.Tensor:
+def random_squeeze(
+    images: tf.Tensor, rng: tf.random.Generator, spared: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """For some images not `spared`, a horizontal squeeze to a narrow ink box (a width of
+    `SQUEEZE_ASPECT` times the height), as (fx, cx): factor and the box's centre; 1 for the
+    others, and for digits already that narrow (most 1s)."""
+    n = tf.shape(images)[0]
+    top, bottom, left, right = ink_box(images)
+    height, width = tf.maximum(bottom - top + 1, 1.0), tf.maximum(right - left + 1, 1.0)
+    chosen = (rng.uniform([n]) < SQUEEZE_SHARE) & (bottom >= top) & ~spared
+    aspect = rng.uniform([n], *SQUEEZE_ASPECT)
+    fx = tf.where(chosen, tf.minimum(1.0, aspect * height / width), 1.0)
+    return fx, (left + right) / 2
+
+
+def random_affine(
+    images: tf.Tensor, rng: tf.random.Generator, stretch: bool = False, squeeze: bool = False
+) -> tf.Tensor:
     """Warp each (28, 28, 1) image by its own random rotation, shear, scale and shift; with
-    `stretch`, some are first stretched towards a square box (`random_stretch`)."""
+    `stretch`, some are first stretched towards a square box (`random_stretch`); with
+    `squeeze`, some others are first narrowed (`random_squeeze`)."""
     n = tf.shape(images)[0]
     angle = rng.uniform([n], -MAX_ROTATION, MAX_ROTATION)
     shear = rng.uniform([n], -MAX_SHEAR, MAX_SHEAR)
@@ -91,6 +115,10 @@ def random_affine(images: tf.Tensor, rng: tf.random.Generator, stretch: bool = F
         fx, fy, cx, cy = random_stretch(images, rng)
         a0, a1, a2 = a0 / fx, a1 / fx, (a2 - cx) / fx + cx
         b0, b1, b2 = b0 / fy, b1 / fy, (b2 - cy) / fy + cy
+    if squeeze:
+        spared = (fx != 1) | (fy != 1) if stretch else tf.zeros([n], tf.bool)
+        fx, cx = random_squeeze(images, rng, spared)
+        a0, a1, a2 = a0 / fx, a1 / fx, (a2 - cx) / fx + cx
     zeros = tf.zeros_like(a0)
     transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(
@@ -166,11 +194,12 @@ def augment_batch(
     elastic: bool = False,
     lowres: bool = False,
     stretch: bool = False,
+    squeeze: bool = False,
 ) -> tf.Tensor:
     """One augmented copy of a batch of (N, 28, 28, 1) float images in [0, 1]; `elastic`: bend
     some of them too; `lowres`: show some as a coarse scan does; `stretch`: stretch some
-    towards a square box."""
-    warped = random_affine(images, rng, stretch)
+    towards a square box; `squeeze`: narrow some others."""
+    warped = random_affine(images, rng, stretch, squeeze)
     if elastic:
         warped = random_elastic(warped, rng)
     thickened = random_thickness(warped, rng)

@@ -217,9 +217,14 @@ def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
     dataset = dataset.shuffle(len(x), seed=config.seed).batch(config.batch_size)
     if config.augment:
         rng = tf.random.Generator.from_seed(config.seed)
-        elastic, lowres, stretch = config.elastic, config.lowres, config.stretch
+        options = {
+            "elastic": config.elastic,
+            "lowres": config.lowres,
+            "stretch": config.stretch,
+            "squeeze": config.squeeze,
+        }
         dataset = dataset.map(
-            lambda images, labels: (augment_batch(images, rng, elastic, lowres, stretch), labels)
+            lambda images, labels: (augment_batch(images, rng, **options), labels)
         )
     return dataset.prefetch(2)
 
@@ -235,7 +240,13 @@ def epoch_stages(config: TrainConfig) -> list[tuple[TrainConfig, int]]:
     if not config.plain_epochs:
         return [(config, config.epochs)]
     plain = replace(
-        config, augment=False, elastic=False, lowres=False, stretch=False, plain_epochs=0
+        config,
+        augment=False,
+        elastic=False,
+        lowres=False,
+        stretch=False,
+        squeeze=False,
+        plain_epochs=0,
     )
     return [(config, config.epochs - config.plain_epochs), (plain, config.epochs)]
 

@@ -43,6 +43,7 @@ class TrainConfig:
     elastic: bool = False  # with augment: bend half the images by a smooth random field
     lowres: bool = False  # with augment: show a fifth of the images as a coarse scan would
     stretch: bool = False  # with augment: stretch some digits towards a square box
+    squeeze: bool = False  # with augment: squeeze some digits to a narrow box
     plain_epochs: int = 0  # with augment: the last epochs see the images as they are
     subset: int | None = None  # number of training digits; None = all 55,000
     seed: int = 0
@@ -88,6 +89,8 @@ class TrainConfig:
             raise ValueError("low-resolution scans are part of --augment: add it")
         if self.stretch and not self.augment:
             raise ValueError("stretching is part of --augment: add it")
+        if self.squeeze and not self.augment:
+            raise ValueError("squeezing is part of --augment: add it")
         if self.plain_epochs and not self.augment:
             raise ValueError("plain epochs end an augmented run: add --augment")
         if not 0 <= self.plain_epochs < self.epochs:
@@ -132,6 +135,10 @@ CLI_FLAGS = {
     "stretch": (
         "--stretch",
         "with --augment: also stretch some digits towards a square box, as some scanners do",
+    ),
+    "squeeze": (
+        "--squeeze",
+        "with --augment: also squeeze some digits narrow, as condensed typefaces draw them",
     ),
     "plain_epochs": (
         "--plain-epochs",

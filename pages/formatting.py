@@ -57,6 +57,7 @@ def augmentation_text(config: dict) -> str:
             ("elastic", "elastic"),
             ("lowres", "coarse scans"),
             ("stretch", "stretched to a square"),
+            ("squeeze", "squeezed narrow"),
         )
         if config.get(key)
     ]

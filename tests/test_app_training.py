@@ -59,9 +59,10 @@ def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
 def test_the_recipe_caption_says_how_the_images_were_varied():
     assert augmentation_text({}) == "no augmentation"
     assert augmentation_text({"augment": True}) == "**augmented**"
-    varied = {"augment": True, "lowres": True, "stretch": True, "plain_epochs": 5}
+    varied = {"augment": True, "lowres": True, "stretch": True, "squeeze": True, "plain_epochs": 5}
     assert augmentation_text(varied) == (
-        "**augmented** (+ coarse scans, stretched to a square, the last 5 epochs plain)"
+        "**augmented** (+ coarse scans, stretched to a square, squeezed narrow,"
+        " the last 5 epochs plain)"
     )
     one = {"augment": True, "elastic": True, "plain_epochs": 1}
     assert augmentation_text(one) == "**augmented** (+ elastic, the last epoch plain)"

@@ -16,6 +16,7 @@ from model.augment import (
     ink_box,
     random_elastic,
     random_lowres,
+    random_squeeze,
     random_stretch,
     warp,
 )
@@ -341,6 +342,20 @@ def test_ink_box_finds_the_drawn_pixels():
     assert bottom[1] < top[1]
 
 
+def hold_the_warp_still(monkeypatch, share: str) -> None:
+    """No rotation, shear, scale or shift: only the box change whose `share` is set to all."""
+    monkeypatch.setattr(augment, share, 1.0)
+    for name, value in (("MAX_ROTATION", 0.0), ("MAX_SHEAR", 0.0), ("MAX_SHIFT", 0.0)):
+        monkeypatch.setattr(augment, name, value)
+    monkeypatch.setattr(augment, "SCALE_RANGE", (1.0, 1.0))
+
+
+def box_sizes(box) -> tuple[np.ndarray, np.ndarray]:
+    """An `ink_box` answer as (widths, heights)."""
+    top, bottom, left, right = (v.numpy() for v in box)
+    return right - left + 1, bottom - top + 1
+
+
 def test_stretching_widens_narrow_digits_towards_a_square_box(mnist, monkeypatch):
     images = as_input(mnist.x_train[:512])
     stretch = random_stretch(tf.constant(images), tf.random.Generator.from_seed(0))
@@ -354,17 +369,13 @@ def test_stretching_widens_narrow_digits_towards_a_square_box(mnist, monkeypatch
     assert np.all(width * fx <= np.maximum(height, width) + 1e-3)
     assert np.all(height * fy <= np.maximum(height, width) + 1e-3)
     # Warped with everything else held still, a 1 comes out as a broad bar as tall as it was.
-    monkeypatch.setattr(augment, "STRETCH_SHARE", 1.0)
-    for name, value in (("MAX_ROTATION", 0.0), ("MAX_SHEAR", 0.0), ("MAX_SHIFT", 0.0)):
-        monkeypatch.setattr(augment, name, value)
-    monkeypatch.setattr(augment, "SCALE_RANGE", (1.0, 1.0))
+    hold_the_warp_still(monkeypatch, "STRETCH_SHARE")
     ones = images[mnist.y_train[:512] == 1][:20]
     out = augment.random_affine(tf.constant(ones), tf.random.Generator.from_seed(1), stretch=True)
     before, after = ink_box(tf.constant(ones)), ink_box(out)
-    widths = [(b[3] - b[2] + 1).numpy() for b in (before, after)]
-    heights = [(b[1] - b[0] + 1).numpy() for b in (before, after)]
-    assert np.all(widths[1] >= widths[0] - 1) and np.mean(widths[1] / widths[0]) > 1.5
-    assert np.abs(heights[1] - heights[0]).max() <= 1
+    (w0, h0), (w1, h1) = box_sizes(before), box_sizes(after)
+    assert np.all(w1 >= w0 - 1) and np.mean(w1 / w0) > 1.5
+    assert np.abs(h1 - h0).max() <= 1
     np.testing.assert_array_equal(
         augment.random_affine(tf.constant(ones), tf.random.Generator.from_seed(1)).numpy(), ones
     )
@@ -388,11 +399,51 @@ def test_the_stretch_is_about_the_digits_own_box_and_before_the_warp(monkeypatch
     assert np.mean((right - left + 1) / 1.5) > 1.5  # wider than the halved bar's 1.5 px
 
 
+def test_squeezing_narrows_wide_digits_and_spares_the_stretched(mnist, monkeypatch):
+    images = as_input(mnist.x_train[:512])
+    none = tf.zeros([512], tf.bool)
+    fx, cx = (
+        v.numpy()
+        for v in random_squeeze(tf.constant(images), tf.random.Generator.from_seed(0), none)
+    )
+    squeezed = fx < 0.999
+    assert 0.06 < squeezed.mean() < 0.22  # about SQUEEZE_SHARE, less the digits already narrow
+    assert np.all(fx <= 1)
+    top, bottom, left, right = (v.numpy() for v in ink_box(tf.constant(images)))
+    height, width = bottom - top + 1, right - left + 1
+    low, high = augment.SQUEEZE_ASPECT
+    aspect = width[squeezed] * fx[squeezed] / height[squeezed]
+    assert np.all((aspect >= low - 1e-3) & (aspect <= high + 1e-3))
+    np.testing.assert_allclose(cx, (left + right) / 2)
+    # Spared images (the stretched ones) are never squeezed.
+    everyone = tf.ones([512], tf.bool)
+    spared = random_squeeze(tf.constant(images), tf.random.Generator.from_seed(0), everyone)[0]
+    np.testing.assert_array_equal(spared.numpy(), 1.0)
+    # Warped with everything else held still, a 0 comes out narrow and as tall as it was.
+    hold_the_warp_still(monkeypatch, "SQUEEZE_SHARE")
+    zeros = images[mnist.y_train[:512] == 0][:20]
+    out = augment.random_affine(tf.constant(zeros), tf.random.Generator.from_seed(1), squeeze=True)
+    before, after = ink_box(tf.constant(zeros)), ink_box(out)
+    (w0, h0), (w1, h1) = box_sizes(before), box_sizes(after)
+    assert np.all(w1 / h1 <= high + 0.15) and np.all(w1 < w0)
+    assert np.abs(h1 - h0).max() <= 1
+    # The squeeze is about the digit's own box: its centre stays where it was.
+    centres = [((b[2] + b[3]) / 2).numpy() for b in (before, after)]
+    np.testing.assert_allclose(centres[1], centres[0], atol=1.0)
+    with pytest.raises(ValueError, match="--augment"):
+        TrainConfig(squeeze=True).check()
+
+
 def test_runs_without_stretch_draw_the_random_numbers_they_always_drew():
     images = tf.zeros((4, 28, 28, 1))
     warped, drawn = tf.random.Generator.from_seed(3), tf.random.Generator.from_seed(3)
     augment.random_affine(images, warped)
     for shape in ([4], [4], [4], [4, 2]):  # angle, shear, scale, shift
+        drawn.uniform(shape)
+    np.testing.assert_array_equal(warped.state.numpy(), drawn.state.numpy())
+    # Nor do stretched runs draw more since the squeeze came: the shipped recipes replay.
+    augment.random_affine(images, warped, stretch=True)
+    for shape in ([4], [4], [4], [4, 2], [4], [4]):  # ... then the stretch's choice and amount
         drawn.uniform(shape)
     np.testing.assert_array_equal(warped.state.numpy(), drawn.state.numpy())
 
@@ -401,7 +452,8 @@ def test_plain_epochs_end_an_augmented_run_on_the_images_as_they_are(mnist, stor
     config = TrainConfig(epochs=5, augment=True, lowres=True, plain_epochs=2)
     (augmented, turn), (plain, end) = epoch_stages(config)
     assert (augmented, turn, end) == (config, 3, 5)
-    assert not (plain.augment or plain.lowres or plain.stretch or plain.plain_epochs)
+    assert not (plain.augment or plain.lowres or plain.stretch or plain.squeeze)
+    assert not plain.plain_epochs
     assert epoch_stages(TrainConfig(epochs=5, augment=True)) == [
         (TrainConfig(epochs=5, augment=True), 5)
     ]

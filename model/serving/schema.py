@@ -134,6 +134,7 @@ CONFIG = mapping(
         "elastic": flag,
         "lowres": flag,
         "stretch": flag,
+        "squeeze": flag,
         "plain_epochs": integer(0),
         "subset": integer(1),
         "seed": integer(),
