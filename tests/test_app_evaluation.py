@@ -110,6 +110,25 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     assert "Every figure for B = default-copy" in [e.label for e in at.expander]
 
 
+def test_a_test_set_that_cannot_be_fetched_is_left_out_with_the_reason(open_page, unfetchable):
+    unfetchable("typefaces")
+    at = open_page("pages/evaluation.py")
+    warning = texts(at.warning)
+    assert "**Typeface digits** cannot be scored on this machine" in warning
+    assert "`npm` is not installed" in warning
+    subheaders = [s.value for s in at.subheader]
+    assert "Typeface digits" not in subheaders and "Drawn non-digits" in subheaders
+    accuracy = [m.value for m in at.metric if m.label == "Accuracy"]
+    assert len(accuracy) == 4 and float(accuracy[0].rstrip("%")) > 98  # the others are scored
+
+    copy_of_default("default-copy")
+    at = open_page("pages/evaluation.py")
+    at.selectbox(key="evaluation_compare").select("default-copy").run()
+    assert not at.exception, [e.value for e in at.exception]
+    tests = list(at.dataframe[0].value["test set"])
+    assert "Typeface digits" not in tests and tests[-1] == "Drawn non-digits"
+
+
 def open_link(query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     for param, value in query.items():

@@ -153,3 +153,14 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     table = at.dataframe[0].value
     assert "my-mlp" in list(table["model"])
     assert len(table) == 7 == len(at.dataframe[1].value) == len(at.dataframe[2].value)
+
+
+def test_without_mnist_the_networks_still_read_the_drawing(open_page, unfetchable):
+    unfetchable("mnist")
+    at = open_page("pages/compare.py")
+    assert "The networks cannot be scored on this machine" in at.warning[0].value
+    assert at.subheader[0].value == "Your drawing, read by every network"
+    reads = at.dataframe[0].value  # the readings: no tables of figures without test digits
+    assert len(reads) >= 5 and (reads["reads"] == "3").sum() >= 4
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:2] == ["default.keras", "default-float.tflite"]
