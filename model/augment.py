@@ -27,6 +27,7 @@ than a stem, and a network that has never seen one answers 1. Folded into the sa
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from model.serving.tf_runtime import tf
 
@@ -60,36 +61,45 @@ def ink_box(images: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tens
     return top, bottom, left, right
 
 
-def random_stretch(images: tf.Tensor, rng: tf.random.Generator) -> tuple[tf.Tensor, ...]:
+class Box(NamedTuple):
+    """Each image's ink box: its size in pixels (at least 1), centre, and whether it has ink."""
+
+    height: tf.Tensor
+    width: tf.Tensor
+    cx: tf.Tensor
+    cy: tf.Tensor
+    inked: tf.Tensor
+
+
+def box_of(images: tf.Tensor) -> Box:
+    top, bottom, left, right = ink_box(images)
+    height, width = tf.maximum(bottom - top + 1, 1.0), tf.maximum(right - left + 1, 1.0)
+    return Box(height, width, (left + right) / 2, (top + bottom) / 2, bottom >= top)
+
+
+def random_stretch(box: Box, rng: tf.random.Generator) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     """For some images, a stretch along their ink box's shorter side, part of the way to a
-    square, as (fx, fy, cx, cy): factors and the box's centre; 1 for the others.
+    square, as (fx, fy, chosen): the factors (1 for the others) and which were stretched.
 
     Some scanners and forms normalise each digit to fill a square box whatever its shape, so a
     1 arrives as a broad bar and a narrow 0 as a round one; the canvas never draws them so.
     """
-    n = tf.shape(images)[0]
-    top, bottom, left, right = ink_box(images)
-    height, width = tf.maximum(bottom - top + 1, 1.0), tf.maximum(right - left + 1, 1.0)
-    side = tf.maximum(height, width)
-    chosen = (rng.uniform([n]) < STRETCH_SHARE) & (bottom >= top)
+    n = tf.shape(box.height)[0]
+    side = tf.maximum(box.height, box.width)
+    chosen = (rng.uniform([n]) < STRETCH_SHARE) & box.inked
     amount = rng.uniform([n]) * tf.cast(chosen, tf.float32)
-    fx, fy = 1 + amount * (side / width - 1), 1 + amount * (side / height - 1)
-    return fx, fy, (left + right) / 2, (top + bottom) / 2
+    fx, fy = 1 + amount * (side / box.width - 1), 1 + amount * (side / box.height - 1)
+    return fx, fy, chosen
 
 
-def random_squeeze(
-    images: tf.Tensor, rng: tf.random.Generator, spared: tf.Tensor
-) -> tuple[tf.Tensor, tf.Tensor]:
-    """For some images not `spared`, a horizontal squeeze to a narrow ink box (a width of
-    `SQUEEZE_ASPECT` times the height), as (fx, cx): factor and the box's centre; 1 for the
-    others, and for digits already that narrow (most 1s)."""
-    n = tf.shape(images)[0]
-    top, bottom, left, right = ink_box(images)
-    height, width = tf.maximum(bottom - top + 1, 1.0), tf.maximum(right - left + 1, 1.0)
-    chosen = (rng.uniform([n]) < SQUEEZE_SHARE) & (bottom >= top) & ~spared
+def random_squeeze(box: Box, rng: tf.random.Generator, spared: tf.Tensor) -> tf.Tensor:
+    """For some images not `spared`, the horizontal factor that squeezes their ink box to a
+    width of `SQUEEZE_ASPECT` times its height; 1 for the others, and for digits already that
+    narrow (most 1s)."""
+    n = tf.shape(box.height)[0]
+    chosen = (rng.uniform([n]) < SQUEEZE_SHARE) & box.inked & ~spared
     aspect = rng.uniform([n], *SQUEEZE_ASPECT)
-    fx = tf.where(chosen, tf.minimum(1.0, aspect * height / width), 1.0)
-    return fx, (left + right) / 2
+    return tf.where(chosen, tf.minimum(1.0, aspect * box.height / box.width), 1.0)
 
 
 def random_affine(
@@ -110,15 +120,19 @@ def random_affine(
     centre = 13.5
     a2 = centre - a0 * centre - a1 * centre + shift[:, 0]
     b2 = centre - b0 * centre - b1 * centre + shift[:, 1]
+    if stretch or squeeze:
+        box = box_of(images)
+    stretched = tf.zeros([n], tf.bool)
     if stretch:
         # Stretching first and warping after is one matrix: the stretch's inverse after it.
-        fx, fy, cx, cy = random_stretch(images, rng)
-        a0, a1, a2 = a0 / fx, a1 / fx, (a2 - cx) / fx + cx
-        b0, b1, b2 = b0 / fy, b1 / fy, (b2 - cy) / fy + cy
+        fx, fy, stretched = random_stretch(box, rng)
+        a0, a1, a2 = a0 / fx, a1 / fx, (a2 - box.cx) / fx + box.cx
+        b0, b1, b2 = b0 / fy, b1 / fy, (b2 - box.cy) / fy + box.cy
     if squeeze:
-        spared = (fx != 1) | (fy != 1) if stretch else tf.zeros([n], tf.bool)
-        fx, cx = random_squeeze(images, rng, spared)
-        a0, a1, a2 = a0 / fx, a1 / fx, (a2 - cx) / fx + cx
+        # The same for the squeeze, about the same centre; an image is stretched or squeezed,
+        # never both, so the order of the two does not matter.
+        narrow = random_squeeze(box, rng, spared=stretched)
+        a0, a1, a2 = a0 / narrow, a1 / narrow, (a2 - box.cx) / narrow + box.cx
     zeros = tf.zeros_like(a0)
     transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(

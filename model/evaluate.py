@@ -201,21 +201,26 @@ SCORE_KEYS = (
 )
 
 
+# The test sets `score` reads, by their `model.testsets.BY_NAME` keys.
+SCORED_SETS = ("mnist", "drawings", "nondigits")
+
+
 def score(predictor) -> dict[str, float]:
     """The headline figures, as the app answers (calibrated, with rejection); keys `SCORE_KEYS`.
 
     MNIST test and the canvas-like drawings: accuracy (a rejected digit counts as wrong), the share
     rejected, ECE; drawn non-digits of the kinds no network trains on: the share rejected.
     """
-    from model.testsets import canvas_test, mnist_test, nondigits_test
+    from model.testsets import BY_NAME
 
     figures = {}
-    for key, testset in (("test", mnist_test()), ("drawings", canvas_test())):
+    for key, name in (("test", "mnist"), ("drawings", "drawings")):
+        testset = BY_NAME[name]()
         report = evaluate_inputs(predictor, testset.inputs, testset.labels)
         figures[f"{key}_accuracy"] = report.accuracy
         figures[f"{key}_rejected"] = report.rejected_share
         figures[f"{key}_ece"] = report.ece
-    unseen = nondigits_test().unseen()
+    unseen = BY_NAME["nondigits"]().unseen()
     figures["nondigits_rejected"] = evaluate_inputs(
         predictor, unseen.inputs, unseen.labels
     ).accuracy

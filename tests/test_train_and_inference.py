@@ -13,6 +13,7 @@ import pytest
 from model import augment, data, networks
 from model.augment import (
     augment_batch,
+    box_of,
     ink_box,
     random_elastic,
     random_lowres,
@@ -358,10 +359,13 @@ def box_sizes(box) -> tuple[np.ndarray, np.ndarray]:
 
 def test_stretching_widens_narrow_digits_towards_a_square_box(mnist, monkeypatch):
     images = as_input(mnist.x_train[:512])
-    stretch = random_stretch(tf.constant(images), tf.random.Generator.from_seed(0))
-    fx, fy = stretch[0].numpy(), stretch[1].numpy()
+    fx, fy, chosen = (
+        v.numpy()
+        for v in random_stretch(box_of(tf.constant(images)), tf.random.Generator.from_seed(0))
+    )
     stretched = (fx > 1.001) | (fy > 1.001)
     assert 0.08 < stretched.mean() < 0.22  # about STRETCH_SHARE of them
+    assert np.all(chosen[stretched])  # the mask says which were stretched
     assert np.all((fx >= 1) & (fy >= 1)) and not np.any((fx > 1.001) & (fy > 1.001))
     # Never past the square: the stretched side at most reaches the longer one.
     top, bottom, left, right = (v.numpy() for v in ink_box(tf.constant(images)))
@@ -399,42 +403,62 @@ def test_the_stretch_is_about_the_digits_own_box_and_before_the_warp(monkeypatch
     assert np.mean((right - left + 1) / 1.5) > 1.5  # wider than the halved bar's 1.5 px
 
 
-def test_squeezing_narrows_wide_digits_and_spares_the_stretched(mnist, monkeypatch):
+def test_squeezing_narrows_wide_digits(mnist, monkeypatch):
     images = as_input(mnist.x_train[:512])
-    none = tf.zeros([512], tf.bool)
-    fx, cx = (
-        v.numpy()
-        for v in random_squeeze(tf.constant(images), tf.random.Generator.from_seed(0), none)
-    )
+    box = box_of(tf.constant(images))
+    spare_none = tf.zeros([512], tf.bool)
+    fx = random_squeeze(box, tf.random.Generator.from_seed(0), spare_none).numpy()
     squeezed = fx < 0.999
     assert 0.06 < squeezed.mean() < 0.22  # about SQUEEZE_SHARE, less the digits already narrow
     assert np.all(fx <= 1)
-    top, bottom, left, right = (v.numpy() for v in ink_box(tf.constant(images)))
-    height, width = bottom - top + 1, right - left + 1
     low, high = augment.SQUEEZE_ASPECT
-    aspect = width[squeezed] * fx[squeezed] / height[squeezed]
+    aspect = (box.width.numpy() * fx / box.height.numpy())[squeezed]
     assert np.all((aspect >= low - 1e-3) & (aspect <= high + 1e-3))
-    np.testing.assert_allclose(cx, (left + right) / 2)
-    # Spared images (the stretched ones) are never squeezed.
-    everyone = tf.ones([512], tf.bool)
-    spared = random_squeeze(tf.constant(images), tf.random.Generator.from_seed(0), everyone)[0]
-    np.testing.assert_array_equal(spared.numpy(), 1.0)
+    spare_all = tf.ones([512], tf.bool)
+    np.testing.assert_array_equal(
+        random_squeeze(box, tf.random.Generator.from_seed(0), spare_all), 1
+    )
     # Warped with everything else held still, a 0 comes out narrow and as tall as it was.
     hold_the_warp_still(monkeypatch, "SQUEEZE_SHARE")
-    zeros = images[mnist.y_train[:512] == 0][:20]
-    out = augment.random_affine(tf.constant(zeros), tf.random.Generator.from_seed(1), squeeze=True)
-    before, after = ink_box(tf.constant(zeros)), ink_box(out)
-    (w0, h0), (w1, h1) = box_sizes(before), box_sizes(after)
+    noughts = images[mnist.y_train[:512] == 0][:20]
+    out = augment.random_affine(
+        tf.constant(noughts), tf.random.Generator.from_seed(1), squeeze=True
+    )
+    (w0, h0), (w1, h1) = box_sizes(ink_box(tf.constant(noughts))), box_sizes(ink_box(out))
     assert np.all(w1 / h1 <= high + 0.15) and np.all(w1 < w0)
     assert np.abs(h1 - h0).max() <= 1
-    # The squeeze is about the digit's own box: its centre stays where it was.
-    centres = [((b[2] + b[3]) / 2).numpy() for b in (before, after)]
-    np.testing.assert_allclose(centres[1], centres[0], atol=1.0)
     with pytest.raises(ValueError, match="--augment"):
         TrainConfig(squeeze=True).check()
 
 
-def test_runs_without_stretch_draw_the_random_numbers_they_always_drew():
+def test_the_squeeze_is_about_the_digits_own_box_and_before_the_warp(monkeypatch):
+    slabs = np.zeros((8, 28, 28, 1), np.float32)
+    slabs[:, 2:10, 0:16] = 1.0  # off centre and wide: rows 2-9, columns 0-15 (centre 5.5, 7.5)
+    hold_the_warp_still(monkeypatch, "SQUEEZE_SHARE")
+    monkeypatch.setattr(augment, "SCALE_RANGE", (0.5, 0.5))  # then halved about the middle
+    out = augment.random_affine(tf.constant(slabs), tf.random.Generator.from_seed(2), squeeze=True)
+    top, bottom, left, right = (v.numpy() for v in ink_box(out))
+    # Squeezed about its own centre, then halved about 13.5: its centre lands at (9.5, 10.5).
+    # Squeezed after the warp, or about another point, the squeeze would move the centre too.
+    np.testing.assert_allclose((top + bottom) / 2, 9.5, atol=1.0)
+    np.testing.assert_allclose((left + right) / 2, 10.5, atol=1.0)
+    assert np.all((right - left + 1) <= 0.6 * 4 + 2)  # as narrow as SQUEEZE_ASPECT allows
+
+
+def test_an_image_is_stretched_or_squeezed_never_both(mnist, monkeypatch):
+    images = as_input(mnist.x_train[:64])
+    hold_the_warp_still(monkeypatch, "STRETCH_SHARE")
+    monkeypatch.setattr(augment, "SQUEEZE_SHARE", 1.0)
+    both = augment.random_affine(
+        tf.constant(images), tf.random.Generator.from_seed(4), stretch=True, squeeze=True
+    )
+    stretched = augment.random_affine(
+        tf.constant(images), tf.random.Generator.from_seed(4), stretch=True
+    )
+    np.testing.assert_array_equal(both.numpy(), stretched.numpy())  # the squeeze spares them all
+
+
+def test_runs_without_a_box_change_draw_the_random_numbers_they_always_drew():
     images = tf.zeros((4, 28, 28, 1))
     warped, drawn = tf.random.Generator.from_seed(3), tf.random.Generator.from_seed(3)
     augment.random_affine(images, warped)
