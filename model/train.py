@@ -27,7 +27,7 @@ from model.serving.export import to_tflite
 from model.serving.inference import Predictor
 from model.serving.store import LITE_FILE, ModelStore, Version
 from model.serving.tf_runtime import keras, tf
-from model.train_config import VALIDATION_SIZE, TrainConfig, training_precision
+from model.train_config import AUGMENT_OPTIONS, VALIDATION_SIZE, TrainConfig, training_precision
 
 TRAINING_DRAWINGS_SEED = 900_000  # evaluation drawings use small seeds; these never overlap
 NONDIGITS_SEED = 800_000
@@ -217,12 +217,7 @@ def make_dataset(x, y, config: TrainConfig) -> tf.data.Dataset:
     dataset = dataset.shuffle(len(x), seed=config.seed).batch(config.batch_size)
     if config.augment:
         rng = tf.random.Generator.from_seed(config.seed)
-        options = {
-            "elastic": config.elastic,
-            "lowres": config.lowres,
-            "stretch": config.stretch,
-            "squeeze": config.squeeze,
-        }
+        options = {option: getattr(config, option) for option in AUGMENT_OPTIONS}
         dataset = dataset.map(
             lambda images, labels: (augment_batch(images, rng, **options), labels)
         )
@@ -239,15 +234,7 @@ def epoch_stages(config: TrainConfig) -> list[tuple[TrainConfig, int]]:
     """
     if not config.plain_epochs:
         return [(config, config.epochs)]
-    plain = replace(
-        config,
-        augment=False,
-        elastic=False,
-        lowres=False,
-        stretch=False,
-        squeeze=False,
-        plain_epochs=0,
-    )
+    plain = replace(config, augment=False, plain_epochs=0, **dict.fromkeys(AUGMENT_OPTIONS, False))
     return [(config, config.epochs - config.plain_epochs), (plain, config.epochs)]
 
 

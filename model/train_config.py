@@ -33,6 +33,10 @@ NONDIGITS_MIX = 14000  # drawn non-digits the shipped versions were trained with
 FINETUNE_EPOCHS = 3  # few: the user's drawings are repeated, and more epochs learn them by heart
 
 
+# The options that vary how --augment changes the images; none means anything without it.
+AUGMENT_OPTIONS = ("elastic", "lowres", "stretch", "squeeze")
+
+
 @dataclass
 class TrainConfig:
     arch: str = DEFAULT_ARCH
@@ -83,14 +87,9 @@ class TrainConfig:
             raise ValueError("--typefaces picks the typefaces of --typeset: add it")
         if not 0 <= self.stroke_fonts <= 50000:
             raise ValueError("stroke fonts must be between 0 and 50000")
-        if self.elastic and not self.augment:
-            raise ValueError("elastic distortions are part of --augment: add it")
-        if self.lowres and not self.augment:
-            raise ValueError("low-resolution scans are part of --augment: add it")
-        if self.stretch and not self.augment:
-            raise ValueError("stretching is part of --augment: add it")
-        if self.squeeze and not self.augment:
-            raise ValueError("squeezing is part of --augment: add it")
+        for option in AUGMENT_OPTIONS:
+            if getattr(self, option) and not self.augment:
+                raise ValueError(f"{CLI_FLAGS[option][0]} is part of --augment: add it")
         if self.plain_epochs and not self.augment:
             raise ValueError("plain epochs end an augmented run: add --augment")
         if not 0 <= self.plain_epochs < self.epochs:
