@@ -29,6 +29,29 @@ SETS = {
     "typefaces": "Typeface digits",
 }
 ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
+# What each digit set is, under its heading on the Evaluation page.
+SET_NOTES = {
+    "mnist": "LeCun & Cortes's 10,000 held-out handwritten digits.",
+    "drawings": (
+        "3,000 canvas-like drawings (round white pen on black, five styles), put through the "
+        "app's own preprocessing exactly as a drawing on the Draw page is."
+    ),
+    "handwriting": (
+        "1,797 digits written on paper forms by 13 people who are not MNIST's writers (the UCI "
+        "optical digits, as scikit-learn bundles them): scanned, fitted to a square box, counted "
+        "into 8×8 cells and enlarged back. No network trains on them."
+    ),
+    "strokefonts": (
+        "2,000 digits drawn with the canvas's pen along the paths of nine stroke fonts (EMS "
+        "plotter fonts, a script among them): other designers' hands, slashed and boxy 0s, "
+        "long-flagged 1s. No network trains on these fonts."
+    ),
+    "typefaces": (
+        "2,400 digits of 48 Google Fonts families (sans, serif, monospaced, display, "
+        "handwriting), traced and redrawn with the canvas's pen, five styles. Networks train on "
+        "other families, never these."
+    ),
+}
 DPI = 130
 
 
