@@ -83,7 +83,7 @@ def tables(placeholder, rows: list[dict], active: str) -> None:
 
 
 def drawing_section(predictors: dict) -> None:
-    st.subheader("Your drawing, read by every network")
+    st.header("Your drawing, read by every network")
     pixels = st.session_state.get("drawing")
     image = compare.drawing_input(pixels) if pixels is not None else None
     if image is None:
@@ -103,7 +103,7 @@ def drawing_section(predictors: dict) -> None:
 
 
 def downloads(active: Version, tflite: dict[bool, TFLitePredictor]) -> None:
-    st.subheader("Downloads")
+    st.header("Downloads")
     st.caption(f"The active model, **{active.name}**, as Keras and as TensorFlow Lite.")
     columns = st.columns(3)
     columns[0].download_button(

@@ -12,6 +12,7 @@ from streamlit_drawable_canvas import st_canvas
 from model.serving.corrections import label_text
 from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from model.testsets import mnist_drawing, mnist_test
+from pages.canvas_toolbar import touch_sized_toolbar
 from pages.correction_widget import correction_widget
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
@@ -236,5 +237,6 @@ sample_from_link()
 draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
 with draw_tab:
     drawing_area()
+    touch_sized_toolbar()
 with upload_tab:
     upload_area()

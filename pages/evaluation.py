@@ -47,7 +47,7 @@ GROUPS = {"drawings": "style", "strokefonts": "font", "typefaces": "typeface"}
 
 
 def digit_set_section(name: str, key: str, report: Report) -> None:
-    st.subheader(SETS[key])
+    st.header(SETS[key])
     st.caption(SET_NOTES[key])
     st.metric(
         "Accuracy",
@@ -89,7 +89,7 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
 
 def nondigits_section(report: Report) -> None:
     kinds = testset("nondigits").styles
-    st.subheader(ALL_SETS["nondigits"])
+    st.header(ALL_SETS["nondigits"])
     st.caption(
         "Letters, symbols, shapes, doodles and scribbles drawn with the canvas's pen. The network "
         'knows only the ten digits; the honest answer to these is "not a digit". Some kinds '

@@ -108,7 +108,7 @@ def runs_table(record: dict, extra: dict | None = None) -> None:
         }
         for run in record["runs"]
     }
-    st.table(pd.DataFrame(rows).T)
+    st.table(pd.DataFrame(rows).T.rename_axis("measure"))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -154,7 +154,7 @@ def start_finetune() -> None:
 
 
 def finetune_section(count: int) -> None:
-    st.subheader("Fine-tune on my drawings")
+    st.header("Fine-tune on my drawings")
     st.markdown(
         "Teach the active model your handwriting: it trains for a few epochs on your drawings "
         "mixed with MNIST and canvas-like drawings, so that it does not forget the rest. A fifth "

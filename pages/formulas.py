@@ -35,7 +35,7 @@ def grid_table(values: np.ndarray, top: int, left: int, pad: np.ndarray | None =
         [[number(v) for v in row] for row in values],
         index=[f"row {top + r}" for r in range(values.shape[0])],
         columns=[f"col {left + c}" for c in range(values.shape[1])],
-    )
+    ).rename_axis("input")  # a table's corner header needs text, for screen readers
     if pad is not None:
         table = table.where(~pad, "0 (pad)")
     return table
@@ -213,7 +213,7 @@ def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> Non
             "sum": step.sums[:, unit],
             "gate": step.gates[:, unit],
         },
-        index=[f"{g} ({formulas.GATE_NAMES[g]})" for g in formulas.GATES],
+        index=pd.Index([f"{g} ({formulas.GATE_NAMES[g]})" for g in formulas.GATES], name="gate"),
     ).map(number)
     st.markdown(f"**Step {t}, unit {unit}**: each gate is f(W·xₜ + U·hₜ₋₁ + b), σ or tanh")
     st.table(gates)

@@ -140,13 +140,13 @@ left.image(
 )
 if prediction.rejected:
     right.markdown(
-        f"##### The network reads **not a digit**: it leans most towards {prediction.digit}, "
+        f"The network reads **not a digit**: it leans most towards {prediction.digit}, "
         f"at only {prediction.confidence:.0%}. The maps below show which evidence pulled it "
         "towards that digit (pick another digit to see its evidence)."
     )
 else:
     right.markdown(
-        f"##### The network reads **{prediction.digit}** ({prediction.confidence:.0%} confident)"
+        f"The network reads **{prediction.digit}** ({prediction.confidence:.0%} confident)"
     )
 
 stages = explain.layer_stages(network)

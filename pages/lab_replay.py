@@ -59,7 +59,7 @@ def show_strokes(predictor, key: tuple) -> None:
 
 def show_rows(predictor, key: tuple, image: np.ndarray) -> None:
     network = predictor.network
-    st.markdown("##### Row by row")
+    st.markdown("### Row by row")
     if replay.recurrent_layer(network) is None:
         st.caption(
             f"Only a recurrent network reads the image row by row; {network.name} sees it all "

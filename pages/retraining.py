@@ -218,7 +218,7 @@ def finished_job(job: TrainingJob) -> None:
 
 
 def retrain_section() -> None:
-    st.subheader("Retrain")
+    st.header("Retrain")
     show_flash("retrain")
     if not store().writable:
         st.warning(f"The model store {store().root} is read-only: retraining is off.")

@@ -34,7 +34,7 @@ ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 def active_model_section(version: Version) -> None:
     meta, config = version.meta, version.meta.get("config", {})
-    st.subheader(f"Active model: {version.name}")
+    st.header(f"Active model: {version.name}")
     cells = [
         ("Architecture", meta.get("arch", "?"), None),
         ("Parameters", f"{meta['params']:,}" if "params" in meta else "–", None),
@@ -94,7 +94,7 @@ def active_model_section(version: Version) -> None:
 
 
 def versions_section(serving: str) -> None:
-    st.subheader("Versions")
+    st.header("Versions")
     show_flash("versions")
     active = store().active_name()
     versions = store().list()

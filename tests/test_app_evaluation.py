@@ -48,7 +48,7 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     at = open_page("pages/evaluation.py")
     assert at.title[0].value == "Evaluation"
     assert at.selectbox(key="evaluation_version").value == "default"
-    assert [s.value for s in at.subheader] == [
+    assert [s.value for s in at.header] == [
         "MNIST test",
         "Bundled drawings",
         "Real handwriting",
@@ -116,8 +116,8 @@ def test_a_test_set_that_cannot_be_fetched_is_left_out_with_the_reason(open_page
     warning = texts(at.warning)
     assert "**Typeface digits** cannot be scored on this machine" in warning
     assert "`npm` is not installed" in warning
-    subheaders = [s.value for s in at.subheader]
-    assert "Typeface digits" not in subheaders and "Drawn non-digits" in subheaders
+    headers = [s.value for s in at.header]
+    assert "Typeface digits" not in headers and "Drawn non-digits" in headers
     accuracy = [m.value for m in at.metric if m.label == "Accuracy"]
     assert len(accuracy) == 4 and float(accuracy[0].rstrip("%")) > 98  # the others are scored
 
@@ -160,7 +160,7 @@ def test_a_link_to_a_missing_version_falls_back_with_a_note(home):
     # "compare" names the version shown: nothing to compare it with, so a note too.
     assert "the version to compare with “default”" in texts(at.info)
     assert at.selectbox(key="evaluation_compare").value is None
-    assert [s.value for s in at.subheader][:2] == ["MNIST test", "Bundled drawings"]
+    assert [s.value for s in at.header][:2] == ["MNIST test", "Bundled drawings"]
 
 
 # ── Robustness ─────────────────────────────────────────────────────────────────────────────────

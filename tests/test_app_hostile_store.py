@@ -55,7 +55,7 @@ def test_my_drawings_lists_the_damaged_files_with_delete(home, open_page):
 def test_training_page_marks_wrong_metadata_broken_and_survives_bad_curves(home, open_page):
     seed_hostile_store(home, active=BAD_HISTORY.encode())
     at = open_page("pages/training.py", timeout=90)
-    assert "Active model: bad-history" in texts(at.subheader)
+    assert "Active model: bad-history" in texts(at.header)
     warnings = texts(at.warning).replace("\\", "")
     assert "No training curves" in warnings and "history.json" in warnings
     assert not at.get("vega_lite_chart")

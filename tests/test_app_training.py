@@ -31,7 +31,7 @@ def texts(elements) -> list[str]:
 def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
     at = open_page("pages/training.py", timeout=90)
     assert at.title[0].value == "Training"
-    assert "Active model: default" in texts(at.subheader)
+    assert "Active model: default" in texts(at.header)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Architecture"] == "studio_cnn"
     assert metrics["Parameters"] == "98,442"
@@ -119,14 +119,14 @@ def test_retrain_from_the_form_then_activate_and_roll_back(home, open_page):
     at.run()
     assert not at.exception
     assert ModelStore(home).active_name() == new
-    assert f"Active model: {new}" in texts(at.subheader)
+    assert f"Active model: {new}" in texts(at.header)
 
     version_choice(at).set_value("default")
     at.button(key="activate_version").click()
     at.run()
     assert not at.exception
     assert ModelStore(home).active_name() == "default"
-    assert "Active model: default" in texts(at.subheader)
+    assert "Active model: default" in texts(at.header)
     assert any("default" in s and "active model" in s for s in texts(at.success))
 
 

@@ -159,7 +159,7 @@ def test_without_mnist_the_networks_still_read_the_drawing(open_page, unfetchabl
     unfetchable("mnist")
     at = open_page("pages/compare.py")
     assert "The networks cannot be scored on this machine" in at.warning[0].value
-    assert at.subheader[0].value == "Your drawing, read by every network"
+    assert at.header[0].value == "Your drawing, read by every network"
     reads = at.dataframe[0].value  # the readings: no tables of figures without test digits
     assert len(reads) >= 5 and (reads["reads"] == "3").sum() >= 4
     assert any("TFLite int8 calibrates its integer ranges on MNIST" in i.value for i in at.info)
