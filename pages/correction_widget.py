@@ -68,11 +68,13 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
 
 def correction_widget(prediction) -> None:
     """A digit picker with a Save button, and a button that saves the drawing as "not a digit"."""
-    # Pills wrap onto a second row on a phone; a segmented control would run off the screen.
+    # Pills wrap onto a second row on a phone; a segmented control would run off the screen. In a
+    # column Streamlit would keep them on one row, scrolled, with 9 out of sight below 400 px.
     picked = st.pills(
         "Wrong? It's a",
         DIGITS,
         key=PICKER,
+        wrap=True,
         help="Pick the digit you meant and click Save to keep this drawing, with that label, "
         'on this machine; or, if it is no digit at all, click "Not a digit". Nothing is sent '
         "anywhere.",

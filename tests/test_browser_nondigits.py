@@ -260,6 +260,28 @@ def test_the_not_a_digit_option_is_in_view(request, where):
     )
 
 
+@pytest.mark.parametrize(
+    "where, width", [("page", 1280), ("phone", 390), ("phone", 360), ("phone", 320)]
+)
+def test_every_digit_of_the_correction_control_is_in_view(request, where, width):
+    """All ten digits show whole, on a small phone too: a 9 scrolled out of sight is a label no
+    one can give (in a column Streamlit keeps pills on one row unless told to wrap)."""
+    page = request.getfixturevalue(where)
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": before["height"]})
+    try:
+        empty_canvas(page)
+        page.wait_for_timeout(300)  # the columns stack at the new width
+        digits = page.locator(".st-key-correction_label").get_by_role("radio")
+        digits.first.wait_for()
+        hidden = {d.inner_text().strip(): d.evaluate(CLIPPED_JS) for d in digits.all()}
+        assert list(hidden) == [*map(str, range(10))], hidden
+        cut = {digit: round(px) for digit, px in hidden.items() if px > 1}
+        assert not cut, f"px cut off per digit at {width} px: {cut}"
+    finally:
+        page.set_viewport_size(before)
+
+
 def test_a_capital_a_is_not_a_digit(page, errors):
     empty_canvas(page)
     draw_strokes(page, letter_a())
