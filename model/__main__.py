@@ -196,28 +196,88 @@ def cmd_predict(args) -> int:
     return 1 if failed else 0
 
 
+NPZ_KEYS = (("images", "labels"), ("x", "y"), ("x_test", "y_test"))
+
+
 def load_npz_set(path: Path):
-    """`images` (N, H, W) uint8 white on black and `labels` (N,) digits or -1 (not a digit)."""
+    """`images` (N, H, W) uint8 white on black and `labels` (N,) digits or -1 (not a digit).
+
+    The file holds them as `images` and `labels` (or `x` and `y`, or Keras's `x_test` and
+    `y_test`). Other layouts that say the same are read too: images (N, H, W, 1) or RGB(A),
+    flattened square images (N, 784), floats in [0, 1] or [0, 255], bools; one-hot labels.
+    Dark ink on paper is fine: the preprocessing turns it white on black.
+    """
     import numpy as np
 
     try:
         with np.load(path, allow_pickle=False) as archive:
-            images, labels = archive["images"], archive["labels"]
+            names = set(archive.files)
+            keys = next((pair for pair in NPZ_KEYS if set(pair) <= names), None)
+            if keys is None:
+                wanted = " or ".join(f"'{x}' and '{y}'" for x, y in NPZ_KEYS)
+                found = ", ".join(f"'{n}'" for n in sorted(names)[:6]) or "nothing"
+                raise KeyError(f"need {wanted}; found {found}")
+            images, labels = archive[keys[0]], archive[keys[1]]
     except KeyError as err:
-        raise ValueError(f"{path}: missing key {err}; need 'images' and 'labels'") from err
+        raise ValueError(f"{path}: {err.args[0]}") from err
     except (OSError, ValueError) as err:
         raise ValueError(f"{path}: not a readable .npz file ({err})") from err
     except Exception as err:  # a damaged archive: EOFError, BadZipFile, zlib.error, ...
         raise ValueError(f"{path}: not a readable .npz file ({type(err).__name__})") from err
-    if images.dtype != np.uint8 or images.ndim != 3:
-        raise ValueError(
-            f"{path}: 'images' must be uint8 (N, H, W), got {images.dtype} {images.shape}"
-        )
-    if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"{path}: 'labels' must be integers of shape ({len(images)},)")
+    try:
+        return gray_images(images), digit_labels(labels, len(images))
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
+
+
+def gray_images(images):
+    """Any array of images (see `load_npz_set`) as uint8 (N, H, W), ink's level kept."""
+    import numpy as np
+
+    shape = f"{images.dtype} {images.shape}"
+    if images.dtype.kind not in "biuf":
+        raise ValueError(f"'images' must be numbers (uint8 (N, H, W) best), got {shape}")
+    if (
+        images.ndim == 2
+        and images.shape[1]
+        and round(images.shape[1] ** 0.5) ** 2 == images.shape[1]
+    ):
+        side = round(images.shape[1] ** 0.5)  # flattened square images, as (N, 784)
+        images = images.reshape(len(images), side, side)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    elif images.ndim == 4 and images.shape[-1] in (3, 4):  # RGB(A): its luminance
+        images = images[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    if images.ndim != 3:
+        raise ValueError(f"'images' must be uint8 (N, H, W), got {shape}")
+    if images.dtype == np.uint8:
+        return images
+    values = images.astype(np.float64)
+    if not np.isfinite(values).all():
+        raise ValueError(f"'images' hold NaN or infinite values ({shape})")
+    top = values.max() if values.size else 0.0
+    if top <= 1.0:  # floats in [0, 1], or bools
+        values = values * 255.0
+    elif top > 255.0:  # 16-bit scans, say: the brightest is white
+        values = values * (255.0 / top)
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+
+
+def digit_labels(labels, count: int):
+    """Labels (N,) of digits 0-9 or -1, from integers, whole floats or one-hot rows."""
+    import numpy as np
+
+    if labels.ndim == 2 and labels.shape == (count, 10) and labels.dtype.kind in "biuf":
+        if not (np.isin(labels, (0, 1)).all() and (labels.sum(axis=1) == 1).all()):
+            raise ValueError("'labels' of shape (N, 10) must be one-hot rows")
+        labels = labels.argmax(axis=1)
+    if labels.dtype.kind == "f" and np.isfinite(labels).all() and (labels == np.rint(labels)).all():
+        labels = labels.astype(np.int64)
+    if labels.shape != (count,) or labels.dtype.kind not in "iu":
+        raise ValueError(f"'labels' must be integers of shape ({count},)")
     if len(labels) and (labels.min() < -1 or labels.max() > 9):
-        raise ValueError(f"{path}: labels must be digits 0-9, or -1 for not a digit")
-    return images, labels
+        raise ValueError("labels must be digits 0-9, or -1 for not a digit")
+    return labels
 
 
 def cmd_evaluate(args) -> int:
@@ -453,7 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(run=cmd_predict)
 
     evaluate = commands.add_parser("evaluate", help="accuracy, per class, confusion matrix")
-    evaluate.add_argument("--npz", help="images (N,H,W) uint8 white on black + labels (N,)")
+    evaluate.add_argument(
+        "--npz", help="images (N,H,W) uint8, white on black or dark on light, + labels (N,)"
+    )
     evaluate.add_argument("--model", help="version name (default: the active one)")
     evaluate.add_argument(
         "--set",

@@ -160,7 +160,7 @@ def evaluate_inputs(predictor, inputs: np.ndarray, labels: np.ndarray) -> Report
 
 
 def evaluate_images(predictor, images: np.ndarray, labels: np.ndarray) -> Report:
-    """Score raw white-on-black images of any size through the canvas preprocessing.
+    """Score raw images of any size (white on black, or dark on paper) as the app reads uploads.
 
     An image in which nothing is found to be drawn counts as wrong (all-zero probabilities).
     """

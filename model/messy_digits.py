@@ -343,8 +343,8 @@ def messy_digits(
 def as_white_on_black(images: Sequence[np.ndarray], side: int = NPZ_SIDE) -> np.ndarray:
     """Images of any size and polarity as one (N, side, side) uint8 array, white ink on black.
 
-    The CLI's `evaluate --npz` reads the images as they are, without the upload path's polarity
-    check, so dark-on-light ones are inverted here, by the same rule the app uses.
+    Stored white on black, as the CLI's `evaluate --npz` documents its input (it would turn
+    dark-on-light ones itself, by the same rule the app uses for uploads).
     """
     out = np.zeros((len(images), side, side), dtype=np.uint8)
     for index, image in enumerate(images):

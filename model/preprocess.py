@@ -144,10 +144,11 @@ def preprocess_canvas(pixels: np.ndarray | Image.Image) -> Preprocessed | None:
 
 
 def preprocess_batch(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Many white-on-black (N, H, W) images → (kept 28x28 inputs, indices of the empty ones)."""
+    """Many (N, H, W) images → (kept 28x28 inputs, indices of the empty ones), each read as an
+    upload is: dark ink on paper is turned white on black first."""
     kept, empty = [], []
     for index, image in enumerate(images):
-        result = preprocess_gray(to_gray(image))
+        result = preprocess_canvas(image)
         if result is None:
             empty.append(index)
             kept.append(np.zeros((FIELD, FIELD), dtype=np.float32))

@@ -79,7 +79,15 @@ def _npz_missing_key(path: Path) -> None:
 
 
 def _npz_wrong_dtype(path: Path) -> None:
-    np.savez(path, images=np.zeros((3, 28, 28), np.float32), labels=np.zeros(3, np.int64))
+    np.savez(path, images=np.full((3, 28, 28), "x"), labels=np.zeros(3, np.int64))
+
+
+def _npz_wrong_shape(path: Path) -> None:
+    np.savez(path, images=np.zeros((3, 28, 27, 2), np.uint8), labels=np.zeros(3, np.int64))
+
+
+def _npz_not_one_hot(path: Path) -> None:
+    np.savez(path, images=np.zeros((3, 28, 28), np.uint8), labels=np.full((3, 10), 0.1))
 
 
 def _not_an_npz(path: Path) -> None:
@@ -90,10 +98,12 @@ def _not_an_npz(path: Path) -> None:
     ("write", "message"),
     [
         (_npz_missing_key, "labels"),
-        (_npz_wrong_dtype, "uint8"),
+        (_npz_wrong_dtype, "numbers"),
+        (_npz_wrong_shape, "(N, H, W)"),
+        (_npz_not_one_hot, "one-hot"),
         (_not_an_npz, "npz"),
     ],
-    ids=["missing key", "wrong dtype", "not an npz"],
+    ids=["missing key", "wrong dtype", "wrong shape", "not one-hot", "not an npz"],
 )
 def test_evaluate_a_bad_npz(home: Path, tmp_path: Path, write, message):
     path = tmp_path / "bad.npz"
@@ -105,6 +115,53 @@ def test_evaluate_a_bad_npz(home: Path, tmp_path: Path, write, message):
     assert lines[0].startswith("error:") and message in lines[0]
     assert "Traceback" not in result.stderr
     assert result.stdout.strip() == ""
+
+
+def _layouts(images: np.ndarray, labels: np.ndarray) -> dict[str, dict[str, np.ndarray]]:
+    """The same set saved the ways other tools save digits: each must read as the set itself."""
+    unit = images.astype(np.float32) / 255.0
+    return {
+        "x and y, floats in [0, 1]": {"x": unit, "y": labels},
+        "Keras's x_test and y_test, (N, H, W, 1)": {"x_test": images[..., None], "y_test": labels},
+        "flattened (N, 784), floats in [0, 255]": {
+            "images": images.reshape(len(images), -1).astype(np.float64),
+            "labels": labels.astype(np.float32),
+        },
+        "RGB, one-hot labels": {
+            "images": np.repeat(images[..., None], 3, axis=-1),
+            "labels": np.eye(10, dtype=np.uint8)[labels],
+        },
+        "16-bit": {"images": images.astype(np.uint16) * 257, "labels": labels.astype(np.int8)},
+    }
+
+
+def test_npz_sets_saved_other_ways_read_the_same(tmp_path: Path):
+    from model.__main__ import load_npz_set
+
+    images, labels = make_canvas_digits(1, seed=7)
+    for name, arrays in _layouts(images, labels).items():
+        path = tmp_path / "set.npz"
+        np.savez(path, **arrays)
+        got_images, got_labels = load_npz_set(path)
+        assert got_images.dtype == np.uint8 and got_images.shape == images.shape, name
+        assert np.abs(got_images.astype(int) - images).max() <= 1, name
+        assert got_labels.tolist() == labels.tolist(), name
+
+
+def test_evaluate_npz_of_floats_and_dark_ink_on_paper(trained, home: Path, tmp_path: Path):
+    """Floats in [0, 1], dark ink on white paper: the same answers as the canvas's own."""
+    images, labels = make_canvas_digits(2, seed=5)
+    plain = save_npz(tmp_path / "plain.npz", images, labels)
+    paper = tmp_path / "paper.npz"
+    np.savez(paper, x=1.0 - images.astype(np.float32) / 255.0, y=labels)
+    summaries = []
+    for path in (plain, paper):
+        result = run_cli(home, "evaluate", "--npz", str(path), "--model", MODEL)
+        assert result.returncode == 0, result.stderr
+        summaries.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert summaries[0]["n"] == summaries[1]["n"] == 20
+    assert summaries[1]["accuracy"] == summaries[0]["accuracy"]
+    assert summaries[1]["rejected"] == summaries[0]["rejected"]
 
 
 def test_evaluate_a_missing_model(home: Path):
