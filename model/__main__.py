@@ -197,6 +197,7 @@ def cmd_predict(args) -> int:
 
 
 NPZ_KEYS = (("images", "labels"), ("x", "y"), ("x_test", "y_test"))
+DIM_SET = 64  # a set brighter nowhere than this is on another scale than 0-255
 
 
 def load_npz_set(path: Path):
@@ -204,7 +205,8 @@ def load_npz_set(path: Path):
 
     The file holds them as `images` and `labels` (or `x` and `y`, or Keras's `x_test` and
     `y_test`). Other layouts that say the same are read too: images (N, H, W, 1) or RGB(A),
-    flattened square images (N, 784), floats in [0, 1] or [0, 255], bools; one-hot labels.
+    flattened square images (N, 784), floats in [0, 1] or [0, 255], bools, 16-bit, a dim scale
+    such as 0-16; one-hot labels.
     Dark ink on paper is fine: the preprocessing turns it white on black.
     """
     import numpy as np
@@ -250,16 +252,19 @@ def gray_images(images):
         images = images[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     if images.ndim != 3:
         raise ValueError(f"'images' must be uint8 (N, H, W), got {shape}")
-    if images.dtype == np.uint8:
-        return images
     values = images.astype(np.float64)
     if not np.isfinite(values).all():
         raise ValueError(f"'images' hold NaN or infinite values ({shape})")
     top = values.max() if values.size else 0.0
-    if top <= 1.0:  # floats in [0, 1], or bools
+    # Floats in [0, 1] and bools are white at 1; 16-bit scans at their brightest; and a set whose
+    # brightest pixel is dim, such as scikit-learn's 8x8 digits (0 to 16), would be all "nothing
+    # drawn" on a 0-255 scale, so its brightest is white too.
+    if top <= 1.0 and images.dtype != np.uint8:
         values = values * 255.0
-    elif top > 255.0:  # 16-bit scans, say: the brightest is white
+    elif top > 255.0 or 0 < top < DIM_SET:
         values = values * (255.0 / top)
+    elif images.dtype == np.uint8:
+        return images
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
 
 

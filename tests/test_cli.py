@@ -132,6 +132,7 @@ def _layouts(images: np.ndarray, labels: np.ndarray) -> dict[str, dict[str, np.n
             "labels": np.eye(10, dtype=np.uint8)[labels],
         },
         "16-bit": {"images": images.astype(np.uint16) * 257, "labels": labels.astype(np.int8)},
+        "0 to 16, as scikit-learn's digits": {"images": images / 255.0 * 16.0, "labels": labels},
     }
 
 
@@ -144,7 +145,7 @@ def test_npz_sets_saved_other_ways_read_the_same(tmp_path: Path):
         np.savez(path, **arrays)
         got_images, got_labels = load_npz_set(path)
         assert got_images.dtype == np.uint8 and got_images.shape == images.shape, name
-        assert np.abs(got_images.astype(int) - images).max() <= 1, name
+        assert np.abs(got_images.astype(int) - images).max() <= 1, name  # scaled back to 0-255
         assert got_labels.tolist() == labels.tolist(), name
 
 
