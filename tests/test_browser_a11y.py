@@ -3,11 +3,12 @@
 axe-core comes from the npm registry (`npm pack`, pinned version and checksum), is cached in
 `~/.cache/digit-studio/axe-core/` and is never committed. It is injected into every page of the
 app, reached through the sidebar as a visitor would (the Draw page after drawing a digit, so the
-readout is there; Inside the CNN with that drawing), at 1280 px and at a phone's 390x844, and run
+readout is there; Inside the CNN with that drawing), at 1280 px and at a phone's 390x844, and in
+the dark theme (the browser preferring dark) at 1280 px, and run
 with the WCAG 2.0/2.1/2.2 A and AA rules and axe's best practices (heading order, table
 headers...). No violation of any impact may be found, in the app's content or in Streamlit's
 navigation. The figures per page and rule are printed (run with `-s`) and written to
-`test-output/a11y/axe-<viewport>.json`.
+`test-output/a11y/axe-<viewport>-<scheme>.json`.
 
 The keyboard tests: Tab reaches the pen-width slider and the Clear button on the Draw page, and
 Enter or Space on Clear clears the drawing.
@@ -173,9 +174,12 @@ def summarise(violations: list[dict]) -> dict:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_no_violation_on_any_page(server, browser, axe_script, viewport):
-    context = browser.new_context(viewport=VIEWPORTS[viewport])
+@pytest.mark.parametrize(
+    ("viewport", "scheme"), [("1280", "light"), ("390", "light"), ("1280", "dark")]
+)
+def test_no_violation_on_any_page(server, browser, axe_script, viewport, scheme):
+    """`scheme`: the browser's colour preference, which Streamlit's theme follows."""
+    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme)
     page = context.new_page()
     page.set_default_timeout(60_000)
     results: dict[str, list[dict]] = {}
@@ -199,8 +203,8 @@ def test_no_violation_on_any_page(server, browser, axe_script, viewport):
     report = {title: summarise(found) | {"violations": found} for title, found in results.items()}
     out = OUTPUT / "a11y"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"axe-{viewport}.json").write_text(json.dumps(report, indent=2))
-    print(f"\naxe-core {AXE_VERSION}, {viewport} px: elements in violation per page")
+    (out / f"axe-{viewport}-{scheme}.json").write_text(json.dumps(report, indent=2))
+    print(f"\naxe-core {AXE_VERSION}, {viewport} px, {scheme}: elements in violation per page")
     for title, summary in report.items():
         rules = ", ".join(f"{rule} {n}" for rule, n in summary["by_rule"].items()) or "none"
         print(f"  {title}: {summary['by_impact'] or 'none'} · {rules}")
