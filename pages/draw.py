@@ -14,6 +14,7 @@ from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_im
 from model.testsets import mnist_drawing, mnist_test
 from pages.canvas_toolbar import touch_sized_toolbar
 from pages.correction_widget import correction_widget
+from pages.drawing_layout import drawing_sides
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
 from pages.links import copy_link, new_in_link
@@ -134,8 +135,7 @@ def clear_canvas() -> None:
 @st.fragment
 def drawing_area() -> None:
     """Canvas and prediction in one fragment: a stroke reruns only this part of the page."""
-    # The right column is the wider: the ten "Wrong? It's a" digits need 400 px in one row.
-    left, right = st.columns([3, 4], gap="large")
+    left, right = drawing_sides()
     with left:
         answer = st.container()  # filled once the canvas has sent the drawing, shown above it
         # The canvas's toolbar floats above it: room for it, and the slider under the canvas

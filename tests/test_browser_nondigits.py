@@ -282,6 +282,25 @@ def test_every_digit_of_the_correction_control_is_in_view(request, where, width)
         page.set_viewport_size(before)
 
 
+@pytest.mark.parametrize("width", [1280, 1024, 820, 700])
+def test_the_whole_canvas_shows_on_a_tablet_or_narrow_window(page, width):
+    """With the sidebar open, the canvas's side of the page is never narrower than the canvas:
+    a cut-off canvas cannot be drawn on where it is hidden (at 820 and 1024 px it was)."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": before["height"]})
+    try:
+        empty_canvas(page)
+        page.wait_for_timeout(300)  # the sides settle at the new width
+        sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
+        canvas = page.locator("canvas.upper-canvas")
+        hidden = canvas.evaluate(CLIPPED_JS)
+        assert hidden <= 1, f"{hidden:.0f} px of the canvas cut off at {width} px"
+        if width >= 820:  # the width at which it was cut: with the sidebar open beside it
+            assert sidebar and sidebar["width"] > 200, f"the sidebar is closed at {width} px"
+    finally:
+        page.set_viewport_size(before)
+
+
 def test_a_capital_a_is_not_a_digit(page, errors):
     empty_canvas(page)
     draw_strokes(page, letter_a())

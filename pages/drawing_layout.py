@@ -1,0 +1,33 @@
+"""The Draw page's two sides: the canvas on the left, what the network reads on the right.
+
+The canvas is a fixed 280 px. Streamlit's columns share the width by ratio and only stack below
+640 px, so on a tablet or a narrow window with the sidebar open (820 px, 1024 px) the canvas's
+column was narrower than the canvas and its right part was cut off, undrawable. Here the left side
+is as wide as the canvas needs, the right side takes the rest, and when the rest is too narrow
+for its bars and ten digits, the right side moves under the canvas, as on a phone.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LEFT_PX = 320  # the 280 px canvas, and room for its slider and two buttons
+RIGHT_MIN_PX = 360  # the ten probability bars and the "Wrong? It's a" digits stay legible
+
+# The row's flex item is the wrapper Streamlit puts round the keyed container.
+_STYLE = f"""<style>
+.st-key-drawing_row > :has(> .st-key-drawing_right) {{
+    flex: 1 1 {RIGHT_MIN_PX}px;
+    min-width: min({RIGHT_MIN_PX}px, 100%);
+}}
+</style>"""
+
+
+def drawing_sides():
+    """(left, right) containers in one row that wraps; the right one under the left when narrow."""
+    st.html(_STYLE)
+    row = st.container(horizontal=True, gap="large", key="drawing_row")
+    with row:
+        left = st.container(width=LEFT_PX, key="drawing_left")
+        right = st.container(key="drawing_right")
+    return left, right
