@@ -100,7 +100,9 @@ def conv_formula(network, image: np.ndarray, own: dict[str, np.ndarray]) -> None
         alt=f"Feature map {channel} of {layer.name} with cell ({row}, {col}) outlined; its value "
         f"is {cell.value:.3f}.",
     )
-    tables = st.columns(3)
+    # A row that wraps: three tables side by side where they fit, never cut off on a tablet.
+    line = st.container(horizontal=True, gap="medium")
+    tables = [line.container(width="content") for _ in range(3)]
     pad = ~cell.inside
     tables[0].markdown("**Patch x** (the pixels, 0 to 1)")
     tables[0].table(grid_table(cell.patch, cell.top, cell.left, pad))

@@ -86,14 +86,16 @@ with controls:
 changed = transform_drawing(gray, dx=dx, dy=dy, angle=angle, scale=scale, thickness=thickness)
 prediction = predictor.classify(changed)
 with shown:
-    cells = st.columns(2)
-    cells[0].image(
+    # A row that wraps, not columns: beside each other where they fit, one under the other on a
+    # tablet, never cut off.
+    pair = st.container(horizontal=True)
+    pair.image(
         Image.fromarray(gray),
         caption="as drawn",
         width=PICTURE,
         alt=f"The drawing as drawn, read as {verdict(original)}.",
     )
-    cells[1].image(
+    pair.image(
         Image.fromarray(changed),
         caption="changed",
         width=PICTURE,

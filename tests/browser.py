@@ -259,6 +259,20 @@ PAINTED_JS = """(canvas) => {
 }"""
 
 
+CLIPPED_JS = """(element) => {
+    // How much of `element` its scrolling or clipping ancestors and the viewport hide, in px.
+    const box = element.getBoundingClientRect();
+    let left = 0, right = innerWidth;
+    for (let e = element.parentElement; e && e !== document.body; e = e.parentElement) {
+        if (getComputedStyle(e).overflowX === 'visible') continue;
+        const r = e.getBoundingClientRect();
+        left = Math.max(left, r.left);
+        right = Math.min(right, r.right);
+    }
+    return box.width - Math.max(0, Math.min(box.right, right) - Math.max(box.left, left));
+}"""
+
+
 def wait_for_canvas(page, timeout: float = 60.0):
     """The canvas's event layer, once it is visible and Fabric.js has painted its background."""
     canvas = page.locator(CANVAS_SELECTOR).first

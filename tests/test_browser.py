@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tests.browser import (
+    CLIPPED_JS,
     NO_PREDICTION,
     ONE_STROKE,
     TWO_STROKES,
@@ -218,6 +219,44 @@ def test_every_page_opens_without_an_exception(page, errors):
     open_page(page, "Draw")
     assert not failures, "pages with an exception:\n" + "\n---\n".join(failures)
     assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+# Every button, picture, canvas and table of the page that an ancestor or the window cuts off,
+# as [what, px hidden]; the tab rows, which scroll sideways by design, aside.
+CUT_OFF_JS = f"""() => {{
+    const hidden = {CLIPPED_JS};
+    return [...document.querySelectorAll(
+        '[data-testid="stMain"] :is(button, img, canvas, table)')]
+        .filter((e) => !e.closest('[role="tablist"]') && e.getBoundingClientRect().width >= 2)
+        .map((e) => [e.tagName + ' ' + (e.getAttribute('aria-label') || e.alt || e.innerText || '')
+            .slice(0, 40), Math.round(hidden(e))])
+        .filter(([, px]) => px > 1);
+}}"""
+
+
+def test_nothing_is_cut_off_on_a_tablet(page):
+    """At 820 px, an iPad Air upright, with the sidebar open, no page cuts off a button, picture,
+    canvas or table (the Draw page's canvas, Robustness's pictures and Inside's formula tables
+    were, in columns too narrow for them)."""
+    on_draw_page(page)
+    draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
+    wait_for_prediction(page, equals="3", timeout=30)
+    before = page.viewport_size
+    page.set_viewport_size({"width": 820, "height": 1180})
+    cut = {}
+    try:
+        for title in nav_links(page):
+            open_page(page, title)
+            page.wait_for_timeout(500)  # images and tables lay out after the run
+            wait_until_idle(page, timeout=120)
+            if found := page.evaluate(CUT_OFF_JS):
+                cut[title] = found
+        sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
+    finally:
+        page.set_viewport_size(before)
+        open_page(page, "Draw")
+    assert sidebar and sidebar["width"] > 200, "the sidebar is closed: not the case to test"
+    assert not cut, f"cut off at 820 px, [element, px hidden] per page: {cut}"
 
 
 def test_the_drawing_carries_to_inside_the_cnn(page):

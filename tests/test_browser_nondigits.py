@@ -21,6 +21,7 @@ import pytest
 
 from tests.browser import (
     CANVAS,
+    CLIPPED_JS,
     NO_PREDICTION,
     VIEWPORT,
     browser_test_marks,
@@ -202,20 +203,6 @@ def bar_colours(page) -> set[str]:
                 .map((bar) => getComputedStyle(bar).backgroundColor)"""
         )
     )
-
-
-CLIPPED_JS = """(element) => {
-    // How much of `element` its scrolling or clipping ancestors and the viewport hide, in px.
-    const box = element.getBoundingClientRect();
-    let left = 0, right = innerWidth;
-    for (let e = element.parentElement; e && e !== document.body; e = e.parentElement) {
-        if (getComputedStyle(e).overflowX === 'visible') continue;
-        const r = e.getBoundingClientRect();
-        left = Math.max(left, r.left);
-        right = Math.min(right, r.right);
-    }
-    return box.width - Math.max(0, Math.min(box.right, right) - Math.max(box.left, left));
-}"""
 
 
 def assert_rejected_readout(page, what: str) -> None:
