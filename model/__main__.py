@@ -236,6 +236,8 @@ def gray_images(images):
     """Any array of images (see `load_npz_set`) as uint8 (N, H, W), ink's level kept."""
     import numpy as np
 
+    from model.preprocess import LUMA
+
     shape = f"{images.dtype} {images.shape}"
     if images.dtype.kind not in "biuf":
         raise ValueError(f"'images' must be numbers (uint8 (N, H, W) best), got {shape}")
@@ -249,9 +251,11 @@ def gray_images(images):
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     elif images.ndim == 4 and images.shape[-1] in (3, 4):  # RGB(A): its luminance
-        images = images[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+        images = images[..., :3].astype(np.float64) @ np.array(LUMA)
     if images.ndim != 3:
         raise ValueError(f"'images' must be uint8 (N, H, W), got {shape}")
+    if images.dtype == np.uint8 and not 0 < images.max(initial=0) < DIM_SET:
+        return images  # the usual set, as it is: no float copy of it
     values = images.astype(np.float64)
     if not np.isfinite(values).all():
         raise ValueError(f"'images' hold NaN or infinite values ({shape})")
@@ -263,8 +267,6 @@ def gray_images(images):
         values = values * 255.0
     elif top > 255.0 or 0 < top < DIM_SET:
         values = values * (255.0 / top)
-    elif images.dtype == np.uint8:
-        return images
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
 
 

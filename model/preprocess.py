@@ -20,6 +20,7 @@ from PIL import Image
 FIELD = 28  # side of the network's input
 BOX = 20  # longest side of the digit inside it
 INK_LEVEL = 0.25  # a pixel is ink above this fraction of the brightest ink
+LUMA = (0.299, 0.587, 0.114)  # ITU-R 601's weights of R, G, B in grey, as PIL's "L" uses
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def to_gray(pixels: np.ndarray | Image.Image) -> np.ndarray:
         return np.asarray(Image.fromarray(rgb, "RGB").convert("L"))
     if array.ndim == 3:
         rgb = array[..., :3].astype(np.float32)
-        gray = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        gray = rgb @ np.array(LUMA, dtype=np.float32)
         return np.clip(gray, 0, 255).astype(np.uint8)
     if array.dtype != np.uint8:
         array = array.astype(np.float64)

@@ -273,6 +273,18 @@ CLIPPED_JS = """(element) => {
 }"""
 
 
+@contextlib.contextmanager
+def at_width(page, width: int, height: int | None = None):
+    """`page` at `width` px wide (and `height` tall, or as tall as it was), its size given back
+    afterwards: a module's page is shared by its tests."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": height or before["height"]})
+    try:
+        yield page
+    finally:
+        page.set_viewport_size(before)
+
+
 def wait_for_canvas(page, timeout: float = 60.0):
     """The canvas's event layer, once it is visible and Fabric.js has painted its background."""
     canvas = page.locator(CANVAS_SELECTOR).first

@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 
 from tests.browser import (
+    CANVAS_SELECTOR,
     CLIPPED_JS,
     NO_PREDICTION,
     ONE_STROKE,
     TWO_STROKES,
+    at_width,
     browser_test_marks,
     canvas_ink,
     click_clear,
@@ -98,7 +100,7 @@ def open_page(page, title: str) -> None:
 
 def on_draw_page(page) -> None:
     """Make sure the Draw page is showing, with an empty canvas."""
-    if page.locator("canvas.upper-canvas").count() == 0:
+    if page.locator(CANVAS_SELECTOR).count() == 0:
         open_page(page, "Draw")
         wait_for_canvas(page)
     wait_until_idle(page)
@@ -116,8 +118,8 @@ def assert_no_exception(page, where: str) -> None:
 
 def test_draw_page_starts_empty(page):
     assert page.get_by_role("heading", name="Draw a digit").is_visible()
-    assert page.locator("canvas.upper-canvas").first.is_visible()
-    box = page.locator("canvas.upper-canvas").first.bounding_box()
+    assert page.locator(CANVAS_SELECTOR).first.is_visible()
+    box = page.locator(CANVAS_SELECTOR).first.bounding_box()
     assert (box["width"], box["height"]) == (280, 280)
     assert read_prediction(page) == NO_PREDICTION
     assert page.get_by_text("nothing is drawn yet").is_visible()
@@ -178,7 +180,7 @@ def test_drawn_digit_is_read_and_cleared(page, digit, template):
     assert f"{digit}: " in bars.get_attribute("aria-label")
     assert_no_exception(page, f"Draw, after drawing a {digit}")
 
-    canvas = page.locator("canvas.upper-canvas").first.element_handle()
+    canvas = page.locator(CANVAS_SELECTOR).first.element_handle()
     click_clear(page)
     assert read_prediction(page) == NO_PREDICTION
     assert canvas_ink(page) == 0, "Clear left ink on the canvas"
@@ -241,19 +243,17 @@ def test_nothing_is_cut_off_on_a_tablet(page):
     on_draw_page(page)
     draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
     wait_for_prediction(page, equals="3", timeout=30)
-    before = page.viewport_size
-    page.set_viewport_size({"width": 820, "height": 1180})
     cut = {}
     try:
-        for title in nav_links(page):
-            open_page(page, title)
-            page.wait_for_timeout(500)  # images and tables lay out after the run
-            wait_until_idle(page, timeout=120)
-            if found := page.evaluate(CUT_OFF_JS):
-                cut[title] = found
-        sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
+        with at_width(page, 820, 1180):
+            for title in nav_links(page):
+                open_page(page, title)
+                page.wait_for_timeout(500)  # images and tables lay out after the run
+                wait_until_idle(page, timeout=120)
+                if found := page.evaluate(CUT_OFF_JS):
+                    cut[title] = found
+            sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
     finally:
-        page.set_viewport_size(before)
         open_page(page, "Draw")
     assert sidebar and sidebar["width"] > 200, "the sidebar is closed: not the case to test"
     assert not cut, f"cut off at 820 px, [element, px hidden] per page: {cut}"

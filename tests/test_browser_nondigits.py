@@ -21,9 +21,11 @@ import pytest
 
 from tests.browser import (
     CANVAS,
+    CANVAS_SELECTOR,
     CLIPPED_JS,
     NO_PREDICTION,
     VIEWPORT,
+    at_width,
     browser_test_marks,
     canvas_box,
     canvas_ink,
@@ -253,10 +255,7 @@ def test_the_not_a_digit_option_is_in_view(request, where):
 def test_every_digit_of_the_correction_control_is_in_view(request, where, width):
     """All ten digits show whole, on a small phone too: a 9 scrolled out of sight is a label no
     one can give (in a column Streamlit keeps pills on one row unless told to wrap)."""
-    page = request.getfixturevalue(where)
-    before = page.viewport_size
-    page.set_viewport_size({"width": width, "height": before["height"]})
-    try:
+    with at_width(request.getfixturevalue(where), width) as page:
         empty_canvas(page)
         page.wait_for_timeout(300)  # the columns stack at the new width
         digits = page.locator(".st-key-correction_label").get_by_role("radio")
@@ -265,27 +264,20 @@ def test_every_digit_of_the_correction_control_is_in_view(request, where, width)
         assert list(hidden) == [*map(str, range(10))], hidden
         cut = {digit: round(px) for digit, px in hidden.items() if px > 1}
         assert not cut, f"px cut off per digit at {width} px: {cut}"
-    finally:
-        page.set_viewport_size(before)
 
 
 @pytest.mark.parametrize("width", [1280, 1024, 820, 700])
 def test_the_whole_canvas_shows_on_a_tablet_or_narrow_window(page, width):
     """With the sidebar open, the canvas's side of the page is never narrower than the canvas:
     a cut-off canvas cannot be drawn on where it is hidden (at 820 and 1024 px it was)."""
-    before = page.viewport_size
-    page.set_viewport_size({"width": width, "height": before["height"]})
-    try:
+    with at_width(page, width):
         empty_canvas(page)
         page.wait_for_timeout(300)  # the sides settle at the new width
         sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
-        canvas = page.locator("canvas.upper-canvas")
-        hidden = canvas.evaluate(CLIPPED_JS)
+        hidden = page.locator(CANVAS_SELECTOR).first.evaluate(CLIPPED_JS)
         assert hidden <= 1, f"{hidden:.0f} px of the canvas cut off at {width} px"
         if width >= 820:  # the width at which it was cut: with the sidebar open beside it
             assert sidebar and sidebar["width"] > 200, f"the sidebar is closed at {width} px"
-    finally:
-        page.set_viewport_size(before)
 
 
 def test_a_capital_a_is_not_a_digit(page, errors):
