@@ -14,7 +14,7 @@ from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_im
 from model.testsets import mnist_drawing, mnist_test
 from pages.canvas_toolbar import touch_sized_toolbar
 from pages.correction_widget import correction_widget
-from pages.drawing_layout import drawing_sides
+from pages.drawing_layout import drawing_sides, style_drawing_row
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
 from pages.links import copy_link, new_in_link
@@ -236,6 +236,7 @@ st.caption(
 sample_from_link()
 draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
 with draw_tab:
+    style_drawing_row()
     drawing_area()
     touch_sized_toolbar()
 with upload_tab:

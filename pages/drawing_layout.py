@@ -23,9 +23,15 @@ _STYLE = f"""<style>
 </style>"""
 
 
-def drawing_sides():
-    """(left, right) containers in one row that wraps; the right one under the left when narrow."""
+def style_drawing_row() -> None:
+    """The row's style, sent once per page run: outside the Draw page's fragment, so a stroke,
+    which reruns only the fragment, does not send it again, and it stays on the page."""
     st.html(_STYLE)
+
+
+def drawing_sides():
+    """(left, right) containers in one row that wraps (`style_drawing_row` makes it wrap); the
+    right one under the left when narrow."""
     row = st.container(horizontal=True, gap="large", key="drawing_row")
     with row:
         left = st.container(width=LEFT_PX, key="drawing_left")

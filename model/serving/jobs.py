@@ -197,7 +197,8 @@ class Trainer:
             self._warm = (process, errors, time.monotonic())
 
     def stop_warm(self) -> None:
-        """End a waiting child (closing its stdin ends it)."""
+        """End a waiting child: closing its stdin ends it once it waits; one still loading
+        TensorFlow is killed, which loses nothing, since it has done nothing yet."""
         with self._guard:
             warm, self._warm = self._warm, None
         if warm is not None:
@@ -205,7 +206,7 @@ class Trainer:
             with contextlib.suppress(OSError):
                 process.stdin.close()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
