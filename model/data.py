@@ -72,12 +72,15 @@ def cache_dir() -> Path:
 
 
 def source_signature(*modules) -> str:
-    """A short hash of these modules' source files: part of the name of a cached set that they
-    generate, so that changing a generator renders the set afresh instead of reading a stale one.
+    """A short hash of these modules' source files, and of the data files each lists in
+    `DATA_FILES`: part of the name of a cached set that they generate, so that changing a
+    generator, or a list it draws from, renders the set afresh instead of reading a stale one.
     """
     digest = hashlib.sha256()
     for module in modules:
         digest.update(Path(module.__file__).read_bytes())
+        for path in getattr(module, "DATA_FILES", ()):
+            digest.update(Path(path).read_bytes() if Path(path).exists() else b"")
     return digest.hexdigest()[:10]
 
 

