@@ -3,14 +3,18 @@
 It holds one good saved drawing beside zero-byte, truncated, bit-flipped, wrong-shape and
 wrong-label ones; versions whose metadata has the wrong types (the issue's cases), whose history
 has a string for a list, whose meta.json nests a hundred thousand deep; a garbage `active`
-pointer; a training lock file with garbage in it (held by nobody).
+pointer; a training lock file with garbage in it (held by nobody). And another process that holds
+a store's training lock (`training_lock_held_elsewhere`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +23,8 @@ from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
 from model.serving.corrections import Corrections
 from model.serving.store import SHIPPED_DIR
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 BROKEN_VERSIONS = {
     "bogus-meta": json.dumps({"arch": "bogus", "test_accuracy": "high"}),
@@ -75,3 +81,34 @@ def seed_hostile_store(home: Path, active: bytes = b"\xff\xfe\x00 not a name") -
     (home / "active").write_bytes(active)
     (home / "training.lock").write_bytes(b"\x00garbage")
     return good
+
+
+@contextlib.contextmanager
+def training_lock_held_elsewhere(store_root: Path):
+    """Another process holding the training lock of the store at `store_root`: yields the process
+    once it holds the lock; killed on leaving (SIGKILL, as a crash ends it) if still alive."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from model.serving.jobs import TrainingLock\n"
+            "from model.serving.store import ModelStore\n"
+            "lock = TrainingLock(ModelStore(Path(sys.argv[1])))\n"
+            "lock.acquire()\n"
+            "print('held', flush=True)\n"
+            "time.sleep(600)\n",
+            str(store_root),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait()

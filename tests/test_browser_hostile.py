@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import io
 import signal
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -23,7 +21,6 @@ from model.drawings import TEMPLATES, render_strokes
 from model.serving.uploads import MAX_BYTES
 from pages.formatting import WORD_JOINER
 from tests.browser import (
-    REPO_ROOT,
     browser_test_marks,
     exceptions,
     new_page,
@@ -31,7 +28,7 @@ from tests.browser import (
     screenshot,
     wait_until_idle,
 )
-from tests.hostile import DAMAGED, seed_hostile_store
+from tests.hostile import DAMAGED, seed_hostile_store, training_lock_held_elsewhere
 
 pytestmark = browser_test_marks()
 
@@ -127,42 +124,21 @@ def test_uploads_with_hostile_names_and_odd_formats(server, browser):
 
 
 def test_the_other_run_note_goes_when_that_run_ends(server, browser):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\n"
-            "from pathlib import Path\n"
-            "from model.serving.jobs import TrainingLock\n"
-            "from model.serving.store import ModelStore\n"
-            "lock = TrainingLock(ModelStore(Path(sys.argv[1])))\n"
-            "lock.acquire()\n"
-            "print('held', flush=True)\n"
-            "time.sleep(600)\n",
-            str(server.home),
-        ],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     page = None
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        page = open_at(browser, f"{server.url}/training")
-        note = page.get_by_text(f"Another training run (pid {holder.pid})")
-        note.wait_for()
-        retrain = page.get_by_role("button", name="Retrain")
-        assert retrain.is_disabled()
-        holder.send_signal(signal.SIGKILL)
-        holder.wait()
-        note.wait_for(state="detached", timeout=20_000)  # no click, no reload
-        page.wait_for_timeout(500)
-        wait_until_idle(page, timeout=60)
-        assert retrain.is_enabled()
-        assert_no_exception(page, "Training after the other run")
-    finally:
-        if holder.poll() is None:
-            holder.kill()
+    with training_lock_held_elsewhere(server.home) as holder:
+        try:
+            page = open_at(browser, f"{server.url}/training")
+            note = page.get_by_text(f"Another training run (pid {holder.pid})")
+            note.wait_for()
+            retrain = page.get_by_role("button", name="Retrain")
+            assert retrain.is_disabled()
+            holder.send_signal(signal.SIGKILL)
             holder.wait()
-        if page is not None:
-            page.context.close()
+            note.wait_for(state="detached", timeout=20_000)  # no click, no reload
+            page.wait_for_timeout(500)
+            wait_until_idle(page, timeout=60)
+            assert retrain.is_enabled()
+            assert_no_exception(page, "Training after the other run")
+        finally:
+            if page is not None:
+                page.context.close()

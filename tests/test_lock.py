@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -16,8 +15,8 @@ import pytest
 
 from model.serving.jobs import TrainingBusy, TrainingLock
 from model.serving.store import ModelStore
+from tests.hostile import training_lock_held_elsewhere
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 RACERS = 8
 TRIALS = 200
 # What the lock file holds before a trial: nothing at all, a dead process's pid, an empty file
@@ -52,33 +51,11 @@ def test_what_the_file_says_does_not_matter(store, content):
 
 
 def test_the_kernel_frees_the_lock_of_a_killed_holder(store):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\n"
-            "from pathlib import Path\n"
-            "from model.serving.jobs import TrainingLock\n"
-            "from model.serving.store import ModelStore\n"
-            "lock = TrainingLock(ModelStore(Path(sys.argv[1])))\n"
-            "lock.acquire()\n"
-            "print('held', flush=True)\n"
-            "time.sleep(600)\n",
-            str(store.root),
-        ],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with training_lock_held_elsewhere(store.root) as holder:
         lock = TrainingLock(store)
         assert lock.holder() == holder.pid
         with pytest.raises(TrainingBusy, match=f"pid {holder.pid}"):
             lock.acquire(wait=0)
-    finally:
-        holder.send_signal(signal.SIGKILL)
-        holder.wait()
     lock.acquire(wait=0)  # at once: no pid to find stale, no file to clear
     lock.release()
 
