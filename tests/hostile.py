@@ -23,8 +23,7 @@ from model.drawings import TEMPLATES, render_strokes
 from model.preprocess import preprocess_canvas
 from model.serving.corrections import Corrections
 from model.serving.store import SHIPPED_DIR
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.browser import REPO_ROOT
 
 BROKEN_VERSIONS = {
     "bogus-meta": json.dumps({"arch": "bogus", "test_accuracy": "high"}),
