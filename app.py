@@ -40,4 +40,8 @@ with st.sidebar:
     if not store().writable:
         st.warning(plain(f"The model store {store().root} is read-only: retraining is off."))
 
+# Streamlit shows a table's, chart's or picture's toolbar (fullscreen, download, search) on
+# hover only: a keyboard user tabbing onto one of its buttons saw nothing take the focus.
+st.html('<style>[data-testid="stElementToolbar"]:focus-within { opacity: 1; }</style>')
+
 navigation.run()

@@ -12,7 +12,7 @@ from streamlit_drawable_canvas import st_canvas
 from model.serving.corrections import label_text
 from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from model.testsets import mnist_drawing, mnist_test
-from pages.canvas_toolbar import touch_sized_toolbar
+from pages.canvas_component import adapt_canvas
 from pages.correction_widget import correction_widget
 from pages.drawing_layout import drawing_sides, style_drawing_row
 from pages.entry import ensure_app_entry
@@ -238,6 +238,6 @@ draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
 with draw_tab:
     style_drawing_row()
     drawing_area()
-    touch_sized_toolbar()
+    adapt_canvas()
 with upload_tab:
     upload_area()

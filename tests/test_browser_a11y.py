@@ -49,7 +49,7 @@ AXE_CACHE = Path.home() / ".cache" / "digit-studio" / "axe-core" / AXE_VERSION
 RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 # Nothing is left out: the drawing canvas (a third-party component in its own shadow root) is
-# audited too; its toolbar's buttons are made 24 px by pages/canvas_toolbar.py.
+# audited too; its toolbar's buttons are made 24 px by pages/canvas_component.py.
 EXCLUDE: list[str] = []
 
 VIEWPORTS = {"1280": {"width": 1280, "height": 900}, "390": {"width": 390, "height": 844}}
@@ -263,6 +263,24 @@ def test_tab_reaches_the_pen_width_slider_and_clear(draw_page):
     assert page.evaluate("() => document.activeElement.type") == "range", seen
     seen = tab_until(page, is_clear, presses=10)
     assert is_clear(seen[-1]), seen
+
+
+CANVAS_NAMES_JS = """() => {
+    // Every <canvas> of the drawing component: its role, name, and whether it is hidden.
+    const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
+    return [...host.shadowRoot.querySelectorAll('canvas')].map((c) => ({
+        upper: c.classList.contains('upper-canvas'), role: c.getAttribute('role'),
+        name: c.getAttribute('aria-label'), hidden: c.getAttribute('aria-hidden'),
+    }));
+}"""
+
+
+def test_the_drawing_canvas_is_named_and_its_other_layers_hidden(draw_page):
+    canvases = draw_page.evaluate(CANVAS_NAMES_JS)
+    drawn_on = [c for c in canvases if c["upper"]]
+    assert len(drawn_on) == 1, canvases
+    assert drawn_on[0]["role"] == "img" and "Drawing canvas" in (drawn_on[0]["name"] or "")
+    assert all(c["hidden"] == "true" for c in canvases if not c["upper"]), canvases
 
 
 @pytest.mark.parametrize("key", ["Enter", " "], ids=["Enter", "Space"])

@@ -339,14 +339,17 @@ SCROLL_TOP_JS = """() => {
 }"""
 
 
+SCROLL_TO_TOP_JS = """() => {
+    window.scrollTo(0, 0);
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (main) main.scrollTop = 0;
+}"""
+
+
 def test_on_a_phone_the_answer_stays_in_view_while_a_finger_draws(phone, errors):
     """At 390x844 the canvas and the Prediction share one screen, and drawing does not scroll."""
     empty_canvas(phone)
-    phone.evaluate(
-        """() => { window.scrollTo(0, 0);
-            const main = document.querySelector('[data-testid="stMain"]');
-            if (main) main.scrollTop = 0; }"""
-    )
+    phone.evaluate(SCROLL_TO_TOP_JS)
     touch_strokes(phone, digit_strokes(3))
     wait_for_ink(phone, more_than=1000)
     wait_for_prediction(phone, equals="3", timeout=30)
@@ -358,6 +361,48 @@ def test_on_a_phone_the_answer_stays_in_view_while_a_finger_draws(phone, errors)
     assert metric["y"] >= 0 and metric["y"] + metric["height"] <= height, metric
     assert canvas["y"] >= 0 and canvas["y"] + canvas["height"] <= height, canvas
     screenshot(phone, "draw-3-phone")
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+
+
+TOOLBAR_JS = """() => {
+    // The canvas's toolbar, inside the component's shadow root: is it shown, and where?
+    for (const host of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
+        const root = host.shadowRoot;
+        const bar = root && root.querySelector('.dc-toolbar');
+        const card = root && root.querySelector('.dc-toolbar-card');
+        if (!bar || !card) continue;
+        const box = card.getBoundingClientRect();
+        return {opacity: parseFloat(getComputedStyle(bar).opacity), top: box.top,
+                bottom: box.bottom, left: box.left, right: box.right};
+    }
+    return null;
+}"""
+
+
+def test_on_a_phone_the_canvas_top_edge_draws_and_wipes_nothing(phone, errors):
+    """A touch screen has no hover: the toolbar is shown, above the canvas, and a tap or a
+    stroke along the canvas's top edge (under where the toolbar hid) draws instead of pressing
+    an invisible Undo or Reset."""
+    empty_canvas(phone)
+    phone.evaluate(SCROLL_TO_TOP_JS)  # the canvas's top edge clear of Streamlit's fixed header
+    touch_strokes(phone, digit_strokes(3))
+    drawn = wait_for_ink(phone, more_than=1000)
+    wait_for_prediction(phone, equals="3", timeout=30)
+    canvas = canvas_box(phone)
+    toolbar = phone.evaluate(TOOLBAR_JS)
+    assert toolbar is not None, "the canvas has no toolbar"
+    assert toolbar["opacity"] == 1, f"the toolbar is hidden on a touch screen: {toolbar}"
+    assert toolbar["bottom"] <= canvas["y"], f"the toolbar covers the canvas: {toolbar}, {canvas}"
+    # Along the top edge, across the toolbar's width: a tap, then a stroke.
+    left, right = toolbar["left"] - canvas["x"], toolbar["right"] - canvas["x"]
+    for x in np.linspace(max(left, 4), min(right, CANVAS - 4), 5):
+        touch_strokes(phone, [np.array([[x, 6.0]])])
+    phone.wait_for_timeout(500)
+    wait_until_idle(phone)
+    assert canvas_ink(phone) >= drawn, "a tap on the canvas's top edge wiped the drawing"
+    assert read_prediction(phone) not in (None, NO_PREDICTION), read_prediction(phone)
+    touch_strokes(phone, [np.array([[max(left, 4), 6.0], [min(right, CANVAS - 4), 6.0]])])
+    wait_for_ink(phone, more_than=drawn + 100)
     assert not errors, f"uncaught JavaScript errors: {errors}"
 
 

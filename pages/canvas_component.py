@@ -1,0 +1,75 @@
+"""Our adjustments to the drawing canvas, inside streamlit-drawable-canvas's shadow root.
+
+- **A toolbar big enough to touch.** The component draws its toolbar (update, undo, edit, reset)
+  with 22 px buttons: under the 24 px that WCAG 2.2 asks of a touch target (2.5.8, axe-core's
+  "target-size"), and a finger on a phone misses them.
+- **A toolbar off the canvas.** At rest the toolbar is invisible and overlaps the canvas's top
+  edge; it is shown, and lifted above the canvas, only on hover. A touch screen has no hover, so
+  a stroke started near the top fell on an invisible Undo or Reset and wiped the drawing. Now
+  the toolbar always sits above the canvas, only its card catches the pointer, and on a screen
+  without hover it is always shown.
+- **A name.** The canvas is announced to screen readers as what it is, a drawing surface, and
+  its other layers are hidden from them.
+
+No option of the component does these and the page's CSS does not reach into a shadow root, so a
+small script of our own makes them there, and again whenever the canvas is drawn anew (a page
+switch, the Draw tab shown again).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+MIN_TARGET_PX = 24
+CANVAS_NAME = "Drawing canvas: draw one digit with the mouse, a finger or a pen"
+
+_SCRIPT = """
+export default function () {
+    const rule = `
+        .dc-icon-button { min-width: MIN_PX; min-height: MIN_PX; }
+        .dc-toolbar { top: -2.65rem; pointer-events: none; }
+        .dc-toolbar-card { pointer-events: auto; }
+        @media (hover: none) { .dc-toolbar { opacity: 1; } }
+    `;
+    const watched = new WeakSet();
+    const observers = [];
+    // The component may redraw its shadow root's children: each root is watched for that too.
+    const ensure = (root) => {
+        for (const canvas of root.querySelectorAll('canvas')) {
+            if (canvas.classList.contains('upper-canvas')) {
+                canvas.setAttribute('role', 'img');
+                canvas.setAttribute('aria-label', 'NAME');
+            } else {
+                canvas.setAttribute('aria-hidden', 'true');
+            }
+        }
+        if (root.querySelector('style[data-touch]')) return;
+        const style = document.createElement('style');
+        style.dataset.touch = '';
+        style.textContent = rule;
+        root.appendChild(style);
+    };
+    const scan = () => {
+        for (const host of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
+            const root = host.shadowRoot;
+            if (!root || watched.has(root)) continue;
+            watched.add(root);
+            ensure(root);
+            const observer = new MutationObserver(() => ensure(root));
+            observer.observe(root, { childList: true, subtree: true });
+            observers.push(observer);
+        }
+    };
+    scan();
+    const watcher = new MutationObserver(scan);
+    watcher.observe(document.body, { childList: true, subtree: true });
+    return () => [watcher, ...observers].forEach((observer) => observer.disconnect());
+}
+""".replace("MIN_PX", f"{MIN_TARGET_PX}px").replace("NAME", CANVAS_NAME)
+
+_mount = st.components.v2.component("digit_studio.canvas_adapter", js=_SCRIPT, isolate_styles=False)
+
+
+def adapt_canvas() -> None:
+    """Mount the script (it renders nothing); call it once on a page with a canvas."""
+    _mount(key="canvas_adapter")
