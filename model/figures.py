@@ -182,35 +182,42 @@ def confusion_figure(matrix: np.ndarray, title: str = "", size: float = 4.2) -> 
 
 def reliability_figure(table: dict, ece: float, title: str = "", size: float = 4.2) -> Figure:
     """A reliability diagram: per confidence bin, how often the answer was right (bars) against
-    how sure it was (the diagonal). Bars under the diagonal: overconfident; over it: underconfident.
+    how sure it was (the dashed diagonal). Bars under the diagonal: overconfident; over it:
+    underconfident.
 
-    `table` is `model.calibration.reliability`'s; bins with no answers are left empty, and each
-    bar's count is written above it, since most answers of a good network sit in the last bin.
+    `table` is `model.calibration.reliability`'s; bins with no answers are left empty. Most
+    answers of a good network sit in the last bin, so each bin's count is written in a strip of
+    its own above the bars, where no bar or line can cover it; the ECE and the diagonal's key
+    go on a line under the title for the same reason.
     """
     edges = np.asarray(table["edges"])
     accuracy = np.nan_to_num(np.asarray(table["accuracy"], dtype=float))
     count = np.asarray(table["count"])
-    fig = Figure(figsize=(size, size * 0.85), dpi=100)
-    ax = fig.add_axes((0.15, 0.14, 0.8, 0.72))
+    fig = Figure(figsize=(size, size), dpi=100)
+    ax = fig.add_axes((0.15, 0.12, 0.8, 0.56))
+    counts = fig.add_axes((0.15, 0.70, 0.8, 0.11), sharex=ax)
     width = np.diff(edges)
     ax.bar(edges[:-1], accuracy, width=width, align="edge", color="#4c78a8", edgecolor="white")
-    ax.plot(
-        [0, 1], [0, 1], linestyle="--", color="#444444", linewidth=1, label="perfectly calibrated"
-    )
-    for left, w, acc, n in zip(edges[:-1], width, accuracy, count, strict=True):
+    ax.plot([0, 1], [0, 1], linestyle="--", color="#444444", linewidth=1)
+    for left, w, n in zip(edges[:-1], width, count, strict=True):
         if n:
-            ax.text(
-                left + w / 2, min(acc, 0.93) + 0.02, f"{n:,}", ha="center", fontsize=6, rotation=90
+            counts.text(
+                left + w / 2, 0.05, f"{n:,}", ha="center", va="bottom", fontsize=7, rotation=90
             )
+    counts.set_ylim(0, 1)
+    counts.set_ylabel("answers", fontsize=7, rotation=0, ha="right", va="center")
+    counts.tick_params(left=False, bottom=False, labelleft=False, labelbottom=False)
+    for spine in counts.spines.values():
+        spine.set_visible(False)
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.02)
     ax.set_xlabel("confidence (highest probability)", fontsize=8)
     ax.set_ylabel("share right", fontsize=8)
     ax.tick_params(labelsize=8)
-    ax.legend(loc="upper left", fontsize=7, frameon=False)
-    ax.text(0.98, 0.04, f"ECE {ece:.2%}", ha="right", fontsize=9, transform=ax.transAxes)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
+    key = f"ECE {ece:.2%}   ·   dashed line: perfectly calibrated"
+    fig.text(0.01, 0.915, key, fontsize=8, ha="left", va="top", color="#333333")
     if title:
         fig.suptitle(title, fontsize=TITLE_SIZE, x=0.01, y=0.99, ha="left", va="top")
     return fig

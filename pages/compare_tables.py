@@ -22,8 +22,23 @@ def label(row: dict) -> str:
     return f"{row['model']} ({row['format'].removeprefix('TFLite ')})"
 
 
+CHAR_PX, PADDING_PX, MAX_MODEL_PX = 6.2, 14, 200  # a mean glyph of 14 px text; cell padding
+
+
 def narrow_table(rows: list[dict], column_config: dict) -> None:
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=column_config)
+    # The model's name gets a width of its own, from its longest name: sized by the grid, the
+    # column was measured before the web font loaded on a phone, and "default (float)" was cut
+    # to "default (floa". (Not pinned: the grid greys a pinned column's text.)
+    longest = max((len(str(row["model"])) for row in rows), default=0)
+    model = st.column_config.TextColumn(
+        width=round(min(MAX_MODEL_PX, CHAR_PX * longest + PADDING_PX))
+    )
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={"model": model, **column_config},
+    )
 
 
 def accuracy_table(rows: list[dict], active: str) -> None:
@@ -42,7 +57,9 @@ def accuracy_table(rows: list[dict], active: str) -> None:
         {
             "MNIST": percent(format="%.2f%%", help="accuracy on MNIST's 10,000 test digits"),
             "drawings": percent(
-                format="%.2f%%", help="accuracy on the 3,000 bundled canvas-like drawings"
+                "drawn",  # short: with the models' names, the table fits a phone's width
+                format="%.2f%%",
+                help="accuracy on the 3,000 bundled canvas-like drawings",
             ),
             "non-digits": percent(
                 format="%.1f%%",

@@ -104,7 +104,8 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
     st.markdown(
         "MNIST's test digits where the network's last hidden layer puts them, flattened to two "
         "dimensions by **PCA** (the two directions along which they differ most), coloured by "
-        "their label; hover over a point to see its digit. The black cross is your drawing. "
+        "their label, each label written at the middle of its digits; hover over a point to see "
+        "its digit. The black cross is your drawing. "
         "PCA is a fixed linear map, so your drawing lands exactly where its 128 numbers say "
         "and moves smoothly as you draw (t-SNE or UMAP would cluster more prettily, but cannot "
         "place a new drawing without refitting)."
@@ -122,6 +123,13 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
             tooltip=["digit:N", "test digit:Q", "image:N"],
         )
     )
+    # Each digit's name at the middle of its points, so that the clusters read without colour.
+    middles = alt.Chart(table.groupby("digit", as_index=False)[["x", "y"]].median())
+    names = middles.mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4).encode(
+        x="x:Q", y="y:Q", text="digit:N"
+    ) + middles.mark_text(fontSize=15, fontWeight="bold", color="black").encode(
+        x="x:Q", y="y:Q", text="digit:N"
+    )
     mine = (
         alt.Chart(pd.DataFrame({"x": [x], "y": [y], "what": ["your drawing"]}))
         .mark_point(shape="cross", size=350, filled=True, color="black")
@@ -129,6 +137,6 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
     )
     around = embedding.local_label(projection, (x, y))
     st.altair_chart(
-        (points + mine).properties(height=420),
+        (points + names + mine).properties(height=420),
         alt=describe.map_alt(len(table), around),
     )

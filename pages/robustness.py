@@ -150,15 +150,17 @@ for start in range(0, len(rows), STRIP_COLUMNS):
         columns, rows[start : start + STRIP_COLUMNS], strict=False
     ):
         with column.container(border=True):
-            pictures = st.columns(2)
+            # A row that wraps rather than columns that stack: two 84 px pictures fit side by
+            # side even in a phone's one card per row.
+            pictures = st.container(horizontal=True)
             read = "nothing left to read" if digit is None else f"{digit} ({confidence:.0%})"
-            pictures[0].image(
+            pictures.image(
                 Image.fromarray(variant).resize((84, 84)),
                 caption=label,
                 alt=f"The drawing {label}: read as {read}.",
             )
             if image is not None:
-                pictures[1].image(
+                pictures.image(
                     enlarge(image, 84), caption="28×28", alt=f"It {label}, 28×28: {read}."
                 )
             if digit is None:

@@ -8,6 +8,8 @@ responsive.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -87,7 +89,8 @@ def active_model_section(version: Version) -> None:
     else:
         curve_charts(history)
     with st.expander("All metadata (JSON)"):
-        st.json(meta, expanded=True)
+        # Plain text: st.json's colours for numbers and true/false fall below 4.5:1 contrast.
+        st.code(json.dumps(meta, indent=2, ensure_ascii=False), language=None)
 
 
 # ── 2. versions ────────────────────────────────────────────────────────────────────────────────
@@ -124,6 +127,9 @@ def versions_section(serving: str) -> None:
                 "created": created_text(meta),
             }
         )
+    # A caption over each table: a touch screen always shows a table's toolbar, which rises
+    # above the table's top edge and would otherwise cover the last row of the table before.
+    st.caption("How they read")
     st.dataframe(
         pd.DataFrame(read),
         hide_index=True,
@@ -133,6 +139,7 @@ def versions_section(serving: str) -> None:
             "MNIST": st.column_config.NumberColumn(format="%.2f%%", help="MNIST test accuracy"),
         },
     )
+    st.caption("How they were made")
     st.dataframe(
         pd.DataFrame(made),
         hide_index=True,

@@ -44,7 +44,8 @@ def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
     assert "drawn non-digits" in recipe
     assert "augmented** (+ coarse scans, stretched to a square)" in recipe
     assert len(at.get("vega_lite_chart")) == 2  # loss and accuracy
-    assert at.json, "the metadata JSON"
+    metadata = json.loads(at.code[0].value)  # the metadata, as plain JSON text
+    assert metadata["arch"] == "studio_cnn" and metadata["config"]["epochs"] > 0
     table = at.dataframe[0].value
     status = dict(zip(table["name"], table["status"], strict=True))
     assert status["default"] == "active, shipped"

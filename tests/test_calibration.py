@@ -175,3 +175,26 @@ def test_shift_clipped_moves_a_stack_like_each_image():
         moved = shift_clipped(stack, dy, dx)
         for image, each in zip(stack, moved, strict=True):
             np.testing.assert_array_equal(shift_clipped(image, dy, dx), each)
+
+
+def test_reliability_diagram_writes_every_count_clear_of_the_bars():
+    """Each non-empty bin's count is written once, in a strip above the bars' axes, so that no
+    bar (most answers sit in the last, full-height bin) or the diagonal can cover it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from model import figures
+
+    rng = np.random.default_rng(0)
+    probabilities = softmax(rng.normal(size=(500, 10)) * 4)
+    labels = probabilities.argmax(axis=1)  # always right: the high bins' bars reach the top
+    table = reliability(probabilities, labels)
+    fig = figures.reliability_figure(table, 0.0123, "a test")
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    bars_ax, counts_ax = fig.axes
+    written = {t.get_text() for t in counts_ax.texts}
+    assert written == {f"{n:,}" for n in table["count"] if n}
+    top_of_bars = bars_ax.get_window_extent(renderer).y1
+    assert all(t.get_window_extent(renderer).y0 >= top_of_bars for t in counts_ax.texts)
+    assert not bars_ax.texts and not bars_ax.get_legend()
+    assert any("ECE 1.23%" in t.get_text() for t in fig.texts)
