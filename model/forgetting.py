@@ -11,8 +11,8 @@ from __future__ import annotations
 
 # The figures measured before and after, and what each is measured on.
 FIGURES = {
-    "test_accuracy": "MNIST test (10,000)",
-    "drawings_accuracy": "Bundled drawings (3,000)",
+    "test_accuracy": "MNIST test",
+    "drawings_accuracy": "Bundled drawings",
     "held_out_accuracy": "Your held-out drawings",
 }
 FORGETTING = 0.005  # this much worse on a shared test set, and a fine-tuned version has forgotten

@@ -9,8 +9,8 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
+from model.serving import uploads
 from model.serving.corrections import label_text
-from model.serving.uploads import MAX_BYTES, ImageRejected, displayable, read_image
 from model.testsets import mnist_drawing, mnist_test
 from pages.canvas_component import adapt_canvas
 from pages.correction_widget import correction_widget
@@ -154,7 +154,7 @@ def drawing_area() -> None:
             key=CANVAS_KEY,
         )
         st.slider("Pen width", 8, 40, 20, key="pen_width")
-        clear, sample = st.columns(2)
+        clear, sample = st.columns([2, 3])  # room for "Try an MNIST digit" in one line
         clear.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas, width="stretch")
         sample.button(
             "Try an MNIST digit",
@@ -203,27 +203,37 @@ def drawing_area() -> None:
 
 
 def upload_area() -> None:
+    megabytes = uploads.MAX_BYTES // 2**20
     upload = st.file_uploader(
-        f"…or upload an image of a digit (PNG or JPEG, up to {MAX_BYTES // 2**20} MB)",
-        type=["png", "jpg", "jpeg"],
-        max_upload_size=MAX_BYTES // 2**20,  # the browser refuses a larger file before sending
+        f"…or upload an image of a digit ({uploads.FORMATS_TEXT}, up to {megabytes} MB)",
+        type=list(uploads.EXTENSIONS),
+        max_upload_size=megabytes,  # the browser refuses a larger file before sending it
+        help=f"At most {uploads.MAX_SIDE:,} pixels a side and {uploads.MAX_PIXELS / 1e6:.1f} "
+        "million in all: a phone's photo may need shrinking first.",
     )
     if upload is None:
         return
     try:
-        image = read_image(upload.getvalue(), name=upload.name)
-    except ImageRejected as err:
+        image = uploads.read_image(upload.getvalue(), name=upload.name)
+    except uploads.ImageRejected as err:
         st.error(plain(f"Cannot read it: {err}."))
         return
     predictor, _ = active_predictor()
     prediction = predictor.classify(image)
-    left, right = st.columns([1, 1], gap="large")
-    left.image(displayable(image, longest=2 * CANVAS), caption=plain(upload.name), width=CANVAS)
-    with right:
+    # The answer above the picture, as on the Draw tab: on a phone the picture is 280 px tall.
+    if prediction is None:
+        st.metric("Prediction", "–", help="no ink found")
+        st.info(plain(f"No ink found in {upload.name}: it looks blank, nothing to read."))
+    else:
         show_answer(prediction)
-        show_details(prediction)
+    left, right = st.columns([1, 1], gap="large")
+    shown = uploads.displayable(image, longest=2 * CANVAS)
+    left.image(shown, caption=plain(upload.name), width=CANVAS)
+    if prediction is not None:
+        with right:
+            show_details(prediction)
     if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
-        st.session_state["drawing"] = np.asarray(displayable(image, 4096).convert("RGBA"))
+        st.session_state["drawing"] = np.asarray(uploads.displayable(image, 4096).convert("RGBA"))
         st.session_state["strokes"] = None
 
 

@@ -48,11 +48,15 @@ def live_panel() -> None:
         if button.button("Cancel", key="cancel_experiment", disabled=job.cancel_requested):
             job.cancel()
             st.rerun(scope="fragment")
+        # No time left on the bar: it would be the current run's alone, not the experiment's.
         done, text = progress_fraction_and_text(
-            job, preparing="loading MNIST…", evaluating="scoring on the test sets…", eta_text=str
+            job,
+            preparing="loading MNIST…",
+            evaluating="scoring on the test sets…",
+            eta_text=lambda seconds: "",
         )
         overall = (p["run"] - 1 + done) / p["runs"] if "run" in p else 0.0
-        st.progress(min(1.0, overall), text=text.split(" · ETA")[0])
+        st.progress(min(1.0, overall), text=text)
 
 
 def start(kind: str, args: list[str]) -> None:
@@ -108,7 +112,7 @@ def runs_table(record: dict, extra: dict | None = None) -> None:
         }
         for run in record["runs"]
     }
-    st.table(pd.DataFrame(rows).T.rename_axis("measure"))
+    st.table(pd.DataFrame(rows).T.rename_axis("run"))  # a row per run, a column per measure
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -101,7 +101,9 @@ def versions_section(serving: str) -> None:
     show_flash("versions")
     active = store().active_name()
     versions = store().list()
-    # Two narrow tables rather than one wide one: each reads on a phone without scrolling.
+    # Two narrow tables rather than one wide one, each with its telling column next to the
+    # name: on a phone a long version name ("studio_cnn-20261207-051912") pushes the last
+    # columns out of view, and what is left in view is the name and its MNIST accuracy.
     read, made = [], []
     for v in versions:
         meta = v.meta
@@ -114,9 +116,9 @@ def versions_section(serving: str) -> None:
         read.append(
             {
                 "name": v.name,
+                "MNIST": None if accuracy is None else 100 * accuracy,
                 "status": status,
                 "network": meta.get("arch", "?"),
-                "MNIST": None if accuracy is None else 100 * accuracy,
             }
         )
         made.append(

@@ -115,6 +115,19 @@ def test_uploads_with_hostile_names_and_odd_formats(server, browser):
         assert "<_io" not in alert
         assert page.locator('[data-testid="stAlert"] a').count() == 0
 
+        upload(page, "blank.png", png(Image.new("L", (200, 200), 255)))
+        assert_no_exception(page, "a blank image")
+        page.get_by_text("No ink found in blank.png").wait_for(timeout=15_000)
+        panel = page.get_by_role("tabpanel").filter(has_text="No ink found")
+        assert panel.get_by_text("Nothing drawn yet").count() == 0  # the canvas's words
+
+        gif = io.BytesIO()
+        Image.fromarray(255 - render_strokes(TEMPLATES[7][0])).save(gif, format="GIF")
+        upload(page, "seven.gif", gif.getvalue())  # every format the reader takes is offered
+        assert_no_exception(page, "a GIF")
+        metric = page.locator('[data-testid="stMetricValue"]').last.inner_text()
+        assert metric.strip() == "7", metric
+
         upload(page, "big.png", b"\0" * (MAX_BYTES + 1))
         page.get_by_text("or smaller").first.wait_for(timeout=15_000)  # refused in the browser
         assert_no_exception(page, "a file over the limit")

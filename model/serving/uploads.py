@@ -19,6 +19,8 @@ MAX_BYTES = 5 * 1024 * 1024  # also .streamlit/config.toml's server.maxUploadSiz
 MAX_PIXELS = 4096 * 4096
 MAX_SIDE = 8192  # a 8192x2048 photo is fine; a 2,000,000x8 strip is not a digit
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")
+EXTENSIONS = ("png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff")  # of those FORMATS
+FORMATS_TEXT = ", ".join(FORMATS[:-1]) + f" or {FORMATS[-1]}"
 # Modes `preprocess.to_gray` reads as they are; any other (CMYK, YCbCr, LAB...) becomes RGB.
 READ_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "I", "I;16", "I;16B", "I;16L", "F"}
 WIDE_MODES = {"I", "I;16", "I;16B", "I;16L", "F"}  # more than 8 bits a pixel
@@ -58,8 +60,7 @@ def read_image(raw: bytes, name: str = "the file") -> Image.Image:
     except ImageRejected:
         raise
     except UnidentifiedImageError:
-        formats = ", ".join(FORMATS[:-1]) + f" or {FORMATS[-1]}"
-        raise ImageRejected(f"{name} is not a readable image: not {formats}") from None
+        raise ImageRejected(f"{name} is not a readable image: not {FORMATS_TEXT}") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected(f"{name} is too large to decode safely") from None
     except Exception as err:
