@@ -6,8 +6,9 @@
 - **A toolbar off the canvas.** At rest the toolbar is invisible and overlaps the canvas's top
   edge; it is shown, and lifted above the canvas, only on hover. A touch screen has no hover, so
   a stroke started near the top fell on an invisible Undo or Reset and wiped the drawing. Now
-  the toolbar always sits above the canvas, only its card catches the pointer, and on a screen
-  without hover it is always shown.
+  the toolbar always sits above the canvas, its card touching the canvas's edge (no gap where
+  the mouse would lose hover on its way up), only the card catches the pointer, and where a
+  screen has no hover or a finger for a pointer it is always shown.
 - **A name.** The canvas is announced to screen readers as what it is, a drawing surface, and
   its other layers are hidden from them.
 
@@ -27,9 +28,9 @@ _SCRIPT = """
 export default function () {
     const rule = `
         .dc-icon-button { min-width: MIN_PX; min-height: MIN_PX; }
-        .dc-toolbar { top: -2.65rem; pointer-events: none; }
+        .dc-toolbar { top: -2.5rem; padding-bottom: 0; pointer-events: none; }
         .dc-toolbar-card { pointer-events: auto; }
-        @media (hover: none) { .dc-toolbar { opacity: 1; } }
+        @media (hover: none), (any-pointer: coarse) { .dc-toolbar { opacity: 1; } }
     `;
     const watched = new WeakSet();
     const observers = [];

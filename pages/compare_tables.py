@@ -22,13 +22,14 @@ def label(row: dict) -> str:
     return f"{row['model']} ({row['format'].removeprefix('TFLite ')})"
 
 
-CHAR_PX, PADDING_PX, MAX_MODEL_PX = 6.2, 14, 200  # a mean glyph of 14 px text; cell padding
+CHAR_PX, PADDING_PX, MAX_MODEL_PX = 6.2, 14, 260  # a mean glyph of 14 px text; cell padding
 
 
 def narrow_table(rows: list[dict], column_config: dict) -> None:
     # The model's name gets a width of its own, from its longest name: sized by the grid, the
     # column was measured before the web font loaded on a phone, and "default (float)" was cut
-    # to "default (floa". (Not pinned: the grid greys a pinned column's text.)
+    # to "default (floa". A name longer than MAX_MODEL_PX allows is still cut. Not pinned: the
+    # grid greys a pinned column's text.
     longest = max((len(str(row["model"])) for row in rows), default=0)
     model = st.column_config.TextColumn(
         width=round(min(MAX_MODEL_PX, CHAR_PX * longest + PADDING_PX))

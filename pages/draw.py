@@ -28,12 +28,12 @@ CANVAS = 280
 UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
 
 
-def show_answer(prediction) -> None:
+def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
     """The metric and one line under it: above the canvas, so a phone keeps them in view. The line
     is always there, so that the canvas below never moves as the answer changes."""
     if prediction is None:
-        st.metric("Prediction", "–", help="nothing is drawn yet")
-        st.caption("Nothing drawn yet")
+        st.metric("Prediction", "–", help="no ink to read")
+        st.caption(nothing)
     elif prediction.rejected:
         st.metric("Prediction", "?", help="not a digit")
         st.caption("Not a digit")
@@ -221,18 +221,13 @@ def upload_area() -> None:
     predictor, _ = active_predictor()
     prediction = predictor.classify(image)
     # The answer above the picture, as on the Draw tab: on a phone the picture is 280 px tall.
-    if prediction is None:
-        st.metric("Prediction", "–", help="no ink found")
-        st.info(plain(f"No ink found in {upload.name}: it looks blank, nothing to read."))
-    else:
-        show_answer(prediction)
+    show_answer(prediction, plain(f"No ink found in {upload.name}: it looks blank."))
     left, right = st.columns([1, 1], gap="large")
     shown = uploads.displayable(image, longest=2 * CANVAS)
     left.image(shown, caption=plain(upload.name), width=CANVAS)
-    if prediction is not None:
+    if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
         with right:
             show_details(prediction)
-    if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
         st.session_state["drawing"] = np.asarray(uploads.displayable(image, 4096).convert("RGBA"))
         st.session_state["strokes"] = None
 

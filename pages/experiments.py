@@ -18,7 +18,7 @@ from pages.entry import ensure_app_entry
 from pages.flash import flash, show_flash
 from pages.formatting import duration, percent
 from pages.resources import store
-from pages.training_progress import pid_text, progress_fraction_and_text
+from pages.training_progress import no_time, pid_text, progress_fraction_and_text
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -48,12 +48,8 @@ def live_panel() -> None:
         if button.button("Cancel", key="cancel_experiment", disabled=job.cancel_requested):
             job.cancel()
             st.rerun(scope="fragment")
-        # No time left on the bar: it would be the current run's alone, not the experiment's.
-        done, text = progress_fraction_and_text(
-            job,
-            preparing="loading MNIST…",
-            evaluating="scoring on the test sets…",
-            eta_text=lambda seconds: "",
+        done, text = progress_fraction_and_text(  # no time left: it would be one run's only
+            job, preparing="loading MNIST…", evaluating="scoring the test sets…", eta_text=no_time
         )
         overall = (p["run"] - 1 + done) / p["runs"] if "run" in p else 0.0
         st.progress(min(1.0, overall), text=text)

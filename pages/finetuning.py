@@ -54,7 +54,7 @@ def before_after(meta: dict) -> None:
     """The fine-tuned version's figures before and after, and a warning if it forgot."""
     tune = meta.get("finetune", {})
     held = tune.get("held_out", 0)
-    counts = {"held_out_accuracy": f" ({held})"}  # one drawing right or wrong is 0% or 100%
+    counts = {"held_out_accuracy": f" ({held})" if held else ""}  # one drawing: 0% or 100%
     rows = [
         {
             "test set": FIGURES[key] + counts.get(key, ""),

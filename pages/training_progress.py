@@ -17,6 +17,11 @@ from model.serving.jobs import TrainingJob
 from pages.resources import trainer
 
 
+def no_time(eta: float | None) -> str:
+    """An `eta_text` that says nothing of the time left."""
+    return ""
+
+
 def progress_fraction_and_text(
     job: TrainingJob, *, preparing: str, evaluating: str, eta_text: Callable[[float | None], str]
 ) -> tuple[float, str]:

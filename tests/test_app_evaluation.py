@@ -74,10 +74,11 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     per_typeface = at.dataframe[7].value
     # As many drawings of each: said once, in a caption, so the table fits a phone.
     assert len(per_typeface) == 48 and "drawings" not in per_typeface.columns
-    assert "50 drawings each" in texts(at.caption)  # 2,400 drawings of 48 typefaces
+    captions = [caption.value for caption in at.caption]
+    assert "50 drawings each" in captions  # 2,400 drawings of 48 typefaces
     per_kind = at.dataframe[8].value
     assert set(per_kind["trained on"]) == {"yes", "no"} and "drawings" not in per_kind.columns
-    assert "150 drawings each" in texts(at.caption)  # 5 styles x 30 of every kind
+    assert "150 drawings each" in captions  # 5 styles x 30 of every kind
     assert ((per_kind["not a digit"] >= 0) & (per_kind["not a digit"] <= 100)).all()
     rejected = [m for m in at.metric if "not a digit" in m.label]
     assert len(rejected) == 2 and all(m.value.endswith("%") for m in rejected)

@@ -75,3 +75,17 @@ def test_the_page_opens_without_tensorflow(tmp_path, tiny_experiments):
     with_records(tmp_path, tiny_experiments)
     seen = run_fresh(PAGES_WITHOUT_TF, PAGE, home=tmp_path)
     assert seen == {PAGE: {"exceptions": [], "tensorflow": False}}
+
+
+def test_the_progress_bar_says_epoch_and_batch_and_no_stray_number():
+    """An experiment's bar once read "batch 111/1577.523435714593271": the seconds left glued to
+    the batch count."""
+    from types import SimpleNamespace
+
+    from pages.training_progress import no_time, progress_fraction_and_text
+
+    progress = {"epochs": 3, "batches": 157, "epoch": 1, "batch": 111, "eta": 7.523435714593271}
+    job = SimpleNamespace(state="running", progress=progress)
+    done, text = progress_fraction_and_text(job, preparing="", evaluating="", eta_text=no_time)
+    assert text == "epoch 1/3 · batch 111/157"
+    assert done == pytest.approx(111 / (3 * 157))

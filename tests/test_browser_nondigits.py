@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 import numpy as np
 import pytest
@@ -379,6 +380,18 @@ TOOLBAR_JS = """() => {
 }"""
 
 
+UNDO_CENTRE_JS = """() => {
+    // The centre of the toolbar's Undo button, and whether a finger there would land on it.
+    const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
+    const button = host && host.shadowRoot.querySelector('.dc-icon-button[title="Undo"]');
+    if (!button) return null;
+    const box = button.getBoundingClientRect();
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    const hit = host.shadowRoot.elementFromPoint(x, y);
+    return {x, y, hit: !!hit && button.contains(hit)};
+}"""
+
+
 def test_on_a_phone_the_canvas_top_edge_draws_and_wipes_nothing(phone, errors):
     """A touch screen has no hover: the toolbar is shown, above the canvas, and a tap or a
     stroke along the canvas's top edge (under where the toolbar hid) draws instead of pressing
@@ -402,7 +415,20 @@ def test_on_a_phone_the_canvas_top_edge_draws_and_wipes_nothing(phone, errors):
     assert canvas_ink(phone) >= drawn, "a tap on the canvas's top edge wiped the drawing"
     assert read_prediction(phone) not in (None, NO_PREDICTION), read_prediction(phone)
     touch_strokes(phone, [np.array([[max(left, 4), 6.0], [min(right, CANVAS - 4), 6.0]])])
-    wait_for_ink(phone, more_than=drawn + 100)
+    stroked = wait_for_ink(phone, more_than=drawn + 100)
+    # And the shown toolbar works: a finger on its Undo takes the last stroke back.
+    undo = phone.evaluate(UNDO_CENTRE_JS)
+    assert undo is not None and undo["hit"], f"Undo is covered or missing: {undo}"
+    cdp = phone.context.new_cdp_session(phone)
+    try:
+        for kind, points in (("touchStart", [{"x": undo["x"], "y": undo["y"]}]), ("touchEnd", [])):
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+    finally:
+        cdp.detach()
+    deadline = time.monotonic() + 10
+    while canvas_ink(phone) >= stroked and time.monotonic() < deadline:
+        phone.wait_for_timeout(100)
+    assert canvas_ink(phone) < stroked, "a tap on the toolbar's Undo did not undo the stroke"
     assert not errors, f"uncaught JavaScript errors: {errors}"
 
 
