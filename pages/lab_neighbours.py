@@ -124,11 +124,12 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
         )
     )
     # Each digit's name at the middle of its points, so that the clusters read without colour.
-    middles = alt.Chart(table.groupby("digit", as_index=False)[["x", "y"]].median())
-    names = middles.mark_text(fontSize=15, fontWeight="bold", stroke="white", strokeWidth=4).encode(
+    middles = alt.Chart(table.groupby("digit", as_index=False)[["x", "y"]].median()).encode(
         x="x:Q", y="y:Q", text="digit:N"
-    ) + middles.mark_text(fontSize=15, fontWeight="bold", color="black").encode(
-        x="x:Q", y="y:Q", text="digit:N"
+    )
+    text = {"fontSize": 15, "fontWeight": "bold"}  # black on a white halo, over any colour
+    names = middles.mark_text(stroke="white", strokeWidth=4, **text) + middles.mark_text(
+        color="black", **text
     )
     mine = (
         alt.Chart(pd.DataFrame({"x": [x], "y": [y], "what": ["your drawing"]}))

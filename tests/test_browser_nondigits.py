@@ -13,6 +13,7 @@ metadata (`reject_threshold`); a model without one reads every drawing as a digi
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import time
@@ -98,17 +99,27 @@ def heart(width: float = 190.0, center: tuple[float, float] = (CANVAS / 2, CANVA
 # --- Touch -------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def finger(page, origin=(0.0, 0.0)):
+    """`touch(kind, point=None)`: one CDP touch event at `point` (x, y) from `origin`, viewport
+    pixels; no point for touchEnd."""
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, point=None) -> None:
+        at = [] if point is None else [{"x": origin[0] + point[0], "y": origin[1] + point[1]}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": at})
+
+    try:
+        yield touch
+    finally:
+        cdp.detach()
+
+
 def touch_strokes(page, strokes, step_px: float = 6.0) -> None:
     """Draw `strokes` (canvas coordinates) with a finger: CDP touchStart, touchMoves about every
     `step_px` pixels, touchEnd per stroke, at the canvas's place in the viewport."""
     box = canvas_box(page)
-    cdp = page.context.new_cdp_session(page)
-
-    def touch(kind: str, point=None) -> None:
-        points = [] if point is None else [{"x": box["x"] + point[0], "y": box["y"] + point[1]}]
-        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
-
-    try:
+    with finger(page, (box["x"], box["y"])) as touch:
         for stroke in strokes:
             points = np.clip(np.asarray(stroke, np.float64).reshape(-1, 2), 1, CANVAS - 1)
             touch("touchStart", points[0])
@@ -117,8 +128,6 @@ def touch_strokes(page, strokes, step_px: float = 6.0) -> None:
                 for k in range(1, steps + 1):
                     touch("touchMove", previous + (point - previous) * k / steps)
             touch("touchEnd")
-    finally:
-        cdp.detach()
     # Fabric.js paints a finished path at the next animation frame (as draw_strokes waits for).
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
@@ -419,12 +428,9 @@ def test_on_a_phone_the_canvas_top_edge_draws_and_wipes_nothing(phone, errors):
     # And the shown toolbar works: a finger on its Undo takes the last stroke back.
     undo = phone.evaluate(UNDO_CENTRE_JS)
     assert undo is not None and undo["hit"], f"Undo is covered or missing: {undo}"
-    cdp = phone.context.new_cdp_session(phone)
-    try:
-        for kind, points in (("touchStart", [{"x": undo["x"], "y": undo["y"]}]), ("touchEnd", [])):
-            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
-    finally:
-        cdp.detach()
+    with finger(phone) as touch:
+        touch("touchStart", (undo["x"], undo["y"]))
+        touch("touchEnd")
     deadline = time.monotonic() + 10
     while canvas_ink(phone) >= stroked and time.monotonic() < deadline:
         phone.wait_for_timeout(100)
