@@ -42,6 +42,15 @@ with st.sidebar:
 
 # Streamlit shows a table's, chart's or picture's toolbar (fullscreen, download, search) on
 # hover only: a keyboard user tabbing onto one of its buttons saw nothing take the focus.
-st.html('<style>[data-testid="stElementToolbar"]:focus-within { opacity: 1; }</style>')
+# On a touch screen a table's toolbar is always shown, 44 px tall, over the element just above
+# the table (its heading, its caption): room is made for it there.
+st.html(
+    """<style>
+    [data-testid="stElementToolbar"]:focus-within { opacity: 1; }
+    @media (hover: none), (pointer: coarse) {
+      [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2rem; }
+    }
+    </style>"""
+)
 
 navigation.run()

@@ -300,3 +300,42 @@ def test_enter_or_space_on_clear_clears(draw_page, key):
         page.wait_for_timeout(100)
         deadline_ms -= 100
     assert canvas_ink(page) == 0, "Clear by keyboard left ink on the canvas"
+
+
+TOOLBARS_OVER_TEXT_JS = """() => {
+    // Every table toolbar that is shown, and how many px of the element above its table it covers.
+    return [...document.querySelectorAll('[data-testid="stElementToolbar"]')]
+        .filter((bar) => getComputedStyle(bar).opacity !== '0')
+        .map((bar) => {
+            const box = bar.closest('[data-testid="stElementContainer"]');
+            let above = box.previousElementSibling;
+            while (above && above.getBoundingClientRect().height === 0) {
+                above = above.previousElementSibling;
+            }
+            const r = bar.getBoundingClientRect();
+            const a = above ? above.getBoundingClientRect() : {top: r.top, bottom: r.top};
+            return {above: above ? above.innerText.slice(0, 40) : null,
+                    covered: Math.max(0, Math.min(r.bottom, a.bottom) - Math.max(r.top, a.top))};
+        });
+}"""
+
+
+def test_on_a_touch_screen_a_tables_toolbar_covers_nothing_above_it(server, browser):
+    """A touch screen always shows a table's toolbar (search, download, fullscreen), 44 px above
+    the table; it covered the heading above each table on Compare until app.py made room."""
+    context = browser.new_context(
+        viewport=VIEWPORTS["390"], is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server.url)
+        wait_for_canvas(page)
+        open_page(page, "Compare", nav_titles(page)["Compare"])
+        page.locator('[data-testid="stDataFrame"]').first.wait_for()
+        toolbars = page.evaluate(TOOLBARS_OVER_TEXT_JS)
+    finally:
+        context.close()
+    assert len(toolbars) >= 3, f"Compare's tables should show their toolbars by touch: {toolbars}"
+    covering = [t for t in toolbars if t["covered"] > 0]
+    assert not covering, f"toolbars over the text above their table: {covering}"
