@@ -6,81 +6,25 @@ import json
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from model.serving import uploads
 from model.serving.corrections import label_text
 from model.testsets import mnist_drawing, mnist_test
 from pages.canvas_component import adapt_canvas
+from pages.columns import wrapping_columns
 from pages.correction_widget import correction_widget
 from pages.drawing_layout import drawing_sides, style_drawing_row
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
 from pages.links import copy_link, new_in_link
 from pages.pictures import enlarge
-from pages.probability_bars import probability_bars
+from pages.readout import show_answer, show_details
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 CANVAS = 280
-UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
-
-
-def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
-    """The metric and one line under it: above the canvas, so a phone keeps them in view. The line
-    is always there, so that the canvas below never moves as the answer changes."""
-    if prediction is None:
-        st.metric("Prediction", "–", help="no ink to read")
-        st.caption(nothing)
-    elif prediction.rejected:
-        st.metric("Prediction", "?", help="not a digit")
-        st.caption("Not a digit")
-    else:
-        st.metric(
-            "Prediction", str(prediction.digit), help="the digit with the highest probability"
-        )
-        st.caption(f"Confidence {prediction.confidence:.1%}")
-
-
-def show_details(prediction) -> None:
-    """Why (for "not a digit"), the ten probabilities, and what the network actually read."""
-    if prediction is None:
-        st.info("Draw a digit: nothing is drawn yet.")
-        return
-    (first, p1), (second, p2) = prediction.top(2)
-    if prediction.rejected:
-        st.markdown(
-            f"**Not a digit.** The network knows only the ten digits, and this drawing is far "
-            f"from all of them: its highest probability, {p1:.0%} for {label_text(first)}, is "
-            f"below the {prediction.threshold:.0%} that nearly every digit reaches."
-        )
-    elif p1 < UNSURE_BELOW:
-        st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
-    st.html(probability_bars(prediction.probabilities, greyed=prediction.rejected))
-    steps = prediction.preprocessed
-    top, left, bottom, right = steps.box
-    with st.expander("What the network reads", expanded=True):
-        cols = st.columns(3)
-        crop = Image.fromarray(steps.gray[top:bottom, left:right])
-        cols[0].image(
-            crop, caption="cropped to the ink", width=90, alt="The drawing cropped to its ink."
-        )
-        cols[1].image(
-            Image.fromarray(steps.scaled),
-            caption="longest side 20 px",
-            width=90,
-            alt="The crop scaled so its longest side is 20 px.",
-        )
-        cols[2].image(
-            enlarge(steps.image, 90),
-            caption="28×28, centred by mass",
-            alt="The 28×28 image the network reads, centred by mass: read as "
-            + ("not a digit." if prediction.rejected else f"{prediction.digit}."),
-        )
-
-
 CANVAS_KEY = "canvas"
 
 
@@ -126,10 +70,22 @@ def clear_canvas() -> None:
     empty state back. Until that arrives, the canvas's value is still the wiped drawing: it is
     remembered here so that the rerun shows "nothing drawn" at once instead of the old reading.
     """
-    st.session_state["canvas_clears"] = st.session_state.get("canvas_clears", 0) + 1
+    clears = st.session_state.get("canvas_clears", 0) + 1
+    st.session_state["canvas_clears"] = clears
+    st.session_state["canvas_start"] = {"objects": [], "clears": clears}
     st.session_state["cleared_drawing"] = st.session_state.get("canvas_fingerprint")
     st.session_state.pop("drawing", None)
+    st.session_state.pop("kept_drawing", None)
     drop_sample()
+
+
+def canvas_start() -> dict:
+    """The drawing the canvas loads: none at first and after Clear, and the one left on it when
+    the page is opened again. Leaving the page unmounts the canvas, which came back blank."""
+    if CANVAS_KEY not in st.session_state:  # no canvas on the last run: it mounts afresh now
+        kept = st.session_state.get("kept_drawing")
+        st.session_state["canvas_start"] = kept[0] if kept else {"objects": [], "clears": 0}
+    return st.session_state["canvas_start"]
 
 
 @st.fragment
@@ -149,7 +105,7 @@ def drawing_area() -> None:
             height=CANVAS,
             drawing_mode="freedraw",
             # Changed by Clear: the canvas reloads this empty drawing in place.
-            initial_drawing={"objects": [], "clears": st.session_state.get("canvas_clears", 0)},
+            initial_drawing=canvas_start(),
             return_image_data=True,
             key=CANVAS_KEY,
         )
@@ -164,16 +120,20 @@ def drawing_area() -> None:
             "needed",
             width="stretch",
         )
-    fingerprint = _fingerprint(canvas.json_data)
+    strokes, pixels = canvas.json_data, canvas.image_data
+    kept = st.session_state.get("kept_drawing")
+    if pixels is None and kept and _fingerprint(strokes) == _fingerprint(kept[0]):
+        pixels = kept[1]  # the canvas reloaded it, and sends nothing until the next stroke
+    fingerprint = _fingerprint(strokes)
     st.session_state["canvas_fingerprint"] = fingerprint
     if fingerprint is not None and fingerprint == st.session_state.get("cleared_drawing"):
         pixels = None  # the drawing Clear just wiped; the canvas's empty state is on its way
     else:
         st.session_state.pop("cleared_drawing", None)
-        pixels = canvas.image_data
     drawn = fingerprint is not None and pixels is not None
     if drawn:
         drop_sample()  # a stroke on the canvas: the user's own drawing is read again
+        st.session_state["kept_drawing"] = (strokes, pixels)
     elif st.session_state.get(SAMPLE_KEY) is not None:
         pixels, _ = mnist_drawing(st.session_state[SAMPLE_KEY], CANVAS)
     predictor, _ = active_predictor()
@@ -183,7 +143,7 @@ def drawing_area() -> None:
     else:
         st.session_state["drawing"] = pixels  # the Inside page looks at the same drawing
     # Inside the CNN replays the strokes of a drawing made here
-    st.session_state["strokes"] = canvas.json_data if drawn and prediction else None
+    st.session_state["strokes"] = strokes if drawn and prediction else None
     with answer:
         show_answer(prediction)
         if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
@@ -222,14 +182,22 @@ def upload_area() -> None:
     prediction = predictor.classify(image)
     # The answer above the picture, as on the Draw tab: on a phone the picture is 280 px tall.
     show_answer(prediction, plain(f"No ink found in {upload.name}: it looks blank."))
-    left, right = st.columns([1, 1], gap="large")
+    left, right = wrapping_columns([1, 1], CANVAS, key="upload_sides", gap="large")
     shown = uploads.displayable(image, longest=2 * CANVAS)
     left.image(shown, caption=plain(upload.name), width=CANVAS)
-    if prediction is not None:  # the Inside page reads it: 16-bit scaled, not clipped to white
+    if prediction is not None:
+        left.caption("The other pages read this image now, until your next stroke on the canvas.")
         with right:
             show_details(prediction)
-        st.session_state["drawing"] = np.asarray(uploads.displayable(image, 4096).convert("RGBA"))
-        st.session_state["strokes"] = None
+        # The other pages read what was given last: this upload, until the next stroke. Every
+        # run of the page shows the upload again, but only a new one replaces the drawing.
+        if st.session_state.get("upload_read") != upload.file_id:
+            st.session_state["upload_read"] = upload.file_id
+            # 16-bit images scaled, not clipped to white
+            st.session_state["drawing"] = np.asarray(
+                uploads.displayable(image, 4096).convert("RGBA")
+            )
+            st.session_state["strokes"] = None
 
 
 st.title("Draw a digit")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 LEFT_PX = 320  # the 280 px canvas, and room for its slider and two buttons
-RIGHT_MIN_PX = 360  # the ten probability bars and the "Wrong? It's a" digits stay legible
+# The ten probability bars and the "Wrong? It's a" digits stay legible at 300 px, and the readout
+# still fits beside the canvas on a landscape tablet with the sidebar open (a 720 px row).
+RIGHT_MIN_PX = 300
 
 # The row's flex item is the wrapper Streamlit puts round the keyed container.
 _STYLE = f"""<style>
@@ -32,7 +34,7 @@ def style_drawing_row() -> None:
 def drawing_sides():
     """(left, right) containers in one row that wraps (`style_drawing_row` makes it wrap); the
     right one under the left when narrow."""
-    row = st.container(horizontal=True, gap="large", key="drawing_row")
+    row = st.container(horizontal=True, gap="medium", key="drawing_row")
     with row:
         left = st.container(width=LEFT_PX, key="drawing_left")
         right = st.container(key="drawing_right")

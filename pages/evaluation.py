@@ -15,6 +15,7 @@ from model.describe import confusion_alt, reliability_alt
 from model.drawings import STYLE_NAMES
 from model.evaluate import Report, disagreements
 from model.nondigits import heldout
+from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.formatting import percent
 from pages.links import apply_link, copy_link
@@ -87,7 +88,7 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
     )
 
 
-def nondigits_section(report: Report) -> None:
+def nondigits_section(name: str, report: Report) -> None:
     kinds = testset("nondigits").styles
     st.header(ALL_SETS["nondigits"])
     st.caption(
@@ -96,7 +97,7 @@ def nondigits_section(report: Report) -> None:
         "it trained on (other drawings of them); the others it has never seen."
     )
     unseen = heldout(kinds)
-    left, right = st.columns(2)
+    left, right = wrapping_columns(2, 200, key=f"nondigit_figures {name}")
     left.metric('Kinds never trained on: "not a digit"', percent(report.subset(unseen).accuracy))
     right.metric('Kinds trained on: "not a digit"', percent(report.subset(~unseen).accuracy))
     share_bars(
@@ -118,11 +119,12 @@ def nondigits_section(report: Report) -> None:
 def version_section(name: str, results: dict[str, Report]) -> None:
     keys = [key for key in SETS if key in results]
     for row in (keys[i : i + 2] for i in range(0, len(keys), 2)):  # two sets side by side
-        for column, key in zip(st.columns(2, gap="large"), row, strict=False):
+        columns = wrapping_columns(2, 320, key=f"sets {name} {row[0]}", gap="large")
+        for column, key in zip(columns, row, strict=False):
             with column:
                 digit_set_section(name, key, results[key])
     if "nondigits" in results:
-        nondigits_section(results["nondigits"])
+        nondigits_section(name, results["nondigits"])
 
 
 # ── two versions ───────────────────────────────────────────────────────────────────────────────
@@ -170,7 +172,8 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
 
     for key in digit_sets:
         st.markdown(f"**{SETS[key]}** · confusion matrices")
-        for column, name, results in zip(st.columns(2, gap="large"), names, both, strict=True):
+        columns = wrapping_columns(2, 320, key=f"confusions_{key}", gap="large")
+        for column, name, results in zip(columns, names, both, strict=True):
             column.image(
                 confusion_png(name, key),
                 width=400,
@@ -200,7 +203,7 @@ if not names:
 apply_link("version", "evaluation_version", lambda n: n in names, "the version")
 if st.session_state.get("evaluation_version") not in names:  # first run, or a version deleted
     st.session_state["evaluation_version"] = active if active in names else names[0]
-left, right = st.columns(2)
+left, right = wrapping_columns(2, 200, key="evaluation_versions")
 chosen = left.selectbox(
     "Version",
     names,

@@ -28,6 +28,16 @@ def confidence(p: float) -> str:
     return f"{p:.1%}" if p < 0.9995 else ">99.9%"
 
 
+def number(value: float) -> str:
+    """A term of a formula, signed: three decimals, or two significant digits when tiny."""
+    return f"{value:+.3f}" if abs(value) >= 5e-4 or value == 0 else f"{value:+.1e}"
+
+
+def factor(value: float) -> str:
+    """A number to multiply by: in brackets when negative."""
+    return f"{value:.3f}" if value >= 0 else f"({value:.3f})"
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return "–"

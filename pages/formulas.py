@@ -15,18 +15,11 @@ from matplotlib import colormaps
 from PIL import Image, ImageDraw
 
 from model import explain, formulas
+from pages.columns import wrapping_columns
+from pages.formatting import factor, number
 
 CELL = 6  # screen pixels per input pixel in the pictures
 OUTLINE = (255, 140, 0)
-
-
-def number(value: float) -> str:
-    return f"{value:+.3f}" if abs(value) >= 5e-4 or value == 0 else f"{value:+.1e}"
-
-
-def factor(value: float) -> str:
-    """A number to multiply by: in brackets when negative."""
-    return f"{value:.3f}" if value >= 0 else f"({value:.3f})"
 
 
 def grid_table(values: np.ndarray, top: int, left: int, pad: np.ndarray | None = None):
@@ -48,8 +41,11 @@ def outlined(values: np.ndarray, box: tuple[int, int, int, int], margin: int = 0
     grey = (np.clip(values / top_value, 0, 1) * 255).astype(np.uint8)
     framed = np.full((grey.shape[0] + 2 * margin, grey.shape[1] + 2 * margin), 60, np.uint8)
     framed[margin : margin + grey.shape[0], margin : margin + grey.shape[1]] = grey
-    picture = Image.fromarray(framed).convert("RGB")
-    picture = picture.resize((framed.shape[1] * CELL, framed.shape[0] * CELL), Image.NEAREST)
+    picture = (
+        Image.fromarray(framed)
+        .convert("RGB")
+        .resize((framed.shape[1] * CELL, framed.shape[0] * CELL), Image.NEAREST)
+    )
     top, left, height, width = box
     corner = ((left + margin) * CELL, (top + margin) * CELL)
     end = (corner[0] + width * CELL - 1, corner[1] + height * CELL - 1)
@@ -72,7 +68,7 @@ def cell_pickers(prefix: str, maps: np.ndarray, label: str) -> tuple[int, int, i
         row, col = np.unravel_index(maps[..., channel].argmax(), (height, width))
         st.session_state.update({keys[1]: int(row), keys[2]: int(col)})
 
-    pick, row_pick, col_pick = st.columns([2, 3, 3])
+    pick, row_pick, col_pick = wrapping_columns([2, 3, 3], 160, key=f"{prefix}_pickers")
     channel = pick.selectbox(label, range(channels), key=keys[0])
     row = row_pick.slider("Row", 0, height - 1, key=keys[1])
     col = col_pick.slider("Column", 0, width - 1, key=keys[2])

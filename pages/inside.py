@@ -15,6 +15,7 @@ from model.describe import heat_map_alt, strongest_region
 from model.drawings import sample_drawing
 from pages import explanation_lab
 from pages import formulas as formula_section
+from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.pictures import enlarge
 from pages.resources import active_predictor
@@ -110,7 +111,7 @@ def explain_decision(network, key: tuple, image: np.ndarray, predicted: int, has
     another), side by side: Grad-CAM, HiResCAM and saliency. Returns the digit."""
     digit = explanation_lab.choose_digit(image, predicted)
     shown = decision_pictures(network, key, image, digit, has_conv)
-    for column, one in zip(st.columns(3), shown, strict=False):
+    for column, one in zip(wrapping_columns(3, 200, key="decision_maps"), shown, strict=False):
         with column:
             show(*one)
     return digit
@@ -134,7 +135,7 @@ if prediction is None:
     prediction = predictor.classify(cached_sample())
 image = prediction.preprocessed.image
 
-left, right = st.columns([1, 5], vertical_alignment="center")
+left, right = wrapping_columns([1, 5], 112, key="inside_input", vertical_alignment="center")
 left.image(
     enlarge(image, 112),
     caption="the 28×28 input",
@@ -186,8 +187,8 @@ st.markdown(
     "where a stroke is, only which features are present, roughly where."
 )
 pictures = feature_pictures(network, key, image)
-for stage in stages:
-    columns = st.columns(len(stage))
+for number, stage in enumerate(stages):
+    columns = wrapping_columns(len(stage), 300, key=f"feature_maps_{number}")
     for column, name in zip(columns, stage, strict=True):
         with column:
             show(*pictures[name])

@@ -54,7 +54,7 @@ def show_evidence(network, key: tuple, image: np.ndarray, digit: int) -> None:
         "drawing and shares the change out among the pixels (the shares add up to it exactly). "
         "**Occlusion** hides each 4×4 patch in turn and sees how far the score falls. "
         "**SmoothGrad** averages the gradient over noisy copies: where *more* ink would raise "
-        "the score. The CAMs and saliency show evidence for only."
+        "the score. The CAMs and saliency show only evidence for the digit, never against it."
     )
     png, alt_text = evidence_picture(network, key, image, digit)
     st.image(png, alt=alt_text)

@@ -19,6 +19,7 @@ from model.serving.corrections import (
     label_counts,
     label_text,
 )
+from pages.columns import wrapping_columns
 from pages.correction_widget import corrections
 from pages.entry import ensure_app_entry
 from pages.finetuning import finetune_section
@@ -80,7 +81,7 @@ def damaged_corrections(damaged: list[DamagedCorrection]) -> None:
 def corrections_gallery(saved: list[Correction]) -> None:
     newest_first = saved[::-1]
     for start in range(0, len(newest_first), COLUMNS):
-        columns = st.columns(COLUMNS)
+        columns = wrapping_columns(COLUMNS, THUMB + 8, key=f"gallery_{start}")
         for column, drawing in zip(columns, newest_first[start : start + COLUMNS], strict=False):
             with column:
                 when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
@@ -137,7 +138,7 @@ def corrections_section(saved: list[Correction], damaged: list[DamagedCorrection
     )
     plural = "" if len(saved) == 1 else "s"
     st.markdown(f"**{len(saved)} saved drawing{plural}** · {per_label}")
-    left, right, _ = st.columns([1, 1, 2])
+    left, right, _ = wrapping_columns([1, 1, 2], 150, key="gallery_actions")
     with left:
         try:
             data = export_bytes()

@@ -19,6 +19,7 @@ from model.train_config import (
     TrainConfig,
     native_bfloat16,
 )
+from pages.columns import wrapping_columns
 from pages.flash import activate, flash, show_flash
 from pages.formatting import duration, percent
 from pages.resources import store, trainer
@@ -150,14 +151,14 @@ def job_summary(job: TrainingJob) -> str:
 def live_figures(job: TrainingJob) -> None:
     """Below the progress bar: the latest batch's figures and the curves so far."""
     p = job.progress
-    cells = st.columns(4)
+    cells = wrapping_columns(4, 150, key="live_figures")
     cells[0].metric("Elapsed", duration(time.time() - job.started))
     cells[1].metric("Batch loss", f"{p['loss']:.4f}" if "loss" in p else "–")
     cells[2].metric("Batch accuracy", percent(p.get("accuracy")) if p else "–")
     val = job.history.get("val_accuracy", [])
     cells[3].metric("Validation accuracy", percent(val[-1]) if val else "–")
     if job.history:
-        curve_charts(job.history, height=220)
+        curve_charts(job.history, key="live_curves", height=220)
     else:
         st.caption("The curves appear here after the first epoch.")
 
@@ -190,7 +191,7 @@ def finished_job(job: TrainingJob) -> None:
                 icon=":material/check_circle:",
             )
             if job.history:
-                curve_charts(job.history, height=220)
+                curve_charts(job.history, key="done_curves", height=220)
         elif job.state == "cancelled":
             st.warning(
                 f"{job.message.capitalize()}. The active model is unchanged.",

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from model.serving.store import StoreError, Version
+from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
 from pages.formatting import (
@@ -65,7 +66,8 @@ def active_model_section(version: Version) -> None:
     # Three cards a row: more in a row are too narrow for a network's name or a percentage.
     for start in range(0, len(cells), 3):
         row = cells[start : start + 3]
-        for column, (label, value, help_text) in zip(st.columns(3), row, strict=False):
+        columns = wrapping_columns(3, 180, key=f"training_cards_{start}")
+        for column, (label, value, help_text) in zip(columns, row, strict=False):
             column.metric(label, value, help=help_text, border=True)
 
     facts = [
@@ -87,7 +89,7 @@ def active_model_section(version: Version) -> None:
     except StoreError as err:
         st.warning(plain(f"No training curves: {err}"))
     else:
-        curve_charts(history)
+        curve_charts(history, key="active_curves")
     with st.expander("All metadata (JSON)"):
         # Plain text: st.json's colours for numbers and true/false fall below 4.5:1 contrast.
         st.code(json.dumps(meta, indent=2, ensure_ascii=False), language=None)

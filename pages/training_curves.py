@@ -8,13 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from model.describe import curves_alt
+from pages.columns import wrapping_columns
 from pages.formatting import percent
 
 SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
 
 
-def curve_charts(history: dict, height: int = 260) -> None:
-    """Loss and accuracy per epoch, train vs validation, side by side (numbers for one epoch)."""
+def curve_charts(history: dict, key: str, height: int = 260) -> None:
+    """Loss and accuracy per epoch, train vs validation, side by side (numbers for one epoch);
+    `key` names them on the page."""
     epochs = len(history.get("loss", []))
     if epochs == 1:  # a line needs two points: show the numbers instead
         st.markdown("**After one epoch**")
@@ -24,13 +26,14 @@ def curve_charts(history: dict, height: int = 260) -> None:
             "accuracy": "Train accuracy",
             "val_accuracy": "Validation accuracy",
         }
-        for column, (key, label) in zip(st.columns(4), labels.items(), strict=True):
+        columns = wrapping_columns(4, 150, key=f"{key}_figures")
+        for column, (key, label) in zip(columns, labels.items(), strict=True):
             values = history.get(key) or [None]
             value = values[-1]
             text = "–" if value is None else (percent(value) if "acc" in key else f"{value:.4f}")
             column.metric(label, text)
         return
-    left, right = st.columns(2, gap="large")
+    left, right = wrapping_columns(2, 300, key=f"{key}_charts", gap="large")
     for column, metric, title in ((left, "loss", "Loss"), (right, "accuracy", "Accuracy")):
         rows = [
             {"epoch": epoch, "value": value, "series": series}

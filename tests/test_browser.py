@@ -232,14 +232,21 @@ CUT_OFF_JS = f"""() => {{
         .filter((e) => !e.closest('[role="tablist"]') && e.getBoundingClientRect().width >= 2)
         .map((e) => [e.tagName + ' ' + (e.getAttribute('aria-label') || e.alt || e.innerText || '')
             .slice(0, 40), Math.round(hidden(e))])
-        .filter(([, px]) => px > 1);
+        .filter(([, px]) => px > 1)
+        .concat([...document.querySelectorAll('[data-testid="stMain"] *')]
+            // text cut short with an ellipsis: a metric's value, a button's label
+            .filter((e) => getComputedStyle(e).textOverflow === 'ellipsis'
+                && e.scrollWidth > e.clientWidth + 1 && !e.closest('[role="tablist"]'))
+            .map((e) => [e.tagName + ' ' + e.innerText.slice(0, 40),
+                e.scrollWidth - e.clientWidth]));
 }}"""
 
 
 def test_nothing_is_cut_off_on_a_tablet(page):
     """At 820 px, an iPad Air upright, with the sidebar open, no page cuts off a button, picture,
-    canvas or table (the Draw page's canvas, Robustness's pictures and Inside's formula tables
-    were, in columns too narrow for them)."""
+    canvas, table or text (the Draw page's canvas, Robustness's pictures and Inside's formula
+    tables were, in columns too narrow for them; so were Training's metric cards, "studi…"), and
+    Evaluation shows its confusion matrices at their size (they were at half)."""
     on_draw_page(page)
     draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
     wait_for_prediction(page, equals="3", timeout=30)
@@ -252,11 +259,15 @@ def test_nothing_is_cut_off_on_a_tablet(page):
                 wait_until_idle(page, timeout=120)
                 if found := page.evaluate(CUT_OFF_JS):
                     cut[title] = found
+                if title == "Evaluation":
+                    matrix = page.get_by_role("img", name=re.compile("[Cc]onfusion")).first
+                    matrix_width = matrix.bounding_box()["width"]
             sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
     finally:
         open_page(page, "Draw")
     assert sidebar and sidebar["width"] > 200, "the sidebar is closed: not the case to test"
     assert not cut, f"cut off at 820 px, [element, px hidden] per page: {cut}"
+    assert matrix_width >= 390, f"a confusion matrix is shown {matrix_width:.0f} px wide, not 400"
 
 
 def test_the_drawing_carries_to_inside_the_cnn(page):
@@ -272,6 +283,9 @@ def test_the_drawing_carries_to_inside_the_cnn(page):
     assert_no_exception(page, "Inside the CNN, with a drawing")
     open_page(page, "Draw")
     wait_for_canvas(page)
+    # Leaving the page unmounted the canvas, and it came back blank: now the drawing is kept.
+    assert wait_for_ink(page, more_than=1000, timeout=15), "the drawing is gone on coming back"
+    wait_for_prediction(page, equals="3", timeout=30)
 
 
 def test_the_explanation_lab_replays_the_strokes_and_finds_neighbours(page):

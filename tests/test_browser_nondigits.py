@@ -290,6 +290,22 @@ def test_the_whole_canvas_shows_on_a_tablet_or_narrow_window(page, width):
             assert sidebar and sidebar["width"] > 200, f"the sidebar is closed at {width} px"
 
 
+def test_on_a_landscape_tablet_the_readout_sits_beside_the_canvas(page):
+    """At 1180x820 (an iPad Air on its side) with the sidebar open, the ten bars are beside the
+    canvas and on the screen: they fell under it, below the screen, when they asked 360 px."""
+    with at_width(page, 1180, 820):
+        empty_canvas(page)
+        draw_digit(page, 3)
+        wait_for_prediction(page, equals="3", timeout=30)
+        wait_until_idle(page)
+        canvas = canvas_box(page)
+        bars = page.locator('[data-testid="probabilityBars"]').first.bounding_box()
+        sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
+    assert sidebar and sidebar["width"] > 200, "the sidebar is closed: not the case to test"
+    assert bars["x"] >= canvas["x"] + canvas["width"], f"bars {bars} not beside canvas {canvas}"
+    assert bars["y"] + bars["height"] <= 820, f"the bars end below the screen: {bars}"
+
+
 def test_a_capital_a_is_not_a_digit(page, errors):
     empty_canvas(page)
     draw_strokes(page, letter_a())

@@ -1,0 +1,69 @@
+"""The Draw page's readout: the answer, why, the ten probabilities, and what the network read.
+
+The Draw and Upload tabs show a drawing's and an upload's reading the same way.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from PIL import Image
+
+from model.serving.corrections import label_text
+from pages.pictures import enlarge
+from pages.probability_bars import probability_bars
+
+UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
+
+
+def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
+    """The metric and one line under it: above the canvas, so a phone keeps them in view. The line
+    is always there, so that the canvas below never moves as the answer changes."""
+    if prediction is None:
+        st.metric("Prediction", "–", help="no ink to read")
+        st.caption(nothing)
+    elif prediction.rejected:
+        st.metric("Prediction", "?", help="not a digit")
+        st.caption("Not a digit")
+    else:
+        st.metric(
+            "Prediction", str(prediction.digit), help="the digit with the highest probability"
+        )
+        st.caption(f"Confidence {prediction.confidence:.1%}")
+
+
+def show_details(prediction) -> None:
+    """Why (for "not a digit"), the ten probabilities, and what the network actually read."""
+    if prediction is None:
+        st.info("Draw a digit: nothing is drawn yet.")
+        return
+    (first, p1), (second, p2) = prediction.top(2)
+    if prediction.rejected:
+        st.markdown(
+            f"**Not a digit.** The network knows only the ten digits, and this drawing is far "
+            f"from all of them: its highest probability, {p1:.0%} for {label_text(first)}, is "
+            f"below the {prediction.threshold:.0%} that nearly every digit reaches."
+        )
+    elif p1 < UNSURE_BELOW:
+        st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
+    st.html(probability_bars(prediction.probabilities, greyed=prediction.rejected))
+    steps = prediction.preprocessed
+    top, left, bottom, right = steps.box
+    with st.expander("What the network reads", expanded=True):
+        # Side by side while there is room, one under another where there is not.
+        row = st.container(horizontal=True)
+        crop = Image.fromarray(steps.gray[top:bottom, left:right])
+        row.image(
+            crop, caption="cropped to the ink", width=90, alt="The drawing cropped to its ink."
+        )
+        row.image(
+            Image.fromarray(steps.scaled),
+            caption="longest side 20 px",
+            width=90,
+            alt="The crop scaled so its longest side is 20 px.",
+        )
+        row.image(
+            enlarge(steps.image, 90),
+            caption="28×28, centred by mass",
+            alt="The 28×28 image the network reads, centred by mass: read as "
+            + ("not a digit." if prediction.rejected else f"{prediction.digit}."),
+        )
