@@ -130,10 +130,11 @@ def drawing_area() -> None:
         pixels = None  # the drawing Clear just wiped; the canvas's empty state is on its way
     else:
         st.session_state.pop("cleared_drawing", None)
+        if canvas.image_data is not None:  # what the canvas shows, kept for a return to the page
+            st.session_state["kept_drawing"] = (strokes, pixels) if fingerprint else None
     drawn = fingerprint is not None and pixels is not None
     if drawn:
         drop_sample()  # a stroke on the canvas: the user's own drawing is read again
-        st.session_state["kept_drawing"] = (strokes, pixels)
     elif st.session_state.get(SAMPLE_KEY) is not None:
         pixels, _ = mnist_drawing(st.session_state[SAMPLE_KEY], CANVAS)
     predictor, _ = active_predictor()
