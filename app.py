@@ -27,6 +27,10 @@ navigation = st.navigation(
     ]
 )
 
+# The page this run shows, and the one before: the Draw page draws its canvas anew when opened.
+st.session_state["page_before"] = st.session_state.get("page_now")
+st.session_state["page_now"] = navigation.url_path
+
 with st.sidebar:
     predictor, warnings = active_predictor()
     version = predictor.version
@@ -42,12 +46,13 @@ with st.sidebar:
 
 # Streamlit shows a table's, chart's or picture's toolbar (fullscreen, download, search) on
 # hover only: a keyboard user tabbing onto one of its buttons saw nothing take the focus.
-# On a touch screen a table's toolbar is always shown, 44 px tall, over the element just above
-# the table (its heading, its caption): room is made for it there.
+# Where the pointer is a finger Streamlit always shows a table's toolbar, 44 px tall, over the
+# element just above the table (its heading, its caption): 2rem and the gap between elements
+# make room for it.
 st.html(
     """<style>
     [data-testid="stElementToolbar"]:focus-within { opacity: 1; }
-    @media (hover: none), (pointer: coarse) {
+    @media (pointer: coarse) {
       [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2rem; }
     }
     </style>"""

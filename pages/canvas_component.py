@@ -9,6 +9,9 @@
   the toolbar always sits above the canvas, its card touching the canvas's edge (no gap where
   the mouse would lose hover on its way up), only the card catches the pointer, and where a
   screen has no hover or a finger for a pointer it is always shown.
+- **One way to empty it.** The component's bin resets the canvas to the drawing it was given,
+  which is the drawing kept for the page's return (pages/draw.py), not an empty one. The page's
+  Clear empties it, so the bin is hidden.
 - **A name.** The canvas is announced to screen readers as what it is, a drawing surface, and
   its other layers are hidden from them.
 
@@ -30,6 +33,7 @@ export default function () {
         .dc-icon-button { min-width: MIN_PX; min-height: MIN_PX; }
         .dc-toolbar { top: -2.5rem; padding-bottom: 0; pointer-events: none; }
         .dc-toolbar-card { pointer-events: auto; }
+        .dc-icon-button[title="Reset canvas & history"] { display: none; }
         @media (hover: none), (any-pointer: coarse) { .dc-toolbar { opacity: 1; } }
     `;
     const watched = new WeakSet();

@@ -79,13 +79,18 @@ def clear_canvas() -> None:
     drop_sample()
 
 
-def canvas_start() -> dict:
-    """The drawing the canvas loads: none at first and after Clear, and the one left on it when
-    the page is opened again. Leaving the page unmounts the canvas, which came back blank."""
-    if CANVAS_KEY not in st.session_state:  # no canvas on the last run: it mounts afresh now
+def open_canvas() -> None:
+    """On opening the page: the canvas is mounted anew, and loads the drawing left on it.
+
+    Leaving a page unmounts its canvas. A page switch is told from the pages app.py records,
+    not from the canvas's state: a switch that interrupts a run leaves that state behind.
+    """
+    opened = st.session_state.get("page_before") != st.session_state.get("page_now")
+    if opened or "canvas_start" not in st.session_state:
         kept = st.session_state.get("kept_drawing")
         st.session_state["canvas_start"] = kept[0] if kept else {"objects": [], "clears": 0}
-    return st.session_state["canvas_start"]
+        # An upload does not outlive the page's uploader: the other pages read the canvas again.
+        st.session_state.pop("canvas_source", None)
 
 
 @st.fragment
@@ -104,12 +109,12 @@ def drawing_area() -> None:
             width=CANVAS,
             height=CANVAS,
             drawing_mode="freedraw",
-            # Changed by Clear: the canvas reloads this empty drawing in place.
-            initial_drawing=canvas_start(),
+            # Set when the page opens, and by Clear: a mounted canvas reloads it in place.
+            initial_drawing=st.session_state["canvas_start"],
             return_image_data=True,
             key=CANVAS_KEY,
         )
-        st.slider("Pen width", 8, 40, 20, key="pen_width")
+        st.slider("Pen width", 8, 40, 20, key="pen_width", persist_state="session")
         clear, sample = st.columns([2, 3])  # room for "Try an MNIST digit" in one line
         clear.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas, width="stretch")
         sample.button(
@@ -120,9 +125,10 @@ def drawing_area() -> None:
             "needed",
             width="stretch",
         )
-    strokes, pixels = canvas.json_data, canvas.image_data
+    strokes, sent = canvas.json_data, canvas.image_data  # None until the canvas sends
     kept = st.session_state.get("kept_drawing")
-    if pixels is None and kept and _fingerprint(strokes) == _fingerprint(kept[0]):
+    pixels = sent
+    if sent is None and kept and _fingerprint(strokes) == _fingerprint(kept[0]):
         pixels = kept[1]  # the canvas reloaded it, and sends nothing until the next stroke
     fingerprint = _fingerprint(strokes)
     st.session_state["canvas_fingerprint"] = fingerprint
@@ -130,7 +136,7 @@ def drawing_area() -> None:
         pixels = None  # the drawing Clear just wiped; the canvas's empty state is on its way
     else:
         st.session_state.pop("cleared_drawing", None)
-        if canvas.image_data is not None:  # what the canvas shows, kept for a return to the page
+        if sent is not None:  # what the canvas shows, kept for a return to the page
             st.session_state["kept_drawing"] = (strokes, pixels) if fingerprint else None
     drawn = fingerprint is not None and pixels is not None
     if drawn:
@@ -139,12 +145,16 @@ def drawing_area() -> None:
         pixels, _ = mnist_drawing(st.session_state[SAMPLE_KEY], CANVAS)
     predictor, _ = active_predictor()
     prediction = predictor.classify(pixels) if pixels is not None else None
-    if prediction is None:
-        st.session_state.pop("drawing", None)
-    else:
-        st.session_state["drawing"] = pixels  # the Inside page looks at the same drawing
-    # Inside the CNN replays the strokes of a drawing made here
-    st.session_state["strokes"] = strokes if drawn and prediction else None
+    # The other pages read what was given last: this canvas when it changed, else an upload.
+    source = (fingerprint if drawn else None, st.session_state.get(SAMPLE_KEY))
+    if source != st.session_state.get("canvas_source"):
+        st.session_state["canvas_source"] = source
+        if prediction is None:
+            st.session_state.pop("drawing", None)
+        else:
+            st.session_state["drawing"] = pixels
+        # Inside the CNN replays the strokes of a drawing made here
+        st.session_state["strokes"] = strokes if drawn and prediction else None
     with answer:
         show_answer(prediction)
         if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
@@ -187,11 +197,10 @@ def upload_area() -> None:
     shown = uploads.displayable(image, longest=2 * CANVAS)
     left.image(shown, caption=plain(upload.name), width=CANVAS)
     if prediction is not None:
-        left.caption("The other pages read this image now, until your next stroke on the canvas.")
+        left.caption("Inside the CNN, Robustness and Compare now read this image, not the canvas.")
         with right:
             show_details(prediction)
-        # The other pages read what was given last: this upload, until the next stroke. Every
-        # run of the page shows the upload again, but only a new one replaces the drawing.
+        # Every run of the page shows the upload again; only a new one is what pages read.
         if st.session_state.get("upload_read") != upload.file_id:
             st.session_state["upload_read"] = upload.file_id
             # 16-bit images scaled, not clipped to white
@@ -211,6 +220,7 @@ sample_from_link()
 draw_tab, upload_tab = st.tabs(["Draw", "Upload"])
 with draw_tab:
     style_drawing_row()
+    open_canvas()
     drawing_area()
     adapt_canvas()
 with upload_tab:

@@ -135,7 +135,7 @@ if prediction is None:
     prediction = predictor.classify(cached_sample())
 image = prediction.preprocessed.image
 
-left, right = wrapping_columns([1, 5], 112, key="inside_input", vertical_alignment="center")
+left, right = wrapping_columns([1, 3], 112, key="inside_input", vertical_alignment="center")
 left.image(
     enlarge(image, 112),
     caption="the 28×28 input",

@@ -85,11 +85,15 @@ def corrections_gallery(saved: list[Correction]) -> None:
         for column, drawing in zip(columns, newest_first[start : start + COLUMNS], strict=False):
             with column:
                 when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
+                # Every thumbnail as large as the next, and its lines short enough not to
+                # wrap: the Delete buttons of a row stay level.
                 st.image(
                     enlarge(drawing.image, THUMB),
-                    caption=f"{label_text(drawing.label)} · {when}",
+                    caption=label_text(drawing.label),
+                    width=THUMB,
                     alt=f"Your drawing saved as {label_text(drawing.label)}, {when}.",
                 )
+                st.caption(when)
                 st.button(
                     "Delete",
                     key=f"delete_{drawing.id}",

@@ -64,6 +64,7 @@ def show_details(prediction) -> None:
         row.image(
             enlarge(steps.image, 90),
             caption="28×28, centred by mass",
+            width=90,
             alt="The 28×28 image the network reads, centred by mass: read as "
             + ("not a digit." if prediction.rejected else f"{prediction.digit}."),
         )

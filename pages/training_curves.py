@@ -27,10 +27,10 @@ def curve_charts(history: dict, key: str, height: int = 260) -> None:
             "val_accuracy": "Validation accuracy",
         }
         columns = wrapping_columns(4, 150, key=f"{key}_figures")
-        for column, (key, label) in zip(columns, labels.items(), strict=True):
-            values = history.get(key) or [None]
+        for column, (name, label) in zip(columns, labels.items(), strict=True):
+            values = history.get(name) or [None]
             value = values[-1]
-            text = "–" if value is None else (percent(value) if "acc" in key else f"{value:.4f}")
+            text = "–" if value is None else (percent(value) if "acc" in name else f"{value:.4f}")
             column.metric(label, text)
         return
     left, right = wrapping_columns(2, 300, key=f"{key}_charts", gap="large")

@@ -9,11 +9,14 @@ it); run with `pytest -m browser tests/test_browser.py`.
 
 from __future__ import annotations
 
+import io
 import re
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from model.drawings import TEMPLATES, render_strokes
 from tests.browser import (
     CANVAS_SELECTOR,
     CLIPPED_JS,
@@ -250,7 +253,7 @@ def test_nothing_is_cut_off_on_a_tablet(page):
     on_draw_page(page)
     draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
     wait_for_prediction(page, equals="3", timeout=30)
-    cut = {}
+    cut, matrix_width = {}, None
     try:
         with at_width(page, 820, 1180):
             for title in nav_links(page):
@@ -267,7 +270,15 @@ def test_nothing_is_cut_off_on_a_tablet(page):
         open_page(page, "Draw")
     assert sidebar and sidebar["width"] > 200, "the sidebar is closed: not the case to test"
     assert not cut, f"cut off at 820 px, [element, px hidden] per page: {cut}"
+    assert matrix_width is not None, "no confusion matrix found on the Evaluation page"
     assert matrix_width >= 390, f"a confusion matrix is shown {matrix_width:.0f} px wide, not 400"
+
+
+BIN_SHOWN_JS = """() => {
+    const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
+    const bin = host.shadowRoot.querySelector('.dc-icon-button[title="Reset canvas & history"]');
+    return !!bin && bin.getBoundingClientRect().width > 0;
+}"""
 
 
 def test_the_drawing_carries_to_inside_the_cnn(page):
@@ -283,9 +294,50 @@ def test_the_drawing_carries_to_inside_the_cnn(page):
     assert_no_exception(page, "Inside the CNN, with a drawing")
     open_page(page, "Draw")
     wait_for_canvas(page)
-    # Leaving the page unmounted the canvas, and it came back blank: now the drawing is kept.
+    # Leaving the page unmounts the canvas; the drawing and its reading come back with it.
     assert wait_for_ink(page, more_than=1000, timeout=15), "the drawing is gone on coming back"
     wait_for_prediction(page, equals="3", timeout=30)
+    # The component's bin would reset the canvas to that drawing: it is hidden, and Clear empties.
+    assert page.evaluate(BIN_SHOWN_JS) is False, "the canvas toolbar's bin is shown"
+    click_clear(page)
+    open_page(page, "Inside the CNN")
+    open_page(page, "Draw")
+    wait_for_canvas(page)
+    wait_for_prediction(page, equals=NO_PREDICTION, timeout=30)
+    assert canvas_ink(page) == 0, "a cleared drawing came back"
+
+
+def inside_reads(page) -> str:
+    """The digit (or "not a digit") Inside the CNN says it reads."""
+    open_page(page, "Inside the CNN")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    found = re.search(r"The network reads (\S+)", text)
+    assert found, f"Inside the CNN says no reading: {text[:300]}"
+    return found.group(1)
+
+
+def test_an_upload_is_read_by_the_other_pages_until_draw_opens_again(page):
+    """The other pages read what was given last: an upload over the drawing. On coming back to
+    Draw its uploader is empty, so they read the canvas again, which still shows the drawing."""
+    on_draw_page(page)
+    draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
+    wait_for_prediction(page, equals="3", timeout=30)
+    wait_until_idle(page)
+    seven = 255 - render_strokes(TEMPLATES[7][0])
+    buffer = io.BytesIO()
+    Image.fromarray(seven).save(buffer, format="PNG")
+    page.get_by_role("tab", name="Upload").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": "seven.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+    )
+    page.get_by_text("now read this image").wait_for(timeout=30_000)
+    assert inside_reads(page) == "7"
+    open_page(page, "Draw")
+    wait_for_canvas(page)
+    wait_for_prediction(page, equals="3", timeout=30)
+    assert inside_reads(page) == "3"
+    open_page(page, "Draw")
+    wait_for_canvas(page)
 
 
 def test_the_explanation_lab_replays_the_strokes_and_finds_neighbours(page):
@@ -351,7 +403,8 @@ def test_a_correction_is_saved_and_found_on_my_drawings(page, server):
 
     open_page(page, "My drawings")
     page.get_by_text("1 saved drawing ·").wait_for(timeout=30_000)
-    assert page.get_by_text(re.compile(r"^a 7 · ")).count() == 1
+    captions = page.locator('[data-testid="stImageCaption"]')
+    assert captions.filter(has_text=re.compile(r"^a 7$")).count() == 1, captions.all_inner_texts()
     screenshot(page, "my-drawings")
     assert_no_exception(page, "My drawings")
 

@@ -303,18 +303,25 @@ def test_enter_or_space_on_clear_clears(draw_page, key):
 
 
 TOOLBARS_OVER_TEXT_JS = """() => {
-    // Every table toolbar that is shown, and how many px of the element above its table it covers.
+    // Every table toolbar that is shown, and how many px of the element above its table it
+    // covers: the element just before the table's, or before its column's if it is the first.
+    const above = (element) => {
+        for (let e = element; e && e.dataset.testid !== 'stMain'; e = e.parentElement) {
+            let before = e.previousElementSibling;
+            while (before && before.getBoundingClientRect().height === 0) {
+                before = before.previousElementSibling;
+            }
+            if (before) return before;
+        }
+        return null;
+    };
     return [...document.querySelectorAll('[data-testid="stElementToolbar"]')]
         .filter((bar) => getComputedStyle(bar).opacity !== '0')
         .map((bar) => {
-            const box = bar.closest('[data-testid="stElementContainer"]');
-            let above = box.previousElementSibling;
-            while (above && above.getBoundingClientRect().height === 0) {
-                above = above.previousElementSibling;
-            }
+            const shown = above(bar.closest('[data-testid="stElementContainer"]'));
             const r = bar.getBoundingClientRect();
-            const a = above ? above.getBoundingClientRect() : {top: r.top, bottom: r.top};
-            return {above: above ? above.innerText.slice(0, 40) : null,
+            const a = shown ? shown.getBoundingClientRect() : {top: r.top, bottom: r.top};
+            return {above: shown ? shown.innerText.slice(0, 40) : null,
                     covered: Math.max(0, Math.min(r.bottom, a.bottom) - Math.max(r.top, a.top))};
         });
 }"""
