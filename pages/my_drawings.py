@@ -142,7 +142,7 @@ def corrections_section(saved: list[Correction], damaged: list[DamagedCorrection
     )
     plural = "" if len(saved) == 1 else "s"
     st.markdown(f"**{len(saved)} saved drawing{plural}** · {per_label}")
-    left, right, _ = wrapping_columns([1, 1, 2], 150, key="gallery_actions")
+    left, right, _ = wrapping_columns([1, 1, 2], 190, key="gallery_actions")
     with left:
         try:
             data = export_bytes()
