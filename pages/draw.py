@@ -70,8 +70,8 @@ def clear_canvas() -> None:
     empty state back. Until that arrives, the canvas's value is still the wiped drawing: it is
     remembered here so that the rerun shows "nothing drawn" at once instead of the old reading.
     """
-    clears = st.session_state.get("canvas_clears", 0) + 1
-    st.session_state["canvas_clears"] = clears
+    # A drawing the canvas has not had before, or it would not reload: one more clear counted.
+    clears = st.session_state["canvas_start"].get("clears", 0) + 1
     st.session_state["canvas_start"] = {"objects": [], "clears": clears}
     st.session_state["cleared_drawing"] = st.session_state.get("canvas_fingerprint")
     st.session_state.pop("drawing", None)
