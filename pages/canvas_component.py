@@ -12,6 +12,10 @@
 - **One way to empty it.** The component's bin resets the canvas to the drawing it was given,
   which is the drawing kept for the page's return (pages/draw.py), not an empty one. The page's
   Clear empties it, so the bin is hidden.
+- **A pen that always draws.** The component's pencil button ("Edit") turns strokes into a
+  selection tool that moves and deletes strokes; pressed by a finger brushing the always-shown
+  toolbar, the pen stopped drawing, and Clear did not bring it back. It is hidden with its
+  move and delete buttons: Undo, Redo and Clear are the ways to change a drawing here.
 - **A name.** The canvas is announced to screen readers as what it is, a drawing surface, and
   its other layers are hidden from them.
 
@@ -33,7 +37,8 @@ export default function () {
         .dc-icon-button { min-width: MIN_PX; min-height: MIN_PX; }
         .dc-toolbar { top: -2.5rem; padding-bottom: 0; pointer-events: none; }
         .dc-toolbar-card { pointer-events: auto; }
-        .dc-icon-button[title="Reset canvas & history"] { display: none; }
+        .dc-icon-button[title="Reset canvas & history"], .dc-icon-button[title="Edit"],
+        .dc-toolbar-separator, .dc-toolbar-contextual { display: none; }
         @media (hover: none), (any-pointer: coarse) { .dc-toolbar { opacity: 1; } }
     `;
     const watched = new WeakSet();

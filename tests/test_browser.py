@@ -274,6 +274,31 @@ def test_nothing_is_cut_off_on_a_tablet(page):
     assert matrix_width >= 390, f"a confusion matrix is shown {matrix_width:.0f} px wide, not 400"
 
 
+TOOLBAR_SHOWN_JS = """() => {
+    const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
+    return [...host.shadowRoot.querySelectorAll('.dc-icon-button')]
+        .filter((button) => button.getBoundingClientRect().width > 0)
+        .map((button) => button.title);
+}"""
+
+
+def test_the_canvas_toolbar_offers_no_mode_that_stops_the_pen(page):
+    """The component's pencil ("Edit") made strokes select and move instead of draw, and Clear
+    did not undo it: only Update, Undo and Redo are shown, and the pen draws after Clear."""
+    on_draw_page(page)
+    page.locator("canvas.upper-canvas").first.hover()
+    shown = page.evaluate(TOOLBAR_SHOWN_JS)
+    assert "Undo" in shown and "Redo" in shown, f"the toolbar shows {shown}"
+    assert not {"Edit", "Delete selected", "Reset canvas & history"} & set(shown), shown
+    draw_strokes(page, digit_strokes(7, ONE_STROKE[7]))
+    wait_for_prediction(page, equals="7", timeout=30)
+    click_clear(page)
+    wait_for_prediction(page, equals=NO_PREDICTION, timeout=30)
+    draw_strokes(page, digit_strokes(7, ONE_STROKE[7]))
+    wait_for_prediction(page, equals="7", timeout=30)
+    click_clear(page)
+
+
 BIN_SHOWN_JS = """() => {
     const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
     const bin = host.shadowRoot.querySelector('.dc-icon-button[title="Reset canvas & history"]');
