@@ -11,7 +11,8 @@ navigation. The figures per page and rule are printed (run with `-s`) and writte
 `test-output/a11y/axe-<viewport>-<scheme>.json`.
 
 The keyboard tests: Tab reaches the pen-width slider and the Clear button on the Draw page, and
-Enter or Space on Clear clears the drawing.
+Enter or Space on Clear clears the drawing; a sidebar page link reached by Tab shows an outline,
+in either theme.
 """
 
 from __future__ import annotations
@@ -263,6 +264,34 @@ def test_tab_reaches_the_pen_width_slider_and_clear(draw_page):
     assert page.evaluate("() => document.activeElement.type") == "range", seen
     seen = tab_until(page, is_clear, presses=10)
     assert is_clear(seen[-1]), seen
+
+
+NAV_LINK_FOCUS_JS = """() => {
+    const link = document.activeElement;
+    if (!link || link.dataset.testid !== 'stSidebarNavLink') return null;
+    const style = getComputedStyle(link);
+    return {style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+            color: style.outlineColor};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_sidebar_page_link_with_the_focus_is_outlined(server, browser, scheme):
+    """Streamlit marked a focused page link only with a grey 1.1:1 on the sidebar, the same as
+    the current page's: app.py outlines it."""
+    context = browser.new_context(viewport=VIEWPORTS["1280"], color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server.url)
+        wait_for_canvas(page)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        tab_until(page, lambda focused: focused.endswith("Training"))
+        focus = page.evaluate(NAV_LINK_FOCUS_JS)
+    finally:
+        context.close()
+    assert focus is not None, "Tab reached a Training that is not a sidebar page link"
+    assert focus["style"] == "solid" and focus["width"] >= 2, focus
 
 
 CANVAS_NAMES_JS = """() => {
