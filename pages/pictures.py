@@ -16,3 +16,14 @@ def enlarge(image: np.ndarray, size: int) -> Image.Image:
     if array.dtype != np.uint8:
         array = (np.clip(array, 0, 1) * 255).round().astype(np.uint8)
     return Image.fromarray(array).resize((size, size), Image.Resampling.NEAREST)
+
+
+def squared(image: np.ndarray) -> Image.Image:
+    """A grayscale array centred on a black square: shown at a fixed width, a 1's tall, narrow
+    crop keeps the height of the others instead of standing ten times as tall as it is wide."""
+    array = np.asarray(image)
+    side = max(array.shape)
+    square = np.zeros((side, side), dtype=array.dtype)
+    top, left = (side - array.shape[0]) // 2, (side - array.shape[1]) // 2
+    square[top : top + array.shape[0], left : left + array.shape[1]] = array
+    return Image.fromarray(square)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def probability_bars(probabilities: np.ndarray, height: int = 120, greyed: bool = False) -> str:
-    """The ten probabilities as a bar chart in plain HTML; grey when no digit is the answer.
+def probability_bars(
+    probabilities: np.ndarray, top: int | None, height: int = 120, greyed: bool = False
+) -> str:
+    """The ten probabilities as a bar chart in plain HTML, the digit `top` marked (none if None);
+    grey when no digit is the answer.
 
     It is redrawn on every stroke: a Vega chart would cost the server an Altair spec and the
     browser a Vega render each time; ten styled divs cost neither.
     """
-    top = int(np.argmax(probabilities))
     columns = []
     for digit, p in enumerate(probabilities):
         p = float(p)

@@ -6,10 +6,9 @@ The Draw and Upload tabs show a drawing's and an upload's reading the same way.
 from __future__ import annotations
 
 import streamlit as st
-from PIL import Image
 
 from model.serving.corrections import label_text
-from pages.pictures import enlarge
+from pages.pictures import enlarge, squared
 from pages.probability_bars import probability_bars
 
 UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
@@ -38,25 +37,32 @@ def show_details(prediction) -> None:
         return
     (first, p1), (second, p2) = prediction.top(2)
     if prediction.rejected:
+        if prediction.leaning is None:
+            closest = f"it gives all ten about the same probability, none above {p1:.0%}"
+        else:
+            closest = f"its highest probability, {p1:.0%} for {label_text(first)}, is"
         st.markdown(
             f"**Not a digit.** The network knows only the ten digits, and this drawing is far "
-            f"from all of them: its highest probability, {p1:.0%} for {label_text(first)}, is "
-            f"below the {prediction.threshold:.0%} that nearly every digit reaches."
+            f"from all of them: {closest} below the {prediction.threshold:.0%} that nearly "
+            f"every digit reaches."
         )
     elif p1 < UNSURE_BELOW:
         st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
-    st.html(probability_bars(prediction.probabilities, greyed=prediction.rejected))
+    marked = prediction.leaning if prediction.rejected else prediction.digit
+    st.html(probability_bars(prediction.probabilities, marked, greyed=prediction.rejected))
     steps = prediction.preprocessed
     top, left, bottom, right = steps.box
     with st.expander("What the network reads", expanded=True):
         # Side by side while there is room, one under another where there is not.
         row = st.container(horizontal=True)
-        crop = Image.fromarray(steps.gray[top:bottom, left:right])
         row.image(
-            crop, caption="cropped to the ink", width=90, alt="The drawing cropped to its ink."
+            squared(steps.gray[top:bottom, left:right]),
+            caption="cropped to the ink",
+            width=90,
+            alt="The drawing cropped to its ink.",
         )
         row.image(
-            Image.fromarray(steps.scaled),
+            squared(steps.scaled),
             caption="longest side 20 px",
             width=90,
             alt="The crop scaled so its longest side is 20 px.",

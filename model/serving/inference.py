@@ -28,6 +28,10 @@ from model.preprocess import Preprocessed, preprocess_canvas
 from model.serving.lite_runtime import TFLitePredictor
 from model.serving.store import ModelStore, StoreError, Version
 
+# A rejected drawing "leans" towards a digit only if that digit leads the next by this much: a
+# capital A given about 10% each has no leaning worth naming, though one bar is the tallest.
+LEAN_MARGIN = 0.05
+
 
 class ModelFileError(StoreError):
     """A model file that cannot be loaded (corrupt, truncated, not a Keras file)."""
@@ -48,6 +52,12 @@ class Prediction:
     @property
     def confidence(self) -> float:
         return float(self.probabilities.max())
+
+    @property
+    def leaning(self) -> int | None:
+        """The digit it leans towards most, or None when none stands out from the next."""
+        (first, p1), (_, p2) = self.top(2)
+        return first if p1 - p2 >= LEAN_MARGIN else None
 
     def top(self, k: int = 3) -> list[tuple[int, float]]:
         order = np.argsort(self.probabilities)[::-1][:k]

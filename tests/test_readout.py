@@ -1,0 +1,40 @@
+"""The Draw page's readout: which digit a rejected drawing is said to lean towards, the bars that
+mark it, and the pictures of what the network reads kept to one height."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.serving.inference import Prediction
+from pages.pictures import squared
+from pages.probability_bars import probability_bars
+
+
+def rejected(probabilities) -> Prediction:
+    return Prediction(np.asarray(probabilities, np.float32), None, rejected=True, threshold=0.3)
+
+
+def test_a_rejected_drawing_leans_only_where_one_digit_stands_out():
+    alike = np.full(10, 0.1) + np.linspace(-0.004, 0.005, 10)  # a capital A: all about 10%
+    assert rejected(alike / alike.sum()).leaning is None
+    towards_four = np.full(10, 0.06)
+    towards_four[4] = 0.46
+    assert rejected(towards_four).leaning == 4
+
+
+def test_the_bars_mark_the_digit_given_and_none_when_none_is():
+    probabilities = np.full(10, 0.1)
+    probabilities[4] = 0.104
+    assert "font-weight:700" not in probability_bars(probabilities, None, greyed=True)
+    marked = probability_bars(probabilities, 4, greyed=True)
+    assert marked.count("font-weight:700") == 1
+    assert '<div style="flex:1;text-align:center;font-weight:700">4</div>' in marked
+
+
+def test_a_tall_narrow_crop_is_shown_in_a_square_with_its_ink_centred():
+    one = np.full((99, 9), 255, np.uint8)  # a 1's crop: eleven times as tall as it is wide
+    picture = np.asarray(squared(one))
+    assert picture.shape == (99, 99)
+    columns = np.flatnonzero(picture.max(axis=0))
+    assert columns.min() == 45 and columns.max() == 53  # in the middle, whole
+    assert np.asarray(squared(np.ones((5, 20), np.uint8))).shape == (20, 20)
