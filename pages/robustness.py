@@ -32,23 +32,29 @@ def reset_controls() -> None:
     st.session_state.update(NEUTRAL)
 
 
+def said(prediction) -> str | None:
+    """What the Draw page would answer: a digit, "?" for not a digit, None for nothing drawn."""
+    if prediction is None:
+        return None
+    return "?" if prediction.rejected else str(prediction.digit)
+
+
 def verdict(prediction) -> str:
     if prediction is None:
         return "nothing left to read"
+    if prediction.rejected:
+        return "not a digit"
     return f"{prediction.digit} ({prediction.confidence:.0%})"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def strip_readings(_predictor, version_key: tuple, gray: np.ndarray) -> list[tuple]:
-    """(label, drawing, 28x28 or None, digit or None, confidence) for every variant."""
+    """(label, drawing, 28x28 or None, answer (`said`), verdict) for every variant."""
     rows = []
     for label, variant in variant_strip(gray):
         prediction = _predictor.classify(variant)
-        if prediction is None:
-            rows.append((label, variant, None, None, 0.0))
-        else:
-            image = prediction.preprocessed.image
-            rows.append((label, variant, image, prediction.digit, prediction.confidence))
+        image = None if prediction is None else prediction.preprocessed.image
+        rows.append((label, variant, image, said(prediction), verdict(prediction)))
     return rows
 
 
@@ -74,14 +80,14 @@ if original is None:
 
 st.header("1 · Change it yourself", divider="gray")
 controls, shown = st.columns([2, 3], gap="large")
+for key, neutral in NEUTRAL.items():  # the sliders' start, set once: Reset sets them again
+    st.session_state.setdefault(key, neutral)
 with controls:
-    dx = st.slider("Shift right (px)", -140, 140, 0, step=5, key="rob_dx")
-    dy = st.slider("Shift down (px)", -140, 140, 0, step=5, key="rob_dy")
-    angle = st.slider("Turn (degrees, anticlockwise)", -45, 45, 0, key="rob_angle")
-    scale = st.slider("Size", 0.5, 1.5, 1.0, step=0.05, key="rob_scale")
-    thickness = st.slider(
-        "Pen thicker (+) or thinner (−), px a side", -10, 15, 0, key="rob_thickness"
-    )
+    dx = st.slider("Shift right (px)", -140, 140, step=5, key="rob_dx")
+    dy = st.slider("Shift down (px)", -140, 140, step=5, key="rob_dy")
+    angle = st.slider("Turn (degrees, anticlockwise)", -45, 45, key="rob_angle")
+    scale = st.slider("Size", 0.5, 1.5, step=0.05, key="rob_scale")
+    thickness = st.slider("Pen thicker (+) or thinner (−), px a side", -10, 15, key="rob_thickness")
     st.button("Reset", key="rob_reset", on_click=reset_controls)
 changed = transform_drawing(gray, dx=dx, dy=dy, angle=angle, scale=scale, thickness=thickness)
 prediction = predictor.classify(changed)
@@ -113,17 +119,22 @@ with shown:
         with cells[1]:
             st.metric(
                 "Prediction",
-                str(prediction.digit),
-                delta=None if prediction.digit == original.digit else "changed",
+                said(prediction),
+                delta=None if said(prediction) == said(original) else "changed",
                 delta_color="inverse",
             )
             st.markdown(
-                f"Confidence **{prediction.confidence:.1%}** · as drawn it reads "
-                f"**{verdict(original)}**"
+                (
+                    "Not a digit"
+                    if prediction.rejected
+                    else f"Confidence **{prediction.confidence:.1%}**"
+                )
+                + f" · as drawn it reads **{verdict(original)}**"
             )
-            if prediction.digit != original.digit:
+            if said(prediction) != said(original):
                 st.error(
-                    f"The change flipped the answer from {original.digit} to {prediction.digit}."
+                    f"The change flipped the answer from {verdict(original)} to "
+                    f"{verdict(prediction)}."
                 )
 st.caption(
     "The preprocessing crops the ink, scales it to 20 px and centres it, so shifting or resizing "
@@ -135,25 +146,26 @@ st.caption(
 st.header("2 · Many changes at once", divider="gray")
 st.caption(
     f"The drawing as it is, turned, resized, drawn with another pen, and moved towards each "
-    f"corner. Red marks a change that makes the network read something other than "
-    f"{original.digit}."
+    f"corner. Red marks a change that makes the network answer something other than "
+    f"{'“not a digit”' if original.rejected else original.digit}."
 )
 rows = strip_readings(predictor, version_key, gray)
-flips = [label for label, _, _, digit, _ in rows if digit != original.digit]
+flips = [label for label, _, _, answer, _ in rows if answer != said(original)]
 if flips:
     st.warning(f"The answer flips for {len(flips)} of {len(rows) - 1} changes: {', '.join(flips)}.")
+elif original.rejected:
+    st.info("The network answers “not a digit” under every change below.")
 else:
     st.success(f"The network reads {original.digit} under every change below.")
 for start in range(0, len(rows), STRIP_COLUMNS):
     columns = st.columns(STRIP_COLUMNS)
-    for column, (label, variant, image, digit, confidence) in zip(
+    for column, (label, variant, image, answer, read) in zip(
         columns, rows[start : start + STRIP_COLUMNS], strict=False
     ):
         with column.container(border=True):
             # A row that wraps rather than columns that stack: two 84 px pictures fit side by
             # side even in a phone's one card per row.
             pictures = st.container(horizontal=True)
-            read = "nothing left to read" if digit is None else f"{digit} ({confidence:.0%})"
             pictures.image(
                 Image.fromarray(variant).resize((84, 84)),
                 caption=label,
@@ -163,9 +175,9 @@ for start in range(0, len(rows), STRIP_COLUMNS):
                 pictures.image(
                     enlarge(image, 84), caption="28×28", alt=f"It {label}, 28×28: {read}."
                 )
-            if digit is None:
+            if answer is None:
                 st.markdown(":red[**nothing left**]")
-            elif digit != original.digit:
-                st.markdown(f":red-background[**→ {digit}** · {confidence:.0%}]")
+            elif answer != said(original):
+                st.markdown(f":red-background[**→ {read}**]")
             else:
-                st.markdown(f":green[**{digit}** · {confidence:.0%}]")
+                st.markdown(f":green[**{read}**]")

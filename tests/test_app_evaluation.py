@@ -197,6 +197,22 @@ def test_robustness_reads_the_drawing_and_its_changes(open_page):
     assert at.metric[0].value == "4"
 
 
+def test_robustness_answers_not_a_digit_as_the_draw_page_does(open_page):
+    """A heart is "?" on the Draw page: here too, not a digit at a 10% guess painted as stable."""
+    from model.nondigits import DRAWN
+
+    heart = render_strokes(DRAWN["shapes"]["heart"](np.random.default_rng(0)))
+    at = open_page("pages/robustness.py")
+    at.session_state["drawing"] = np.dstack([heart, heart, heart, np.full_like(heart, 255)])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.metric[0].value == "?"
+    assert "as drawn it reads **not a digit**" in texts(at.markdown)
+    assert not any("%" in str(m.value) for m in at.markdown if ":green[" in str(m.value))
+    said = "\n".join(str(m.value) for m in at.markdown)
+    assert ":green[**not a digit**]" in said  # the variants still rejected, marked as unchanged
+
+
 # ── My drawings ────────────────────────────────────────────────────────────────────────────────
 
 
