@@ -170,7 +170,14 @@ def drawing_area() -> None:
         if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
             copy_link({"sample": str(index)}, "Copy a link to this digit")
         show_details(prediction)
-        correction_widget(prediction)
+        if st.session_state.get(SAMPLE_KEY) is None:
+            correction_widget(prediction)
+        elif prediction is not None:
+            # Saved under another label, a test digit would teach fine-tuning the test set wrong.
+            st.caption(
+                "An MNIST test digit keeps its true label: only your own drawings can be saved "
+                "with “Wrong? It's a”."
+            )
 
 
 def upload_area() -> None:
@@ -212,9 +219,9 @@ def upload_area() -> None:
 
 st.title("Draw a digit")
 st.caption(
-    "Draw a digit from 0 to 9 with your mouse or finger. After every stroke the convolutional "
-    "network reads your drawing the way it read MNIST: cropped, scaled to 20 px, centred in "
-    "28×28."
+    "Draw a digit from 0 to 9 with your mouse or finger. After every stroke the network (the "
+    "one named in the sidebar) reads your drawing the way it read MNIST: cropped, scaled to "
+    "20 px, centred in 28×28."
 )
 sample_from_link()
 draw_tab, upload_tab = st.tabs(["Draw", "Upload"])

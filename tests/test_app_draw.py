@@ -31,6 +31,9 @@ def test_try_an_mnist_digit_reads_a_test_digit_and_offers_its_link(open_page):
     assert caption == f"MNIST test digit {index} · true label {label}"
     assert at.code[-1].value.endswith(f"?sample={index}")
     assert prediction(at) in DIGITS | {"?"}
+    # Its label is MNIST's: no "Wrong? It's a" to save a test digit as something else.
+    assert not [b for b in at.button if b.key in ("correction_save", "correction_not_a_digit")]
+    assert "only your own drawings can be saved" in texts(at.caption)
     [clear] = [b for b in at.button if b.label == "Clear"]
     clear.click().run()
     assert prediction(at) == "–" and "sample" not in at.query_params
