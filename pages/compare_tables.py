@@ -14,6 +14,7 @@ import streamlit as st
 
 from model import compare
 from model.describe import readings_text
+from pages.tables import table
 
 
 def label(row: dict) -> str:
@@ -34,12 +35,7 @@ def narrow_table(rows: list[dict], column_config: dict) -> None:
     model = st.column_config.TextColumn(
         width=round(min(MAX_MODEL_PX, CHAR_PX * longest + PADDING_PX))
     )
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={"model": model, **column_config},
-    )
+    table(pd.DataFrame(rows), column_config={"model": model, **column_config})
 
 
 def accuracy_table(rows: list[dict], active: str) -> None:

@@ -13,6 +13,7 @@ from model.evaluate import Report
 from pages.formatting import confidence
 from pages.pictures import enlarge
 from pages.scores import testset
+from pages.tables import table
 
 GALLERY = 24  # pictures shown per gallery, the most telling first
 THUMB = 84  # 28x28 digits are shown 3x, pixel for pixel
@@ -20,7 +21,7 @@ THUMB = 84  # 28x28 digits are shown 3x, pixel for pixel
 
 def per_class_table(report: Report) -> None:
     per = report.per_class()
-    table = pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "digit": [str(d) for d in range(10)],
             "accuracy": 100 * np.array(per["recall"], dtype=float),
@@ -28,10 +29,8 @@ def per_class_table(report: Report) -> None:
             "digits": per["support"],
         }
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
+    table(
+        frame,
         column_config={
             "accuracy": st.column_config.NumberColumn(
                 "accuracy (recall)",
@@ -54,10 +53,8 @@ def share_bars(rows: list[dict], column: str, count: str = "drawings") -> None:
     counts = {row[count] for row in rows}
     if len(counts) == 1:
         rows = [{key: value for key, value in row.items() if key != count} for row in rows]
-    st.dataframe(
+    table(
         pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
         column_config={
             column: st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)
         },
@@ -72,7 +69,7 @@ def percent_table(rows: list[dict] | dict[str, list], percents: list[str], digit
     column = st.column_config.NumberColumn(format=f"%.{digits}f%%")
     config = {name: column for name in percents}
     config["B − A"] = st.column_config.NumberColumn(format="%+.2f", help="in points")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=config)
+    table(pd.DataFrame(rows), column_config=config)
 
 
 def truth(report: Report, key: str, index: int) -> str:

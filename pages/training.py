@@ -27,6 +27,7 @@ from pages.formatting import (
 )
 from pages.resources import active_predictor, store
 from pages.retraining import retrain_section
+from pages.tables import table
 from pages.training_curves import curve_charts
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -134,20 +135,16 @@ def versions_section(serving: str) -> None:
     # A caption over each table: a touch screen always shows a table's toolbar, which rises
     # above the table's top edge and would otherwise cover the last row of the table before.
     st.caption("How they read")
-    st.dataframe(
+    table(
         pd.DataFrame(read),
-        hide_index=True,
-        width="stretch",
         column_config={
             "status": st.column_config.TextColumn(help="shipped: comes with the app (read-only)"),
             "MNIST": st.column_config.NumberColumn(format="%.2f%%", help="MNIST test accuracy"),
         },
     )
     st.caption("How they were made")
-    st.dataframe(
+    table(
         pd.DataFrame(made),
-        hide_index=True,
-        width="stretch",
         column_config={
             "images": st.column_config.NumberColumn(format="%d", help="training images"),
         },

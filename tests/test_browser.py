@@ -481,6 +481,38 @@ def test_an_evaluation_link_opens_its_view_and_leaves_the_next_page_clean(browse
         page.context.close()
 
 
+# Every table shown (not in a closed expander): its rows, and how many px of them its own scroll
+# hides.
+TABLE_ROWS_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+    .filter((t) => t.querySelector('[role="grid"]'))
+    .map((t) => {
+        const scroller = t.querySelector('.dvn-scroller');
+        return {rows: Number(t.querySelector('[role="grid"]').getAttribute('aria-rowcount')) - 1,
+                hidden: scroller.scrollHeight - scroller.clientHeight};
+    })"""
+
+
+@pytest.mark.timeout(420)
+def test_a_table_of_a_few_rows_shows_them_all(browser, server):
+    """Streamlit's tables show ten rows and scroll the others inside: Evaluation's "A vs B"
+    summary hid its 11th row, the kinds of non-digits 4 of 14. Up to ALL_ROWS_UP_TO rows, every
+    row shows (pages.tables)."""
+    from pages.tables import ALL_ROWS_UP_TO
+
+    page = new_page(browser, f"{server.url}/evaluation?version=default&compare=mlp")
+    try:
+        page.get_by_role("heading", name="A = default vs B = mlp").wait_for(timeout=300_000)
+        wait_until_idle(page, timeout=300)
+        page.wait_for_timeout(1000)  # the tables lay out after the run
+        tables = page.evaluate(TABLE_ROWS_JS)
+    finally:
+        page.context.close()
+    assert tables[0]["rows"] == 11, tables  # the summary: six test sets and five drawing styles
+    few = [t for t in tables if t["rows"] <= ALL_ROWS_UP_TO]
+    assert any(t["rows"] > 10 for t in few), tables
+    assert all(t["hidden"] <= 1 for t in few), f"rows scrolled out of sight: {few}"
+
+
 # --- Training ----------------------------------------------------------------------------------
 
 
