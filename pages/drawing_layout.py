@@ -16,11 +16,27 @@ LEFT_PX = 320  # the 280 px canvas, and room for its slider and two buttons
 # still fits beside the canvas on a landscape tablet with the sidebar open (a 720 px row).
 RIGHT_MIN_PX = 300
 
-# The row's flex item is the wrapper Streamlit puts round the keyed container.
+ANSWER_PX = 130  # the Prediction and its one line, beside the canvas on a phone held sideways
+
+# The row's flex item is the wrapper Streamlit puts round the keyed container. On a screen too
+# short for the answer above the canvas and the canvas together (a phone held sideways: 390 px
+# tall), the answer moves beside the canvas: the left side's children are the answer, the
+# toolbar's room, the canvas, the pen slider and the buttons, laid out on a two-column grid.
 _STYLE = f"""<style>
 .st-key-drawing_row > :has(> .st-key-drawing_right) {{
     flex: 1 1 {RIGHT_MIN_PX}px;
     min-width: min({RIGHT_MIN_PX}px, 100%);
+}}
+@media (orientation: landscape) and (max-height: 500px) {{
+    .st-key-drawing_row > :has(> .st-key-drawing_left) {{ width: auto !important; }}
+    .st-key-drawing_left {{
+        display: grid;
+        grid-template-columns: {LEFT_PX}px {ANSWER_PX}px;
+        column-gap: 1rem;
+        width: auto !important;
+    }}
+    .st-key-drawing_left > * {{ grid-column: 1; }}
+    .st-key-drawing_left > :first-child {{ grid-column: 2; grid-row: 2 / span 2; }}
 }}
 </style>"""
 

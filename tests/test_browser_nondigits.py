@@ -306,6 +306,22 @@ def test_on_a_landscape_tablet_the_readout_sits_beside_the_canvas(page):
     assert bars["y"] + bars["height"] <= 820, f"the bars end below the screen: {bars}"
 
 
+def test_on_a_phone_held_sideways_the_answer_sits_beside_the_canvas(page):
+    """At 844x390 (a phone on its side) the Prediction sat above the canvas, off the screen
+    whenever the canvas was in view: now it is beside the canvas, both on the screen at once."""
+    with at_width(page, 844, 390):
+        empty_canvas(page)
+        draw_digit(page, 3)
+        wait_for_prediction(page, equals="3", timeout=30)
+        wait_until_idle(page)
+        canvas = canvas_box(page)  # scrolled into view, as a hand drawing on it has it
+        metric = page.locator('[data-testid="stMetric"]').first.bounding_box()
+    assert metric["x"] >= canvas["x"] + canvas["width"], f"{metric} not beside {canvas}"
+    assert canvas["y"] - 1 <= metric["y"] < canvas["y"] + canvas["height"], (metric, canvas)
+    for box in (metric, canvas):  # on the screen, to the pixel the scroll rounds to
+        assert box["y"] >= -1 and box["y"] + box["height"] <= 391, f"off the screen: {box}"
+
+
 def test_a_capital_a_is_not_a_digit(page, errors):
     empty_canvas(page)
     draw_strokes(page, letter_a())
