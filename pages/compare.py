@@ -71,11 +71,31 @@ def tflite_figures(name: str, stamp: float, int8: bool) -> dict:
 # ── page sections ──────────────────────────────────────────────────────────────────────────────
 
 
-def tables(placeholder, rows: list[dict], active: str) -> None:
+def served_row(serving) -> str:
+    """The row of what serves the app: the active version's own float `.tflite`, run by LiteRT,
+    when it has one (`model.serving.inference`), else its Keras network."""
+    name = serving.version.name
+    return f"{name} (float)" if serving.backend == "litert" else name
+
+
+def legend(serving) -> str:
+    name = serving.version.name
+    if serving.backend == "litert":
+        return (
+            f"★ serves the app: {name}'s TensorFlow Lite float file, run by LiteRT. "
+            f"(float) and (int8): {name} as TensorFlow Lite; the other rows, Keras."
+        )
+    return (
+        f"★ serves the app, as Keras: {name} has no TensorFlow Lite file of its own. "
+        "(float) and (int8): it converted to TensorFlow Lite."
+    )
+
+
+def tables(placeholder, rows: list[dict], serving) -> None:
     with placeholder.container():
-        st.caption("★ serves the app; (float) and (int8): it as TensorFlow Lite.")
+        st.caption(legend(serving))
         st.markdown("**How well they read**")
-        accuracy_table(rows, active)
+        accuracy_table(rows, served_row(serving))
         st.markdown("**What they are**")
         size_table(rows)
         st.markdown("**How fast**")
@@ -135,8 +155,8 @@ st.caption(
     "Every network on the same test sets, measured now on this machine: accuracy on MNIST test "
     'and on the bundled canvas-like drawings, how many drawn non-digits it answers "not a '
     'digit", how well its confidence is calibrated (ECE), size, training time per epoch, and how '
-    "long one drawing takes through the network. The active model (★) also as TensorFlow Lite, "
-    "float and 8-bit integer, answering as the app serves it."
+    "long one drawing takes through the network. The active model also as TensorFlow Lite, "
+    "float and 8-bit integer, answering as the app does; ★ marks what serves the app."
 )
 
 serving, _ = active_predictor()
@@ -178,7 +198,7 @@ for version in compared:
             st.error(f"Version **{version.name}** cannot be measured: {err}")
             continue
     if rows:
-        tables(placeholder, rows, active.name)
+        tables(placeholder, rows, serving)
 
 tflite: dict[bool, TFLitePredictor] = {}
 for kind, int8 in TFLITE_KINDS.items():
@@ -196,14 +216,13 @@ for kind, int8 in TFLITE_KINDS.items():
             continue
     predictors[f"{active.name} ({kind.removeprefix('TFLite ')})"] = tflite[int8]
     if rows:
-        tables(placeholder, rows, active.name)
+        tables(placeholder, rows, serving)
 
 if rows:
     st.caption(
         "Latency (ms): one preprocessed drawing through the network alone (Keras: the compiled "
-        "`tf.function`; TFLite: the LiteRT interpreter, which serves the float file in this "
-        "app), median of "
-        f"{compare.LATENCY_CALLS} calls, measured when this page first ran in this server. "
+        f"`tf.function`; TFLite: the LiteRT interpreter), median of {compare.LATENCY_CALLS} calls, "
+        "measured when this page first ran in this server. "
         "Training s/epoch: from each version's metadata, on the machine that trained it."
     )
     accuracy_chart(rows)

@@ -38,12 +38,13 @@ def narrow_table(rows: list[dict], column_config: dict) -> None:
     table(pd.DataFrame(rows), column_config={"model": model, **column_config})
 
 
-def accuracy_table(rows: list[dict], active: str) -> None:
+def accuracy_table(rows: list[dict], served: str) -> None:
+    """`served`: the label of the row that serves the app, starred."""
     percent = st.column_config.NumberColumn
     narrow_table(
         [
             {
-                "model": label(row) + (" ★" if label(row) == active else ""),
+                "model": label(row) + (" ★" if label(row) == served else ""),
                 "MNIST": 100 * row["test_accuracy"],
                 "drawings": 100 * row["drawings_accuracy"],
                 "non-digits": 100 * row["nondigits_rejected"],

@@ -112,6 +112,10 @@ def check(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def captions(at: AppTest) -> str:
+    return "\n".join(caption.value for caption in at.caption)
+
+
 @pytest.mark.slow
 def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_page):
     at = open_page("pages/compare.py")
@@ -126,7 +130,9 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     assert (speed["ms"] > 0).all() and (size["KB"] > 50).all()
     assert size["KB"].iloc[5] <= size["KB"].iloc[4] / 3  # int8 against float
     assert list(speed["s/epoch"][4:]) == ["–", "–"]  # converted, not trained
-    assert list(reading["model"]).count("default ★") == 1  # the active model is marked
+    # What serves the app is marked: the active version's own .tflite, run by LiteRT.
+    assert [m for m in reading["model"] if "★" in m] == ["default (float) ★"]
+    assert "★ serves the app: default's TensorFlow Lite float file" in captions(at)
     assert max(len(t.columns) for t in (reading, size, speed)) <= 5  # narrow enough for a phone
     assert any("Nothing drawn yet" in i.value for i in at.info)
     assert len(at.get("vega_lite_chart")) == 2  # accuracy vs latency; probabilities
@@ -142,9 +148,9 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     assert not any("Nothing drawn yet" in i.value for i in at.info)
     assert (at.dataframe[3].value["reads"] == "7").sum() >= 5
 
-    # A version of the user's own joins the table when chosen.
+    # A version of the user's own joins the table when chosen; one without a .tflite file.
     mine = home / "versions" / "my-mlp"
-    shutil.copytree(SHIPPED_DIR / "mlp", mine)
+    shutil.copytree(SHIPPED_DIR / "mlp", mine, ignore=shutil.ignore_patterns("*.tflite"))
     meta = ModelStore().get("my-mlp").meta
     write_json(mine / "meta.json", {**meta, "name": "my-mlp"})
     at.run()
@@ -153,6 +159,13 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     table = at.dataframe[0].value
     assert "my-mlp" in list(table["model"])
     assert len(table) == 7 == len(at.dataframe[1].value) == len(at.dataframe[2].value)
+
+    # Active, it serves the app as Keras: the star moves to its Keras row.
+    ModelStore().activate("my-mlp")
+    at.run()
+    check(at)
+    assert [m for m in at.dataframe[0].value["model"] if "★" in m] == ["my-mlp ★"]
+    assert "★ serves the app, as Keras: my-mlp has no TensorFlow Lite file" in captions(at)
 
 
 def test_without_mnist_the_networks_still_read_the_drawing(open_page, unfetchable):
