@@ -80,18 +80,31 @@ def augmentation_text(config: dict) -> str:
 def training_mix_text(meta: dict) -> str:
     """What a version trained on, from its metadata: the images in all, and of what kinds."""
     config = meta.get("config", {})
-    parts = [f"{config.get('subset') or TRAINING_DIGITS:,} MNIST"]
+    asked = [config.get("subset") or TRAINING_DIGITS]
+    parts = [f"{asked[0]:,} MNIST"]
     if config.get("canvas_digits"):
         varied = " (stroke ends varied)" if config.get("stroke_ends") else ""
         parts.append(f"{config['canvas_digits']:,} canvas digits{varied}")
+        asked.append(config["canvas_digits"])
     if config.get("typeset"):
         google = f" ({len(google_fonts.TRAINING)} Google Fonts families too)"
         pool = google if config.get("typefaces") == "google" else ""
         parts.append(f"{config['typeset']:,} typeset digits{pool}")
+        asked.append(config["typeset"])
+    if config.get("stroke_fonts"):
+        parts.append(f"{config['stroke_fonts']:,} stroke-font digits")
+        asked.append(config["stroke_fonts"])
     if config.get("nondigits"):
         parts.append(f"{config['nondigits']:,} drawn non-digits")
+        asked.append(config["nondigits"])
     total = meta.get("train_size")
     head = f"**{total:,}** training images" if isinstance(total, int) else "training images"
+    # The parts are the counts asked for; training leaves out a drawing in which the
+    # preprocessing finds nothing drawn (model.train.preprocessed_drawings). The metadata keeps
+    # only the total, so the shortfall is said as such, not charged to one part.
+    if isinstance(total, int) and all(isinstance(n, int) for n in asked) and sum(asked) > total:
+        blank = sum(asked) - total
+        parts.append(f"less {blank:,} drawing{'s' if blank > 1 else ''} left out as blank")
     return f"{head}: {', '.join(parts)}"
 
 
