@@ -21,7 +21,9 @@ from pages.resources import active_predictor
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 SAMPLE_DIGIT = 7
-PICTURE = 200  # the full-size drawings are shown at this width
+# The full-size drawings' width: two side by side fit a phone's 358 px, so on a phone the pictures
+# and the answer come first and the sliders just under them, all on one screen.
+PICTURE = 160
 STRIP_COLUMNS = 5
 
 
@@ -79,7 +81,7 @@ if original is None:
     original = predictor.classify(gray)
 
 st.header("1 · Change it yourself", divider="gray")
-controls, shown = st.columns([2, 3], gap="large")
+shown, controls = st.columns([3, 2], gap="large")  # on a phone: what changed, then the sliders
 for key, neutral in NEUTRAL.items():  # the sliders' start, set once: Reset sets them again
     st.session_state.setdefault(key, neutral)
 with controls:
@@ -107,16 +109,17 @@ with shown:
         width=PICTURE,
         alt=f"The drawing changed by the sliders, read as {verdict(prediction)}.",
     )
-    cells = st.columns([1, 2], vertical_alignment="center")
+    # The 28x28 and the answer side by side on a phone too: a row that wraps only when it must.
+    reading = st.container(horizontal=True, vertical_alignment="center")
     if prediction is None:
-        cells[1].warning("Nothing is left that the preprocessing takes for a drawing.")
+        reading.warning("Nothing is left that the preprocessing takes for a drawing.")
     else:
-        cells[0].image(
+        reading.image(
             enlarge(prediction.preprocessed.image, 112),
             caption="what it reads, 28×28",
             alt=f"The changed drawing as the network reads it, 28×28: {verdict(prediction)}.",
         )
-        with cells[1]:
+        with reading.container(width=200):
             st.metric(
                 "Prediction",
                 said(prediction),
