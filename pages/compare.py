@@ -225,6 +225,8 @@ if rows:
         "measured when this page first ran in this server. "
         "Training s/epoch: from each version's metadata, on the machine that trained it."
     )
+    # The title in the page, not in the chart: there it was cut short at phone width.
+    st.markdown("**Accuracy against single-drawing latency**")
     accuracy_chart(rows)
 if predictors:
     drawing_section(predictors)

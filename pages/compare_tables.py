@@ -25,6 +25,13 @@ def label(row: dict) -> str:
 
 CHAR_PX, PADDING_PX, MAX_MODEL_PX = 6.2, 14, 260  # a mean glyph of 14 px text; cell padding
 
+# A chart's legend goes under it (a second one over it: Vega puts two side by side), two entries
+# a row: on the right, at 320 px, legends took half the width and left the plot 90 px. The chart
+# fits the width only: its height is the plot's, and the legends add to it instead of squashing it.
+LEGEND = alt.Legend(title=None, orient="bottom", columns=2, offset=0)
+LEGEND_OVER = alt.Legend(title=None, orient="top", columns=2)
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
 
 def narrow_table(rows: list[dict], column_config: dict) -> None:
     # The model's name gets a width of its own, from its longest name: sized by the grid, the
@@ -140,8 +147,8 @@ def accuracy_chart(rows: list[dict]) -> None:
             y=alt.Y(
                 "accuracy:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=".1%"), title=None
             ),
-            color=alt.Color("model:N", title=None),
-            shape=alt.Shape("test set:N", title=None),
+            color=alt.Color("model:N", legend=LEGEND),
+            shape=alt.Shape("test set:N", legend=LEGEND_OVER),
             tooltip=[
                 "model",
                 "test set",
@@ -151,8 +158,8 @@ def accuracy_chart(rows: list[dict]) -> None:
             ],
         )
         .properties(
-            height=340,
-            title="Accuracy against single-drawing latency",
+            height=260,
+            autosize=FIT_WIDTH,
             description="Scatter plot of each model's accuracy on MNIST test and on the drawings "
             "against its single-drawing latency in milliseconds: "
             + "; ".join(
@@ -196,11 +203,12 @@ def readings_chart(readings: list[dict]) -> None:
             x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("model:N", sort=names),
             y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("model:N", sort=names, title=None),
+            color=alt.Color("model:N", sort=names, legend=LEGEND),
             tooltip=["model", "digit", alt.Tooltip("probability:Q", format=".2%")],
         )
         .properties(
-            height=260,
+            height=200,
+            autosize=FIT_WIDTH,
             description="Bar chart of the ten probabilities each network gives the drawing: "
             + readings_text(readings),
         )

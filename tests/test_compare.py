@@ -6,6 +6,7 @@ and converts the active one to TFLite twice, ~30-60 s cold).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -135,7 +136,14 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     assert "★ serves the app: default's TensorFlow Lite float file" in captions(at)
     assert max(len(t.columns) for t in (reading, size, speed)) <= 5  # narrow enough for a phone
     assert any("Nothing drawn yet" in i.value for i in at.info)
-    assert len(at.get("vega_lite_chart")) == 2  # accuracy vs latency; probabilities
+    charts = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert len(charts) == 2  # accuracy vs latency; probabilities
+    # Readable at 320 px: the legends over and under the plot, not beside it; no title to cut.
+    for chart in charts:
+        legends = [c["legend"]["orient"] for c in chart["encoding"].values() if "legend" in c]
+        assert legends and set(legends) <= {"top", "bottom"}, legends
+        assert "title" not in chart and chart["autosize"]["type"] == "fit-x"
+    assert any("Accuracy against single-drawing latency" in m.value for m in at.markdown)
     reads = at.dataframe[3].value
     assert len(reads) == 6 and set(reads["reads"]) == {"3"}
     labels = [b.proto.label for b in at.get("download_button")]
