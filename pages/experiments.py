@@ -198,7 +198,7 @@ def features_results(record: dict) -> None:
 
 
 st.title("Experiments")
-st.caption("The article's experiments, trained on real MNIST: a quick run takes about a minute.")
+st.caption("Three experiments, trained on real MNIST: a quick run takes about a minute.")
 show_flash("experiments")
 job = runner().job
 busy = job is not None and job.running

@@ -228,10 +228,10 @@ def show(network, key: tuple, image: np.ndarray, prediction, calibration, headin
     """The section: `heading`, a choice of formula, and the chosen one computed on `image`."""
     st.header(heading, divider="gray")
     st.markdown(
-        "The article behind this app teaches three formulas: a neuron y = f(w·X + b), a "
-        "convolution C(x) = Σ wᵢxᵢ + b, a recurrent step hₜ = f(W·[hₜ₋₁, xₜ] + b). Here they "
-        "are, computed on your drawing with the serving network's own weights, beside the value "
-        "the network itself produced."
+        "Three formulas build these networks: a neuron y = f(w·X + b), a convolution "
+        "C(x) = Σ wᵢxᵢ + b, a recurrent step hₜ = f(W·[hₜ₋₁, xₜ] + b). Here they are, computed "
+        "on your drawing with the serving network's own weights, beside the value the network "
+        "itself produced."
     )
     kinds = {layer.__class__.__name__ for layer in network.layers}
     choices = ["A convolution cell", "A pooling cell"] * ("Conv2D" in kinds)

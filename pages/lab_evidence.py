@@ -86,5 +86,7 @@ def show_deletion(network, key: tuple, image: np.ndarray, digit: int) -> None:
     st.caption(
         f"For this drawing, {best} is the most faithful (area {methods[best]:.2f}; random order "
         f"{areas['Random order']:.2f}). Over 200 MNIST test digits, integrated gradients and "
-        "occlusion are the most faithful for every network (see the README)."
+        "occlusion are the most faithful for each of the four shipped networks (median area about "
+        "0.11, where a random order gives 0.37 to 0.49); Grad-CAM on the default network barely "
+        "beats a random order (0.38 against 0.42)."
     )
