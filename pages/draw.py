@@ -11,6 +11,7 @@ from streamlit_drawable_canvas import st_canvas
 from model.serving import uploads
 from model.serving.corrections import label_text
 from model.testsets import mnist_drawing, mnist_test
+from model.train_config import ARCH_DESCRIPTIONS
 from pages.canvas_component import adapt_canvas
 from pages.columns import wrapping_columns
 from pages.correction_widget import correction_widget
@@ -218,10 +219,12 @@ def upload_area() -> None:
 
 
 st.title("Draw a digit")
+serving = active_predictor()[0].version
+arch = serving.meta.get("arch", "") if serving else ""
 st.caption(
-    "Draw a digit from 0 to 9 with your mouse or finger. After every stroke the network (the "
-    "one named in the sidebar) reads your drawing the way it read MNIST: cropped, scaled to "
-    "20 px, centred in 28×28."
+    "Draw a digit from 0 to 9 with your mouse or finger. After every stroke the serving network"
+    + (f" (`{arch}`)" if arch in ARCH_DESCRIPTIONS else "")
+    + " reads your drawing the way it read MNIST: cropped, scaled to 20 px, centred in 28×28."
 )
 sample_from_link()
 draw_tab, upload_tab = st.tabs(["Draw", "Upload"])

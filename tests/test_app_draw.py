@@ -21,6 +21,7 @@ def prediction(at) -> str:
 def test_try_an_mnist_digit_reads_a_test_digit_and_offers_its_link(open_page):
     at = open_page("pages/draw.py")
     assert prediction(at) == "–"
+    assert "the serving network (`studio_cnn`) reads your drawing" in texts(at.caption)
     [button] = [b for b in at.button if b.label == "Try an MNIST digit"]
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
