@@ -29,6 +29,7 @@ from pages.score_tables import (
 )
 from pages.scores import (
     ALL_SETS,
+    NONDIGIT_PARTS,
     SET_NOTES,
     SETS,
     confusion_png,
@@ -36,6 +37,7 @@ from pages.scores import (
     reliability_png,
     reports,
     testset,
+    trained_on_nondigits,
 )
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -90,21 +92,27 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
 
 def nondigits_section(name: str, report: Report) -> None:
     kinds = testset("nondigits").styles
+    trained = trained_on_nondigits(store().get(name).meta)
     st.header(ALL_SETS["nondigits"])
     st.caption(
         "Letters, symbols, shapes, doodles and scribbles drawn with the canvas's pen. The network "
-        'knows only the ten digits; the honest answer to these is "not a digit". Some kinds '
-        "it trained on (other drawings of them); the others it has never seen."
+        'knows only the ten digits; the honest answer to these is "not a digit". '
+        + (
+            "Some kinds it trained on (other drawings of them); the others it has never seen."
+            if trained
+            else "This version trained on no non-digits: every kind is new to it."
+        )
     )
-    unseen = heldout(kinds)
+    unseen = heldout(kinds) if trained else np.ones(len(kinds), bool)
     left, right = wrapping_columns(2, 200, key=f"nondigit_figures {name}")
     left.metric('Kinds never trained on: "not a digit"', percent(report.subset(unseen).accuracy))
-    right.metric('Kinds trained on: "not a digit"', percent(report.subset(~unseen).accuracy))
+    if trained:
+        right.metric('Kinds trained on: "not a digit"', percent(report.subset(~unseen).accuracy))
     share_bars(
         [
             {
                 "kind": kind,
-                "trained on": "no" if heldout(kind) else "yes",
+                "trained on": "yes" if trained and not heldout(kind) else "no",
                 "not a digit": 100 * part.accuracy,
                 "drawings": part.n,
             }
@@ -152,6 +160,10 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
             styles = testset("drawings").styles
             by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
             rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
+        if key == "nondigits":  # the figure Training and Compare show is the first of these
+            for label, held_out in NONDIGIT_PARTS.items():
+                part = heldout(testset("nondigits").styles) == held_out
+                rows.append(row(label, a[key].subset(part), b[key].subset(part)))
     percent_table(rows, ["A", "B"])
 
     # Two narrow tables rather than one wide one, so that each reads at phone width.

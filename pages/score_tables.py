@@ -25,7 +25,10 @@ def per_class_table(report: Report) -> None:
         {
             "digit": [str(d) for d in range(10)],
             "accuracy": 100 * np.array(per["recall"], dtype=float),
-            "precision": 100 * np.array(per["precision"], dtype=float),
+            # A digit it never answers has no precision: said so, not shown as "None".
+            "precision": [
+                "never answered" if np.isnan(p) else f"{100 * p:.1f}%" for p in per["precision"]
+            ],
             "digits": per["support"],
         }
     )
@@ -37,8 +40,8 @@ def per_class_table(report: Report) -> None:
                 format="%.1f%%",
                 help="of the digits that are a d, the share read as d",
             ),
-            "precision": st.column_config.NumberColumn(
-                format="%.1f%%", help="of the digits read as d, the share that are a d"
+            "precision": st.column_config.TextColumn(
+                help="of the digits read as d, the share that are a d"
             ),
         },
     )

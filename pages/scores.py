@@ -29,6 +29,8 @@ SETS = {
     "typefaces": "Typeface digits",
 }
 ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
+# The two parts of the non-digits that a version's "not a digit" figures name apart.
+NONDIGIT_PARTS = {"· kinds no network trains on": True, "· the other kinds": False}
 # What each digit set is, under its heading on the Evaluation page.
 SET_NOTES = {
     "mnist": "LeCun & Cortes's 10,000 held-out handwritten digits.",
@@ -121,3 +123,9 @@ def confusion_png(name: str, key: str) -> bytes:
 
 def reliability_png(name: str, key: str) -> bytes:
     return _reliability_png(name, model_stamp(name), key, f"{SETS[key]} · {name}")
+
+
+def trained_on_nondigits(meta: dict) -> bool:
+    """Whether a version learned "not a digit" from drawn non-digits (`train --nondigits`)."""
+    nondigits = meta.get("config", {}).get("nondigits")
+    return isinstance(nondigits, int) and nondigits > 0

@@ -94,11 +94,13 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     comparison = at.dataframe[0].value
     assert list(comparison.columns) == ["test set", "A", "B", "B − A"]  # narrow, for a phone
     assert list(comparison["test set"])[:3] == ["MNIST test", "Bundled drawings", "· mixed"]
-    assert list(comparison["test set"])[-4:] == [
+    assert list(comparison["test set"])[-6:] == [
         "Real handwriting",
         "Stroke-font digits",
         "Typeface digits",
         "Drawn non-digits",
+        "· kinds no network trains on",  # the figure Training and Compare show
+        "· the other kinds",
     ]
     # Per digit, in two narrow tables that read at phone width.
     assert list(at.dataframe[1].value.columns) == [
@@ -130,7 +132,23 @@ def test_a_test_set_that_cannot_be_fetched_is_left_out_with_the_reason(open_page
     at.selectbox(key="evaluation_compare").select("default-copy").run()
     assert not at.exception, [e.value for e in at.exception]
     tests = list(at.dataframe[0].value["test set"])
-    assert "Typeface digits" not in tests and tests[-1] == "Drawn non-digits"
+    assert "Typeface digits" not in tests and tests[-3] == "Drawn non-digits"
+
+
+def test_a_version_that_never_saw_a_non_digit_is_not_said_to_have(open_page):
+    """Every kind is new to a version trained without non-digits: none is marked "trained on"."""
+    shipped = json.loads((SHIPPED_DIR / "default" / "meta.json").read_text())
+    copy_of_default("no-nondigits", {"config": {**shipped["config"], "nondigits": 0}})
+    at = open_page("pages/evaluation.py")
+    at.selectbox(key="evaluation_version").select("no-nondigits").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(at.dataframe[8].value["trained on"]) == {"no"}
+    assert [m.label for m in at.metric if "not a digit" in m.label] == [
+        'Kinds never trained on: "not a digit"'
+    ]
+    assert "trained on no non-digits: every kind is new to it" in texts(at.caption)
+    precision = at.dataframe[0].value["precision"]
+    assert all(p.endswith("%") or p == "never answered" for p in precision)
 
 
 def open_link(query: dict[str, str]) -> AppTest:
