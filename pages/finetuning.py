@@ -19,11 +19,7 @@ from model.serving.store import StoreError
 from model.train_config import FINETUNE_EPOCHS
 from pages.flash import activate, flash, show_flash
 from pages.resources import store, trainer
-from pages.training_progress import live_training_panel, other_run_notice, pid_text
-
-
-def is_finetune(job: TrainingJob | None) -> bool:
-    return job is not None and "finetune" in job.args
+from pages.training_progress import is_finetune, live_training_panel, other_run_notice, pid_text
 
 
 def finetune_heading(job: TrainingJob, state: str) -> str:

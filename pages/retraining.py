@@ -12,6 +12,7 @@ import time
 import streamlit as st
 
 from model.serving.jobs import TrainingBusy, TrainingJob
+from model.serving.store import StoreError
 from model.train_config import (
     ARCH_DESCRIPTIONS,
     BFLOAT16_ARCHS,
@@ -24,7 +25,7 @@ from pages.flash import activate, flash, show_flash
 from pages.formatting import duration, percent
 from pages.resources import store, trainer
 from pages.training_curves import curve_charts
-from pages.training_progress import live_training_panel, other_run_notice, pid_text
+from pages.training_progress import is_finetune, live_training_panel, other_run_notice, pid_text
 
 BATCH_SIZES = [32, 64, 128, 256]
 LEARNING_RATES = [3e-4, 1e-3, 2e-3, 3e-3]
@@ -182,8 +183,17 @@ def finished_job(job: TrainingJob) -> None:
         return
     took = duration((job.finished or time.time()) - job.started)
     is_active = store().active_name() == job.version
+    try:
+        kept = job.version is not None and bool(store().get(job.version))
+    except StoreError:  # deleted since it was trained, here or in another session
+        kept = False
     with st.container(border=True):
-        if job.state == "done":
+        if job.state == "done" and not kept:
+            st.info(
+                f"Trained version **{job.version}** in {took}; it has since been deleted.",
+                icon=":material/delete:",
+            )
+        elif job.state == "done":
             st.success(
                 f"Trained version **{job.version}** in {took} · MNIST test accuracy "
                 f"**{percent(job.test_accuracy)}**. "
@@ -203,7 +213,7 @@ def finished_job(job: TrainingJob) -> None:
                 icon=":material/error:",
             )
         left, right, _ = st.columns([1, 1, 3])
-        done = job.state == "done" and job.version is not None
+        done = job.state == "done" and kept
         if done and left.button(
             "Active ✓" if is_active else "Activate this version",
             key="activate_new",
@@ -228,7 +238,7 @@ def retrain_section() -> None:
     if job is not None and job.running:
         live_job()
         return
-    if job is not None:
+    if job is not None and not is_finetune(job):  # a fine-tune's outcome is My drawings'
         finished_job(job)
     trainer().prewarm()  # the next run's process loads TensorFlow while the form is filled in
     retrain_form()

@@ -17,6 +17,11 @@ from model.serving.jobs import TrainingJob
 from pages.resources import trainer
 
 
+def is_finetune(job: TrainingJob | None) -> bool:
+    """Whether `job` fine-tunes on the user's drawings (My drawings), not trains anew."""
+    return job is not None and "finetune" in job.args
+
+
 def no_time(eta: float | None) -> str:
     """An `eta_text` that says nothing of the time left."""
     return ""

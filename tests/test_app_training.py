@@ -175,3 +175,25 @@ def test_cancel_from_the_page_keeps_the_store_unchanged(home, open_page):
     assert [v for v in ModelStore(home).list() if not v.shipped] == []
     assert ModelStore(home).active_name() == "default"
     assert at.button(key="retrain_submit"), "the form is back"
+
+
+def test_a_deleted_version_or_a_finetune_is_not_offered_for_activation(open_page):
+    """A run's version deleted since (a fine-tune discarded on My drawings, a version deleted
+    in another session) cannot be activated; a fine-tune's outcome is My drawings' to show."""
+    from model.serving.jobs import TrainingJob
+    from pages.resources import trainer
+
+    at = open_page("pages/training.py", timeout=90)
+    now = time.time()
+    for command in ("train", "finetune"):
+        args = ["python", "-m", "model", command, "--json-progress"]
+        trainer().job = TrainingJob(
+            args=args, state="done", version="gone-20261207-110711", started=now - 56, finished=now
+        )
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "activate_new" not in [b.key for b in at.button]
+        assert not any("Trained version" in s for s in texts(at.success))
+        deleted = [i for i in texts(at.info) if "has since been deleted" in i]
+        assert len(deleted) == (command == "train"), texts(at.info)
+    trainer().job = None
