@@ -29,7 +29,6 @@ from pages.pictures import enlarge
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
-COLUMNS = 8
 THUMB = 84
 
 
@@ -79,29 +78,29 @@ def damaged_corrections(damaged: list[DamagedCorrection]) -> None:
 
 
 def corrections_gallery(saved: list[Correction]) -> None:
-    newest_first = saved[::-1]
-    for start in range(0, len(newest_first), COLUMNS):
-        columns = wrapping_columns(COLUMNS, THUMB + 8, key=f"gallery_{start}")
-        for column, drawing in zip(columns, newest_first[start : start + COLUMNS], strict=False):
-            with column:
-                when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
-                # Every thumbnail as large as the next, and its lines short enough not to
-                # wrap: the Delete buttons of a row stay level.
-                st.image(
-                    enlarge(drawing.image, THUMB),
-                    caption=label_text(drawing.label),
-                    width=THUMB,
-                    alt=f"Your drawing saved as {label_text(drawing.label)}, {when}.",
-                )
-                st.caption(when)
-                st.button(
-                    "Delete",
-                    key=f"delete_{drawing.id}",
-                    icon=":material/delete:",
-                    on_click=delete_one,
-                    args=(drawing.id,),
-                    width="stretch",
-                )
+    # One row that wraps, of cards as wide as a thumbnail: as many to a row as the width holds
+    # (rows of a fixed count left one card alone on a row where seven fit).
+    gallery = st.container(horizontal=True, gap="small")
+    for drawing in saved[::-1]:
+        with gallery.container(width=THUMB + 8):
+            when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
+            # Every thumbnail as large as the next, and its lines short enough not to
+            # wrap: the Delete buttons of a row stay level.
+            st.image(
+                enlarge(drawing.image, THUMB),
+                caption=label_text(drawing.label),
+                width=THUMB,
+                alt=f"Your drawing saved as {label_text(drawing.label)}, {when}.",
+            )
+            st.caption(when)
+            st.button(
+                "Delete",
+                key=f"delete_{drawing.id}",
+                icon=":material/delete:",
+                on_click=delete_one,
+                args=(drawing.id,),
+                width="stretch",
+            )
 
 
 def ask_to_delete_all() -> None:

@@ -395,6 +395,43 @@ def test_the_explanation_lab_replays_the_strokes_and_finds_neighbours(page):
 # --- Corrections -------------------------------------------------------------------------------
 
 
+DELETE_ROWS_JS = """() => {
+    const rows = {};
+    for (const button of document.querySelectorAll('[class*="st-key-delete_"]:not(.st-key-delete_all) button')) {
+        const y = Math.round(button.getBoundingClientRect().y);
+        rows[y] = (rows[y] || 0) + 1;
+    }
+    return Object.keys(rows).map(Number).sort((a, b) => a - b).map((y) => rows[y]);
+}"""
+
+
+def test_my_drawings_gallery_fills_every_row_before_the_next(page, server):
+    """15 saved drawings at 1280 px: rows of 8 columns, where 7 fit, left one card alone on a
+    row; the gallery now holds as many to a row as fit, and only the last row is short."""
+    from model.preprocess import preprocess_canvas
+    from model.serving.corrections import Corrections
+
+    saved = Corrections(server.home / "my-drawings")
+    for leftover in saved.directory.glob("*.npz"):
+        leftover.unlink()
+    for i in range(15):
+        steps = preprocess_canvas(render_strokes(TEMPLATES[i % 10][0]))
+        saved.save(steps.image, steps.gray, i % 10)
+    try:
+        open_page(page, "My drawings")
+        page.get_by_text("15 saved drawings ·").wait_for(timeout=30_000)
+        wait_until_idle(page)
+        rows = page.evaluate(DELETE_ROWS_JS)
+        screenshot(page, "my-drawings-gallery")
+    finally:
+        for file in saved.directory.glob("*.npz"):
+            file.unlink()
+        open_page(page, "Draw")
+        wait_for_canvas(page)
+    assert sum(rows) == 15 and len(rows) >= 2, rows
+    assert len(set(rows[:-1])) == 1 and rows[-1] <= rows[0], f"cards per row: {rows}"
+
+
 def test_a_correction_is_saved_and_found_on_my_drawings(page, server):
     """Draw a 1, say it was meant as a 7, and find it, labelled 7, on My drawings; delete it."""
     saved_dir = server.home / "my-drawings"
