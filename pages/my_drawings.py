@@ -54,6 +54,17 @@ def delete_one(drawing_id: str) -> None:
         flash("drawings", "success", "Deleted the drawing.")
 
 
+def delete_button(drawing_id: str, key: str) -> None:
+    st.button(
+        "Delete",
+        key=key,
+        icon=":material/delete:",
+        on_click=delete_one,
+        args=(drawing_id,),
+        width="stretch",
+    )
+
+
 def damaged_corrections(damaged: list[DamagedCorrection]) -> None:
     """The files that cannot be read: each named, with why, and a Delete button."""
     plural = "s" if len(damaged) > 1 else ""
@@ -67,14 +78,8 @@ def damaged_corrections(damaged: list[DamagedCorrection]) -> None:
         for drawing in damaged:
             text, button = st.columns([5, 1], vertical_alignment="center")
             text.markdown(f"**{plain(drawing.file)}** · {plain(drawing.problem)}")
-            button.button(
-                "Delete",
-                key=f"delete_damaged_{drawing.id}",
-                icon=":material/delete:",
-                on_click=delete_one,
-                args=(drawing.id,),
-                width="stretch",
-            )
+            with button:
+                delete_button(drawing.id, key=f"delete_damaged_{drawing.id}")
 
 
 def corrections_gallery(saved: list[Correction]) -> None:
@@ -93,14 +98,7 @@ def corrections_gallery(saved: list[Correction]) -> None:
                 alt=f"Your drawing saved as {label_text(drawing.label)}, {when}.",
             )
             st.caption(when)
-            st.button(
-                "Delete",
-                key=f"delete_{drawing.id}",
-                icon=":material/delete:",
-                on_click=delete_one,
-                args=(drawing.id,),
-                width="stretch",
-            )
+            delete_button(drawing.id, key=f"delete_{drawing.id}")
 
 
 def ask_to_delete_all() -> None:
