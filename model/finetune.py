@@ -116,6 +116,17 @@ def finetune_run(
         seed=seed,
         nondigits=trained_nondigits,  # so that fine-tuning this one rehearses them too
     )
+    # What the mix is made of, for the pages to say: the config describes a run from scratch.
+    recipe = {
+        "user_drawings": len(user_labels),
+        "held_out": len(held_labels),
+        "repeats": repeats,
+        "replay": {
+            "mnist": len(replay),
+            "canvas_digits": len(drawn),
+            "nondigits": len(nondigits_y),
+        },
+    }
     on_progress({"event": "start", "config": asdict(config), "train_size": len(x)})
     held_out = held_images, held_labels
     before = {**score(base_predictor), "held_out_accuracy": accuracy(base_predictor, *held_out)}
@@ -137,13 +148,7 @@ def finetune_run(
         **{k: v for k, v in base.meta.items() if k in ("arch", "params", "data_checksum")},
         "config": asdict(config),
         "parent": base.name,
-        "finetune": {
-            "user_drawings": len(user_labels),
-            "held_out": len(held_labels),
-            "repeats": repeats,
-            "before": before,
-            "after": after,
-        },
+        "finetune": {**recipe, "before": before, "after": after},
         **score_of(after),
         **predictor.calibration.meta(),
         "train_size": len(x),

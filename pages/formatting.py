@@ -77,9 +77,35 @@ def augmentation_text(config: dict) -> str:
     return "**augmented**" + (f" (+ {', '.join(extras)})" if extras else "")
 
 
+def finetune_mix_text(tune: dict, config: dict) -> str:
+    """What a fine-tune (`model.finetune`) trained on: the user's drawings, repeated, among a
+    replay of what the model knew. `tune` is its recipe, `config` its training configuration."""
+    count = {k: v if isinstance(v, int) else 0 for k, v in tune.items()}
+    used = max(0, count.get("user_drawings", 0) - count.get("held_out", 0))
+    yours = f"your {used:,} drawing{'' if used == 1 else 's'}, each {count.get('repeats', 0)} times"
+    replay = tune.get("replay")
+    if not isinstance(replay, dict):  # a version from before the replay was recorded
+        if config.get("nondigits"):  # it rehearsed some of those its base learned from
+            return f"{yours}, mixed with MNIST, canvas digits and drawn non-digits"
+        return f"{yours}, mixed with MNIST and canvas digits"
+    names = {"mnist": "MNIST", "canvas_digits": "canvas digits", "nondigits": "drawn non-digits"}
+    parts = [
+        f"{replay[key]:,} {name}"
+        for key, name in names.items()
+        if isinstance(replay.get(key), int) and replay[key] > 0
+    ]
+    return ", ".join([yours, *parts])
+
+
 def training_mix_text(meta: dict) -> str:
     """What a version trained on, from its metadata: the images in all, and of what kinds."""
     config = meta.get("config", {})
+    total = meta.get("train_size")
+    head = f"**{total:,}** training images" if isinstance(total, int) else "training images"
+    if isinstance(tune := meta.get("finetune"), dict):
+        parent = meta.get("parent")
+        of = f" (a fine-tune of {plain(parent)})" if isinstance(parent, str) else ""
+        return f"{head}: {finetune_mix_text(tune, config)}{of}"
     asked = [config.get("subset") or TRAINING_DIGITS]
     parts = [f"{asked[0]:,} MNIST"]
     if config.get("canvas_digits"):
@@ -97,8 +123,6 @@ def training_mix_text(meta: dict) -> str:
     if config.get("nondigits"):
         parts.append(f"{config['nondigits']:,} drawn non-digits")
         asked.append(config["nondigits"])
-    total = meta.get("train_size")
-    head = f"**{total:,}** training images" if isinstance(total, int) else "training images"
     # The parts are the counts asked for; training leaves out a drawing in which the
     # preprocessing finds nothing drawn (model.train.preprocessed_drawings). The metadata keeps
     # only the total, so the shortfall is said as such, not charged to one part.

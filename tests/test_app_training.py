@@ -37,7 +37,7 @@ def test_page_shows_the_active_models_curves_metadata_and_versions(open_page):
     assert metrics["Architecture"] == "studio_cnn"
     assert metrics["Parameters"] == "98,442"
     assert metrics["MNIST test accuracy"].endswith("%")
-    assert "Training time" in metrics
+    assert "Time in the epochs" in metrics
     assert any("epochs" in c and "batch" in c and "tensorflow" in c for c in texts(at.caption))
     # What it trained on, from the shipped default's config: its mix and its augmentation.
     recipe = next(c for c in texts(at.caption) if "training images" in c)
@@ -82,6 +82,24 @@ def test_the_mix_adds_up_to_the_images_trained_on():
     whole = {"train_size": 1200, "config": {"subset": 1000, "stroke_fonts": 200}}
     assert training_mix_text(whole) == (
         "**1,200** training images: 1,000 MNIST, 200 stroke-font digits"
+    )
+
+
+def test_a_finetunes_mix_is_its_own_not_a_run_from_scratchs():
+    """A fine-tune's config is a run from scratch's (55,000 MNIST, 14,000 non-digits asked):
+    its mix is said from its recipe, or, written before the recipe had its replay, in words."""
+    config = {"nondigits": 14000, "subset": None}
+    tune = {"user_drawings": 13, "held_out": 2, "repeats": 20}
+    meta = {"train_size": 6220, "config": config, "parent": "default", "finetune": tune}
+    assert training_mix_text(meta) == (
+        "**6,220** training images: your 11 drawings, each 20 times, mixed with MNIST, canvas "
+        "digits and drawn non-digits (a fine-tune of default)"
+    )
+    replay = {"mnist": 4000, "canvas_digits": 1000, "nondigits": 1000}
+    meta["finetune"] = {**tune, "replay": replay}
+    assert training_mix_text(meta) == (
+        "**6,220** training images: your 11 drawings, each 20 times, 4,000 MNIST, 1,000 canvas "
+        "digits, 1,000 drawn non-digits (a fine-tune of default)"
     )
 
 

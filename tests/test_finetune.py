@@ -56,6 +56,10 @@ def test_finetune_on_50_drawings_keeps_mnist(tmp_path, saved_drawings):
     assert version.meta["parent"] == "default"
     assert version.meta["precision"] == training_precision(TrainConfig(arch="studio_cnn"))
     assert tune["user_drawings"] == 60 and tune["held_out"] == 12
+    # The recipe adds up to the images trained on, for the Training page to say.
+    replay = sum(tune["replay"].values())
+    assert replay + (60 - 12) * tune["repeats"] == version.meta["train_size"]
+    assert tune["replay"]["nondigits"] > 0  # the default learned "not a digit": it rehearses
     for figures in (before, after):
         assert set(figures) >= {"test_accuracy", "drawings_accuracy", "held_out_accuracy"}
     assert version.meta["test_accuracy"] == after["test_accuracy"]
