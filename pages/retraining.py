@@ -22,7 +22,7 @@ from model.train_config import (
 )
 from pages.columns import wrapping_columns
 from pages.flash import activate, flash, show_flash
-from pages.formatting import duration, percent
+from pages.formatting import duration, percent, training_mix_text
 from pages.resources import store, trainer
 from pages.training_curves import curve_charts
 from pages.training_progress import is_finetune, live_training_panel, other_run_notice, pid_text
@@ -141,9 +141,12 @@ def job_summary(job: TrainingJob) -> str:
     if not c:
         return ""
     size = f"{c['subset']:,}" if c.get("subset") else "55,000"
+    mix = f"{size} digits"
+    if isinstance(tune := c.get("finetune"), dict):  # the recipe model.finetune sends along
+        mix = training_mix_text({"config": c, "finetune": tune, "train_size": c.get("train_size")})
     epochs = c.get("epochs", 0)
     return (
-        f"`{c.get('arch')}` on {size} digits · {epochs} epoch{'s' if epochs != 1 else ''} · "
+        f"`{c.get('arch')}` on {mix} · {epochs} epoch{'s' if epochs != 1 else ''} · "
         f"batch {c.get('batch_size')} · lr {c.get('learning_rate', 0):g} · "
         + ("augmented" if c.get("augment") else "no augmentation")
     )
@@ -166,12 +169,15 @@ def live_figures(job: TrainingJob) -> None:
 
 def live_job() -> None:
     """The running job's panel, refreshed every second; the page reruns once the run ends."""
+    tune = is_finetune(trainer().job)  # started on My drawings, shown here too
+    what = "Fine-tuning on your drawings" if tune else "Training"
+    before = "measuring the model before fine-tuning" if tune else "loading MNIST and the network"
     live_training_panel(
-        heading=lambda job, state: f"**Training in progress** · {state}  \n{job_summary(job)}",
+        heading=lambda job, state: f"**{what} in progress** · {state}  \n{job_summary(job)}",
         cancel_key="cancel_training",
         cancel_icon=":material/close:",
-        preparing="loading MNIST and building the network…",
-        evaluating="training done · evaluating on the 10,000 MNIST test digits…",
+        preparing=f"{before}…",
+        evaluating="training done · measuring the new version on every test set…",
         eta_text=lambda eta: f" · ETA {duration(eta)}",
         figures=live_figures,
     )

@@ -215,3 +215,25 @@ def test_a_deleted_version_or_a_finetune_is_not_offered_for_activation(open_page
         deleted = [i for i in texts(at.info) if "has since been deleted" in i]
         assert len(deleted) == (command == "train"), texts(at.info)
     trainer().job = None
+
+
+def test_a_running_finetune_is_said_to_be_one_with_its_own_mix(open_page):
+    """A fine-tune started on My drawings shows here as one, with the mix it trains on (its
+    start event's config carries the recipe), not as a run on 55,000 digits."""
+    from model.serving.jobs import TrainingJob
+    from pages.resources import trainer
+
+    at = open_page("pages/training.py", timeout=90)
+    recipe = {"user_drawings": 13, "held_out": 2, "repeats": 20}
+    recipe["replay"] = {"mnist": 4000, "canvas_digits": 1000, "nondigits": 1000}
+    config = {"arch": "studio_cnn", "epochs": 3, "batch_size": 128, "learning_rate": 3e-4}
+    config |= {"augment": True, "nondigits": 14000, "finetune": recipe, "train_size": 6220}
+    args = ["python", "-m", "model", "finetune", "--epochs", "3", "--json-progress"]
+    trainer().job = TrainingJob(args=args, state="running", config=config)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    heading = next(m for m in texts(at.markdown) if "in progress" in m)
+    trainer().job = None
+    assert heading.startswith("**Fine-tuning on your drawings in progress** · running")
+    assert "**6,220** training images: your 11 drawings, each 20 times, 4,000 MNIST" in heading
+    assert "55,000" not in heading
