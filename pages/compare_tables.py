@@ -25,10 +25,11 @@ def label(row: dict) -> str:
 
 CHAR_PX, PADDING_PX, MAX_MODEL_PX = 6.2, 14, 260  # a mean glyph of 14 px text; cell padding
 
-# A chart's legend goes under it (a second one over it: Vega puts two side by side), two entries
-# a row: on the right, at 320 px, legends took half the width and left the plot 90 px. The chart
-# fits the width only: its height is the plot's, and the legends add to it instead of squashing it.
-LEGEND = alt.Legend(title=None, orient="bottom", columns=2, offset=0)
+# A chart's legend goes under it (a second one over it: Vega puts two side by side): on the
+# right, at 320 px, legends took half the width and left the plot 90 px. One model a row, never
+# cut: a version's own names differ only at their end ("… (int8)"). The chart fits the width
+# only: its height is the plot's, and the legends add to it instead of squashing it.
+LEGEND = alt.Legend(title=None, orient="bottom", columns=1, offset=0, labelLimit=0)
 LEGEND_OVER = alt.Legend(title=None, orient="top", columns=2)
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 

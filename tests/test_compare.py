@@ -142,6 +142,9 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     for chart in charts:
         legends = [c["legend"]["orient"] for c in chart["encoding"].values() if "legend" in c]
         assert legends and set(legends) <= {"top", "bottom"}, legends
+        # Model names whole, one a row: "… (float)" and "… (int8)" differ only at their end.
+        model = chart["encoding"]["color"]["legend"]
+        assert model["labelLimit"] == 0 and model["columns"] == 1, model
         assert "title" not in chart and chart["autosize"]["type"] == "fit-x"
     assert any("Accuracy against single-drawing latency" in m.value for m in at.markdown)
     reads = at.dataframe[3].value
