@@ -115,10 +115,11 @@ def finished_job(job: TrainingJob) -> None:
     except StoreError:
         return  # discarded
     took = round((job.finished or time.time()) - job.started)
+    active = store().active_name() == version.name  # kept, unless another was activated since
+    status = "the active model" if active else "stored, not active yet"
     with st.container(border=True):
-        st.markdown(f"**Fine-tuned version {version.name}** · {took} s · stored, not active yet")
+        st.markdown(f"**Fine-tuned version {version.name}** · {took} s in all · {status}")
         before_after(version.meta)
-        active = store().active_name() == version.name
         left, middle, right, _ = st.columns([1, 1, 1, 2])
         if active:
             left.success("Kept: it is the active model.")

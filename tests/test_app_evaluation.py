@@ -299,7 +299,8 @@ def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(hom
         )
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-        assert f"**Fine-tuned version {name}**" in texts(at.markdown)
+        header = f"**Fine-tuned version {name}** · 60 s in all"
+        assert f"{header} · stored, not active yet" in texts(at.markdown)
         table = at.dataframe[0].value
         assert table["test set"].tolist()[-1] == "Your held-out drawings (2)"
         assert table["before"].tolist() == pytest.approx([99.5, 99.0, 50.0])
@@ -311,6 +312,7 @@ def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(hom
             at.button(key="finetune_keep").click().run()
             assert ModelStore().active_name() == name
             assert "Kept: it is the active model." in texts(at.success)
+            assert f"{header} · the active model" in texts(at.markdown)  # no more "not active"
             assert f"**{name}** is now the active model, for every session." in texts(at.success)
         else:
             at.button(key="finetune_discard").click().run()
