@@ -284,8 +284,10 @@ def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(hom
     from pages.resources import trainer
 
     save_drawings(home, [1, 7])
-    before = {"test_accuracy": 0.995, "drawings_accuracy": 0.99, "held_out_accuracy": 0.5}
-    good = {"test_accuracy": 0.994, "drawings_accuracy": 0.992, "held_out_accuracy": 1.0}
+    # In the table's order; the non-digits are those of kinds never trained on (model.evaluate).
+    before = {"test_accuracy": 0.995, "drawings_accuracy": 0.99, "nondigits_rejected": 0.776}
+    good = {"test_accuracy": 0.994, "drawings_accuracy": 0.992, "nondigits_rejected": 0.78}
+    before["held_out_accuracy"], good["held_out_accuracy"] = 0.5, 1.0
     forgot = {**good, "test_accuracy": 0.97}  # e.g. a drawing saved with the wrong label
 
     for choice, after in (("keep", good), ("discard", forgot)):
@@ -302,8 +304,11 @@ def test_a_finished_finetune_shows_before_after_and_can_be_kept_or_discarded(hom
         header = f"**Fine-tuned version {name}** · 60 s in all"
         assert f"{header} · stored, not active yet" in texts(at.markdown)
         table = at.dataframe[0].value
-        assert table["test set"].tolist()[-1] == "Your held-out drawings (2)"
-        assert table["before"].tolist() == pytest.approx([99.5, 99.0, 50.0])
+        assert table["test set"].tolist()[2:] == [
+            "Non-digits rejected (unseen kinds)",
+            "Your held-out drawings (2)",
+        ]
+        assert table["before"].tolist() == pytest.approx([99.5, 99.0, 77.6, 50.0])
         assert table["after"].tolist() == pytest.approx([100 * after[k] for k in before])
         assert "8 of your drawings; 2 were held out" in texts(at.caption)
         warned = "worse on MNIST test by 2.50 points" in texts(at.warning)
