@@ -71,6 +71,24 @@ def test_a_tiny_run_trains_and_stores_a_version(store):
 
 
 @pytest.mark.slow
+def test_a_run_started_by_another_page_blocks_a_second_before_it_takes_the_lock(store):
+    """Experiments and Training each have a Trainer. A child takes the lock only once TensorFlow
+    is imported: a second start in that window began a run of its own, and one of them failed."""
+    experiments, training = Trainer(store), Trainer(store)
+    job = experiments.start(TINY)
+    try:
+        assert TrainingLock(store).holder() is None, "the child already holds the lock"
+        assert training.running_here() is job
+        with pytest.raises(TrainingBusy, match=f"pid {job.process.pid}"):
+            training.start([*TINY, "--name", "second-run"])
+    finally:
+        job.cancel()
+        wait_done(job)
+    assert training.running_here() is None
+    assert Trainer(ModelStore(store.root.parent / "other")).running_here() is None
+
+
+@pytest.mark.slow
 def test_cancel_mid_run_writes_nothing(store):
     trainer = Trainer(store)
     job = trainer.start(LONG)

@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from filelock import FileLock, Timeout
 
@@ -156,6 +157,19 @@ class Trainer:
     WARM_IDLE = 600.0  # seconds a warm child waits for its command before it exits
     WARM_MARGIN = 30.0  # a child this close to its end is not handed a run
 
+    # Every run that any Trainer of this process started. A child takes the training lock only
+    # once TensorFlow is imported, seconds after it starts: in between, the lock is free, and a
+    # second page (Experiments, then Training) would start a run of its own that then fails.
+    _started: ClassVar[list[tuple[Path, TrainingJob]]] = []  # (store root, run)
+    _starting = threading.Lock()
+
+    def running_here(self) -> TrainingJob | None:
+        """A run into this store that this process started, from any page, still going."""
+        return next(
+            (job for root, job in Trainer._started if root == self.store.root and job.running),
+            None,
+        )
+
     def __init__(self, store: ModelStore):
         self.store = store
         self.lock = TrainingLock(store)
@@ -233,9 +247,12 @@ class Trainer:
 
     def start(self, cli_args: list[str]) -> TrainingJob:
         """Start `python -m model train *cli_args`; if a run is going, return that one instead."""
-        with self._guard:
+        with self._guard, Trainer._starting:
             if self.job is not None and self.job.running:
                 return self.job
+            if (other := self.running_here()) is not None:
+                pid = other.process.pid if other.process else 0
+                raise TrainingBusy(f"another training run is in progress (pid {pid})")
             if (pid := self.lock.holder()) is not None:
                 raise TrainingBusy(f"another training run is in progress (pid {pid})")
             command = [*cli_args, "--json-progress"]
@@ -243,6 +260,8 @@ class Trainer:
             handed = self._hand_to_warm(command)
             job.process, errors = handed or self._spawn(job.args)
             self.job = job
+            going = [(root, run) for root, run in Trainer._started if run.running]
+            Trainer._started[:] = [*going, (self.store.root, job)]
             threading.Thread(target=self._watch, args=(job, errors), daemon=True).start()
             return job
 
