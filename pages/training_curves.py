@@ -3,6 +3,8 @@ version's history or a run in progress (the Training page shows both)."""
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -12,6 +14,27 @@ from pages.columns import wrapping_columns
 from pages.formatting import percent
 
 SERIES_COLORS = {"train": "#4C78A8", "validation": "#F58518"}
+TICKS = 5  # on the value axis: a steady count, for `tick_format` to know the step
+
+
+def tick_format(values: list[float], percent_axis: bool) -> str:
+    """A d3 format with just enough decimals that the value axis's ticks read apart.
+
+    Vega-Lite steps its ticks as d3 does: 1, 2 or 5 times a power of ten, near a `TICKS`-th of
+    the range; the nice domain only widens it. A fine-tune's accuracy spans a point or so, where
+    ".0%" labelled the ticks "100%, 99%, 99%".
+    """
+    scale = 100 if percent_axis else 1
+    finite = [scale * v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    span = max(finite) - min(finite) if finite else 0.0
+    if span <= 0:  # one value: a single tick, read closely
+        decimals = 2
+    else:
+        power = 10 ** math.floor(math.log10(span / TICKS))
+        if span / TICKS / power >= math.sqrt(50):  # d3 rounds such a step up to the next power
+            power *= 10
+        decimals = max(0, -round(math.log10(power)))
+    return f".{decimals}{'%' if percent_axis else 'f'}"
 
 
 def curve_charts(history: dict, key: str, height: int = 260) -> None:
@@ -46,7 +69,9 @@ def curve_charts(history: dict, key: str, height: int = 260) -> None:
                 st.caption("No epochs yet.")
                 continue
             y_title = "cross-entropy loss" if metric == "loss" else "accuracy"
-            y_axis = alt.Axis(title=y_title, format=".0%" if metric == "accuracy" else ".2f")
+            values = [row["value"] for row in rows]
+            y_format = tick_format(values, percent_axis=metric == "accuracy")
+            y_axis = alt.Axis(title=y_title, format=y_format, tickCount=TICKS)
             colors = alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values()))
             chart = (
                 alt.Chart(pd.DataFrame(rows))

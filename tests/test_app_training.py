@@ -237,3 +237,19 @@ def test_a_running_finetune_is_said_to_be_one_with_its_own_mix(open_page):
     assert heading.startswith("**Fine-tuning on your drawings in progress** · running")
     assert "**6,220** training images: your 11 drawings, each 20 times, 4,000 MNIST" in heading
     assert "55,000" not in heading
+
+
+def test_the_accuracy_axis_of_a_finetune_labels_its_ticks_apart():
+    """A fine-tune's accuracy spans about a point: ".0%" labelled its ticks "100%, 99%, 99%".
+    The ticks the browser drew for this history (tickCount 5) were 98.4% to 99.4%, 0.2 apart."""
+    from pages.training_curves import tick_format
+
+    accuracy = [0.98424, 0.98360, 0.98344, 0.99420, 0.99440, 0.99440]  # train, then validation
+    shown = tick_format(accuracy, percent_axis=True)
+    ticks = [0.984, 0.986, 0.988, 0.990, 0.992, 0.994]
+    labels = [format(tick, shown) for tick in ticks]
+    assert len(set(labels)) == len(ticks), labels
+    # A run from scratch climbs 15 points: whole percentages, steps of 2, read apart.
+    assert tick_format([0.8476, 0.9944], percent_axis=True) == ".0%"
+    assert tick_format([0.0257, 0.0678], percent_axis=False) == ".2f"  # ticks 0.01 apart
+    assert tick_format([0.99, 0.99], percent_axis=True) == ".2%"  # one value, one tick
