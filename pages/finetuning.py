@@ -19,7 +19,7 @@ from model.serving.store import StoreError
 from model.train_config import FINETUNE_EPOCHS
 from pages.flash import activate, flash, show_flash
 from pages.resources import store, trainer
-from pages.training_progress import is_finetune, live_training_panel, other_run_notice, pid_text
+from pages.training_progress import is_finetune, live_training_panel, other_run_notice, who_trains
 
 
 def finetune_heading(job: TrainingJob, state: str) -> str:
@@ -186,14 +186,9 @@ def finetune_section(count: int) -> None:
         return
     if is_finetune(job):
         finished_job(job)
-    other = trainer().lock.holder()
+    other = who_trains()
     if other is not None:
-        other_run_notice(
-            other,
-            lambda pid: (
-                f"Another training run{pid_text(pid)} is in progress; try again when it ends."
-            ),
-        )
+        other_run_notice(other, lambda who: f"{who} is in progress; try again when it ends.")
     if other is None and count:
         trainer().prewarm()  # the run's process loads TensorFlow before the click
     st.button(

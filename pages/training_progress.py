@@ -92,20 +92,42 @@ def live_training_panel(
 
 
 def pid_text(pid: int) -> str:
-    """ " (pid 123)", or nothing while the holder has not written its pid yet."""
+    """ " (pid 123)", or nothing while the pid is not known yet."""
     return f" (pid {pid})" if pid else ""
 
 
-@st.fragment(run_every=2.0)
-def other_run_notice(seen: int, text: Callable[[int], str]) -> None:
-    """While another process (the command line, another server) trains: `text(pid)` as a note.
+# Who started a run of this app server, by the command its child runs (`Trainer.running_here`).
+STARTED_ON = {
+    "experiment": "an experiment started on the Experiments page",
+    "finetune": "a fine-tune started on My drawings",
+    "train": "a retrain started on the Training page",
+}
 
-    `seen` is the holder the page was drawn with. Checked every 2 s: once that run has ended
-    (or another holds the lock), the whole page reruns, so the note goes and the buttons follow.
-    Called only while someone holds the lock: an idle page is not rerun every 2 s.
-    """
+
+def who_trains() -> str | None:
+    """Who is training into the store now, in words (None if nobody): a run of this app server,
+    named by the page that started it, even before its child takes the lock; else the lock's
+    holder, which can only be another process's."""
+    here = trainer().running_here()
+    if here is not None:
+        kind = next((STARTED_ON[a] for a in here.args if a in STARTED_ON), "a run of this app")
+        return kind + pid_text(here.process.pid if here.process else 0)
     holder = trainer().lock.holder()
-    if holder != seen:
+    if holder is None:
+        return None
+    return f"another training run{pid_text(holder)}, from the command line or another app server,"
+
+
+@st.fragment(run_every=2.0)
+def other_run_notice(seen: str, text: Callable[[str], str]) -> None:
+    """While another run trains (`who_trains`): `text(who)` as a note, `who` capitalised.
+
+    `seen` is who the page was drawn with. Checked every 2 s: once that run has ended (or
+    another trains), the whole page reruns, so the note goes and the buttons follow. Called only
+    while someone trains: an idle page is not rerun every 2 s.
+    """
+    who = who_trains()
+    if who != seen:
         st.rerun()
         return
-    st.info(text(holder), icon=":material/hourglass_top:")
+    st.info(text(who[0].upper() + who[1:]), icon=":material/hourglass_top:")

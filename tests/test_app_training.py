@@ -7,6 +7,7 @@ The page trains in a child process (`python -m model train`), so these tests are
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -117,7 +118,28 @@ def test_broken_versions_and_another_trainer_are_shown(home, open_page):
     assert "half-written" not in version_choice(at).options
     table = at.dataframe[0].value
     assert "broken" in table.set_index("name").loc["half-written", "status"]
-    assert any("Another training run" in i for i in texts(at.info))
+    assert any(
+        i.startswith(f"Another training run (pid {os.getpid()}), from the command line or another")
+        for i in texts(at.info)
+    ), texts(at.info)
+    assert at.button(key="retrain_submit").disabled
+
+
+def test_an_experiment_of_this_app_is_named_as_such(home, open_page):
+    """An Experiments page run (its own Trainer, this server) is named, not charged to the
+    command line or another server; even before its child has imported TensorFlow and taken
+    the lock, Retrain waits for it."""
+    from model.serving.jobs import Trainer
+
+    args = ["experiment", "imbalance", "--digit", "5", "--share", "0.05", "--preset", "quick"]
+    job = Trainer(ModelStore(home)).start(args)  # as the Experiments page's own trainer does
+    try:
+        at = open_page("pages/training.py", timeout=90)
+    finally:
+        job.cancel()
+        job.process.kill()
+    named = f"An experiment started on the Experiments page (pid {job.process.pid}) is in progress"
+    assert any(i.startswith(named) for i in texts(at.info)), texts(at.info)
     assert at.button(key="retrain_submit").disabled
 
 
