@@ -18,7 +18,7 @@ from pages.entry import ensure_app_entry
 from pages.flash import flash, show_flash
 from pages.formatting import duration, percent
 from pages.resources import store
-from pages.training_progress import no_time, pid_text, progress_fraction_and_text
+from pages.training_progress import no_time, progress_fraction_and_text, show_other_run
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -209,10 +209,8 @@ elif job is not None and job.state == "done":
     st.success(f"Recorded {job.version}: {took} from the click to the record.")
 elif job is not None:
     st.warning(job.message.capitalize())
-other = None if busy else runner().lock.holder()
-if other is not None:
-    st.info(f"Another training run{pid_text(other)} is in progress; start one when it is done.")
-busy = busy or other is not None or not store().writable
+other = not busy and show_other_run(lambda who: f"{who} is in progress; start one when it ends.")
+busy = busy or other or not store().writable
 
 imbalance, levers, features = st.tabs(list(experiments.KINDS.values()))
 with imbalance:

@@ -19,7 +19,7 @@ from model.serving.store import StoreError
 from model.train_config import FINETUNE_EPOCHS
 from pages.flash import activate, flash, show_flash
 from pages.resources import store, trainer
-from pages.training_progress import is_finetune, live_training_panel, other_run_notice, who_trains
+from pages.training_progress import is_finetune, live_training_panel, show_other_run
 
 
 def finetune_heading(job: TrainingJob, state: str) -> str:
@@ -186,17 +186,15 @@ def finetune_section(count: int) -> None:
         return
     if is_finetune(job):
         finished_job(job)
-    other = who_trains()
-    if other is not None:
-        other_run_notice(other, lambda who: f"{who} is in progress; try again when it ends.")
-    if other is None and count:
+    other = show_other_run(lambda who: f"{who} is in progress; try again when it ends.")
+    if not other and count:
         trainer().prewarm()  # the run's process loads TensorFlow before the click
     st.button(
         "Fine-tune on my drawings",
         key="finetune_start",
         type="primary",
         icon=":material/model_training:",
-        disabled=count == 0 or other is not None,
+        disabled=count == 0 or other,
         on_click=start_finetune,
         help=f"{FINETUNE_EPOCHS} epochs, in the background; about 20 s for 50 drawings on 2 "
         "CPU cores",

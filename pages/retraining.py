@@ -25,7 +25,7 @@ from pages.flash import activate, flash, show_flash
 from pages.formatting import duration, percent, training_mix_text
 from pages.resources import store, trainer
 from pages.training_curves import curve_charts
-from pages.training_progress import is_finetune, live_training_panel, other_run_notice, who_trains
+from pages.training_progress import is_finetune, live_training_panel, show_other_run
 
 BATCH_SIZES = [32, 64, 128, 256]
 LEARNING_RATES = [3e-4, 1e-3, 2e-3, 3e-3]
@@ -39,9 +39,7 @@ FORM_START = TrainConfig(subset=TRAIN_SIZES["Quick demo (2,000 digits)"])
 
 
 def retrain_form() -> None:
-    other = who_trains()
-    if other is not None:
-        other_run_notice(other, lambda who: f"{who} is in progress; retrain once it has finished.")
+    other = show_other_run(lambda who: f"{who} is in progress; retrain once it has finished.")
     # Widgets that were not drawn (the form hides while a run goes) lose their state: keep the
     # user's last run in plain session state and start the widgets from it.
     last: TrainConfig = st.session_state.get("retrain_config", FORM_START)
@@ -96,7 +94,7 @@ def retrain_form() -> None:
             type="primary",
             icon=":material/model_training:",
             key="retrain_submit",
-            disabled=other is not None,
+            disabled=other,
         )
     if submitted:
         config = TrainConfig(

@@ -131,3 +131,11 @@ def other_run_notice(seen: str, text: Callable[[str], str]) -> None:
         st.rerun()
         return
     st.info(text(who[0].upper() + who[1:]), icon=":material/hourglass_top:")
+
+
+def show_other_run(text: Callable[[str], str]) -> bool:
+    """`other_run_notice` if a run of someone else's trains (`who_trains`): True if one does."""
+    who = who_trains()
+    if who is not None:
+        other_run_notice(who, text)
+    return who is not None

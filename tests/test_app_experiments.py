@@ -71,6 +71,23 @@ def test_another_run_turns_the_buttons_off(open_page, home):
         lock.release()
 
 
+def test_a_retrain_of_this_app_is_named_before_it_takes_the_lock(open_page, home):
+    """A retrain started on the Training page (this server's other Trainer) is named as such
+    and turns the buttons off, even in the seconds before its child has taken the lock."""
+    from model.serving.jobs import Trainer
+
+    job = Trainer(ModelStore(home)).start(["train", "--subset", "300", "--epochs", "1"])
+    try:
+        at = open_page(PAGE)
+    finally:
+        job.cancel()
+        job.process.kill()
+    named = f"A retrain started on the Training page (pid {job.process.pid}) is in progress"
+    assert any(str(i.value).startswith(named) for i in at.info), [i.value for i in at.info]
+    runs = [b for b in at.button if b.label.startswith("Run")]
+    assert len(runs) == 6 and all(b.disabled for b in runs)
+
+
 def test_the_page_opens_without_tensorflow(tmp_path, tiny_experiments):
     with_records(tmp_path, tiny_experiments)
     seen = run_fresh(PAGES_WITHOUT_TF, PAGE, home=tmp_path)
