@@ -397,7 +397,8 @@ def test_the_explanation_lab_replays_the_strokes_and_finds_neighbours(page):
 
 DELETE_ROWS_JS = """() => {
     const rows = {};
-    for (const button of document.querySelectorAll('[class*="st-key-delete_"]:not(.st-key-delete_all) button')) {
+    const cards = '[class*="st-key-delete_"]:not(.st-key-delete_all) button';
+    for (const button of document.querySelectorAll(cards)) {
         const y = Math.round(button.getBoundingClientRect().y);
         rows[y] = (rows[y] || 0) + 1;
     }
