@@ -51,24 +51,15 @@ def before_after(meta: dict) -> None:
     tune = meta.get("finetune", {})
     held = tune.get("held_out", 0)
     counts = {"held_out_accuracy": f" ({held})" if held else ""}  # one drawing: 0% or 100%
-    figures = before_after_figures(meta)
-    # Not one of model.forgetting's figures, but what saving "Not a digit" drawings teaches: the
-    # share of drawn non-digits of kinds no version trains on answered "not a digit". The
-    # schema does not check it: numbers only.
-    rejected = [tune.get(when, {}).get("nondigits_rejected") for when in ("before", "after")]
-    rejected = [v if type(v) in (int, float) and 0 <= v <= 1 else None for v in rejected]
-    if rejected != [None, None]:
-        mine = figures.pop("held_out_accuracy")  # the user's own drawings stay last
-        figures |= {"nondigits_rejected": tuple(rejected), "held_out_accuracy": mine}
-    names = {**FIGURES, "nondigits_rejected": "Non-digits rejected (unseen kinds)"}
     rows = [
         {
-            "test set": names[key] + counts.get(key, ""),
+            "test set": FIGURES[key] + counts.get(key, ""),
             "before": None if b is None else 100 * b,
             "after": None if a is None else 100 * a,
             "change": None if a is None or b is None else 100 * (a - b),
         }
-        for key, (b, a) in figures.items()
+        for key, (b, a) in before_after_figures(meta).items()
+        if key != "nondigits_rejected" or (b, a) != (None, None)  # versions from before it
     ]
     # A caption between the heading and the table: a touch screen always shows the table's
     # toolbar, which rises above the table and covered the heading's last words.

@@ -24,8 +24,23 @@ def test_a_drop_beyond_the_tolerance_on_a_shared_test_set_is_forgetting():
     lost = forgotten(meta)
     assert list(lost) == ["test_accuracy"]  # 0.2 points on drawings is within tolerance
     assert abs(lost["test_accuracy"] - 2.0) < 1e-9
-    assert forgotten(meta, tolerance=0.001) == {
+    assert forgotten(meta, tolerance={"test_accuracy": 0.001, "drawings_accuracy": 0.001}) == {
         "test_accuracy": lost["test_accuracy"],
         "drawings_accuracy": 100 * (0.980 - 0.978),
     }
     assert forgotten(tuned({"test_accuracy": 0.9}, {"test_accuracy": 0.95})) == {}
+
+
+def test_unlearning_not_a_digit_is_forgetting_beyond_a_few_drawings():
+    def rejected(before: float, after: float) -> dict:
+        return forgotten(tuned({"nondigits_rejected": before}, {"nondigits_rejected": after}))
+
+    assert rejected(0.776, 0.764) == {}  # 9 of 750 drawings: chance
+    assert list(rejected(0.776, 0.70)) == ["nondigits_rejected"]
+
+
+def test_a_stored_figure_that_is_not_a_share_is_not_read():
+    meta = tuned({"test_accuracy": "high", "nondigits_rejected": True}, {"test_accuracy": 7.0})
+    assert before_after(meta)["test_accuracy"] == (None, None)
+    assert before_after(meta)["nondigits_rejected"] == (None, None)
+    assert forgotten(meta) == {}
