@@ -30,7 +30,7 @@ SETS = {
 }
 ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
 # The two parts of the non-digits that a version's "not a digit" figures name apart.
-NONDIGIT_PARTS = {"· kinds no network trains on": True, "· the other kinds": False}
+NONDIGIT_PARTS = {"· unseen kinds": True, "· the other kinds": False}  # unseen: by any network
 # What each digit set is, under its heading on the Evaluation page.
 SET_NOTES = {
     "mnist": "LeCun & Cortes's 10,000 held-out handwritten digits.",

@@ -99,7 +99,7 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
         "Stroke-font digits",
         "Typeface digits",
         "Drawn non-digits",
-        "· kinds no network trains on",  # the figure Training and Compare show
+        "· unseen kinds",  # the figure Training and Compare show
         "· the other kinds",
     ]
     # Per digit, in two narrow tables that read at phone width.
