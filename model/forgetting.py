@@ -23,17 +23,13 @@ FIGURES = {
 FORGETTING = {"test_accuracy": 0.005, "drawings_accuracy": 0.005, "nondigits_rejected": 0.02}
 
 
-def fraction(value) -> float | None:
-    """A figure as stored, if it is a share in [0, 1] (metadata is not trusted); else None."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
-    return float(value) if ok else None
-
-
 def before_after(meta: dict) -> dict[str, tuple[float | None, float | None]]:
-    """A fine-tuned version's figures (`FIGURES`), each as (before, after); None if not measured."""
+    """A fine-tuned version's figures (`FIGURES`), each as (before, after); None if not measured.
+
+    `meta` as the store reads it: `model.serving.schema` has checked each figure is a share."""
     tune = meta.get("finetune", {})
     before, after = tune.get("before", {}), tune.get("after", {})
-    return {key: (fraction(before.get(key)), fraction(after.get(key))) for key in FIGURES}
+    return {key: (before.get(key), after.get(key)) for key in FIGURES}
 
 
 def forgotten(meta: dict, tolerance: dict[str, float] = FORGETTING) -> dict[str, float]:

@@ -37,10 +37,3 @@ def test_unlearning_not_a_digit_is_forgetting_beyond_a_few_drawings():
 
     assert rejected(0.776, 0.764) == {}  # 9 of 750 drawings: chance
     assert list(rejected(0.776, 0.70)) == ["nondigits_rejected"]
-
-
-def test_a_stored_figure_that_is_not_a_share_is_not_read():
-    meta = tuned({"test_accuracy": "high", "nondigits_rejected": True}, {"test_accuracy": 7.0})
-    assert before_after(meta)["test_accuracy"] == (None, None)
-    assert before_after(meta)["nondigits_rejected"] == (None, None)
-    assert forgotten(meta) == {}

@@ -333,6 +333,10 @@ def test_meta_reader_a_known_key_of_any_type(tmp_path, key, value, nested):
         {"arch": "mlp", "reject_threshold": 2},
         {"arch": "mlp", "created": 2026},
         {"arch": "**bold** `x`"},
+        # Keys added since, each read by a page: a wrong one crashed the Training page.
+        {"arch": "mlp", "config": {"stroke_fonts": "lots"}},
+        {"arch": "mlp", "finetune": {"replay": {"mnist": -3}}},
+        {"arch": "mlp", "finetune": {"after": {"nondigits_rejected": 7}}},
     ],
 )
 def test_the_issues_wrong_metadata_marks_the_version_broken(tmp_path, meta):

@@ -122,6 +122,7 @@ SCORES = mapping(
         "test_accuracy": FRACTION,
         "drawings_accuracy": FRACTION,
         "held_out_accuracy": FRACTION,
+        "nondigits_rejected": FRACTION,
     }
 )
 CONFIG = mapping(
@@ -143,6 +144,8 @@ CONFIG = mapping(
         "drawings": integer(0),  # what versions trained before the rename call canvas_digits
         "stroke_ends": flag,
         "typeset": integer(0),
+        "typefaces": text,
+        "stroke_fonts": integer(0),
         "nondigits": integer(0),
         "precision": text,
     }
@@ -168,6 +171,10 @@ META = mapping(
                 "user_drawings": integer(0),
                 "held_out": integer(0),
                 "repeats": integer(0),
+                # What each drawing was mixed with (model.finetune), for the pages to say.
+                "replay": mapping(
+                    {"mnist": integer(0), "canvas_digits": integer(0), "nondigits": integer(0)}
+                ),
                 "before": SCORES,
                 "after": SCORES,
             }
