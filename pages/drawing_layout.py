@@ -16,18 +16,22 @@ LEFT_PX = 320  # the 280 px canvas, and room for its slider and two buttons
 # still fits beside the canvas on a landscape tablet with the sidebar open (a 720 px row).
 RIGHT_MIN_PX = 300
 
-ANSWER_PX = 130  # the Prediction and its one line, beside the canvas on a phone held sideways
+ANSWER_PX = 130  # the answer beside the canvas on a phone held sideways (see _STYLE)
+
+GRID_MIN_PX = 560  # the grid's 320 + 16 + 130 px, the page's padding and a sidebar's edge
 
 # The row's flex item is the wrapper Streamlit puts round the keyed container. On a screen too
 # short for the answer above the canvas and the canvas together (a phone held sideways: 390 px
-# tall), the answer moves beside the canvas: the left side's children are the answer, the
-# toolbar's room, the canvas, the pen slider and the buttons, laid out on a two-column grid.
+# tall), the answer (the Prediction, its line, an MNIST digit's picture) moves beside the canvas:
+# the left side's children are the answer, the toolbar's room, the canvas, the pen slider and the
+# buttons, laid out on a two-column grid. Only where the grid fits: a phone upright with its
+# keyboard open is "landscape" too, and 390 px wide.
 _STYLE = f"""<style>
 .st-key-drawing_row > :has(> .st-key-drawing_right) {{
     flex: 1 1 {RIGHT_MIN_PX}px;
     min-width: min({RIGHT_MIN_PX}px, 100%);
 }}
-@media (orientation: landscape) and (max-height: 500px) {{
+@media (orientation: landscape) and (max-height: 500px) and (min-width: {GRID_MIN_PX}px) {{
     .st-key-drawing_row > :has(> .st-key-drawing_left) {{ width: auto !important; }}
     .st-key-drawing_left {{
         display: grid;

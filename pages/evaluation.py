@@ -90,9 +90,9 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
     )
 
 
-def nondigits_section(name: str, report: Report) -> None:
+def nondigits_section(name: str, report: Report, meta: dict) -> None:
     kinds = testset("nondigits").styles
-    trained = trained_on_nondigits(store().get(name).meta)
+    trained = trained_on_nondigits(meta)
     st.header(ALL_SETS["nondigits"])
     st.caption(
         "Letters, symbols, shapes, doodles and scribbles drawn with the canvas's pen. The network "
@@ -124,7 +124,7 @@ def nondigits_section(name: str, report: Report) -> None:
     mistakes_gallery(report, "nondigits")
 
 
-def version_section(name: str, results: dict[str, Report]) -> None:
+def version_section(name: str, results: dict[str, Report], meta: dict) -> None:
     keys = [key for key in SETS if key in results]
     for row in (keys[i : i + 2] for i in range(0, len(keys), 2)):  # two sets side by side
         columns = wrapping_columns(2, 320, key=f"sets {name} {row[0]}", gap="large")
@@ -132,7 +132,7 @@ def version_section(name: str, results: dict[str, Report]) -> None:
             with column:
                 digit_set_section(name, key, results[key])
     if "nondigits" in results:
-        nondigits_section(name, results["nondigits"])
+        nondigits_section(name, results["nondigits"], meta)
 
 
 # ── two versions ───────────────────────────────────────────────────────────────────────────────
@@ -207,7 +207,8 @@ st.caption(
     "little about mouse-drawn digits, and on real handwriting by writers MNIST never had."
 )
 
-names = [v.name for v in store().list() if not v.problem]
+metas = {v.name: v.meta for v in store().list() if not v.problem}  # read once: scoring is slow
+names = list(metas)
 active = store().active_name()
 if not names:
     st.error("No usable model version was found.")
@@ -240,10 +241,10 @@ for key, reason in missing_sets().items():
     st.warning(f"**{ALL_SETS[key]}** cannot be scored on this machine: {reason}")
 results = reports(chosen)
 if other is None:
-    version_section(chosen, results)
+    version_section(chosen, results, metas[chosen])
 else:
     other_results = reports(other)
     compare_section((chosen, other), (results, other_results))
     for letter, name, figures_of in (("A", chosen, results), ("B", other, other_results)):
         with st.expander(f"Every figure for {letter} = {name}"):
-            version_section(name, figures_of)
+            version_section(name, figures_of, metas[name])

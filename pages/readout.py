@@ -37,8 +37,8 @@ def show_details(prediction) -> None:
         return
     (first, p1), (second, p2) = prediction.top(2)
     if prediction.rejected:
-        if prediction.leaning is None:
-            closest = f"it gives all ten about the same probability, none above {p1:.0%}"
+        if prediction.leaning is None:  # no digit stands out: none is named as its answer
+            closest = f"no digit stands out, {first} and {second} at {p1:.0%} and {p2:.0%} are"
         else:
             closest = f"its highest probability, {p1:.0%} for {label_text(first)}, is"
         st.markdown(

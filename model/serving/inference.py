@@ -46,7 +46,7 @@ class Prediction:
 
     @property
     def digit(self) -> int:
-        """The digit it reads (or, when rejected, the one it leaned towards most)."""
+        """The digit it reads; when rejected, the most probable one (see `leaning`)."""
         return int(np.argmax(self.probabilities))
 
     @property

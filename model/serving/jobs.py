@@ -33,7 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class TrainingBusy(RuntimeError):
-    """Another training run holds the lock."""
+    """Another training run is going: one that holds the lock, or one this process started."""
 
 
 _LOOKS = threading.Lock()  # TrainingLock.holder's looks in this process, one at a time
@@ -165,10 +165,9 @@ class Trainer:
 
     def running_here(self) -> TrainingJob | None:
         """A run into this store that this process started, from any page, still going."""
-        return next(
-            (job for root, job in Trainer._started if root == self.store.root and job.running),
-            None,
-        )
+        root = self.store.root.resolve()
+        # Read without the lock: `start` replaces the list whole, never changes it in place.
+        return next((job for at, job in Trainer._started if at == root and job.running), None)
 
     def __init__(self, store: ModelStore):
         self.store = store
@@ -200,9 +199,10 @@ class Trainer:
         return process, errors
 
     def prewarm(self) -> None:
-        """Have a child ready for the next run, unless one is, or a run is going."""
+        """Have a child ready for the next run, unless one is, or a run is going (from any page
+        of this server or elsewhere: a second TensorFlow import would take its CPU)."""
         with self._guard:
-            if self.job is not None and self.job.running:
+            if self.running_here() is not None or self.lock.holder() is not None:
                 return
             if self._warm is not None and self._warm[0].poll() is None:
                 return
@@ -261,7 +261,7 @@ class Trainer:
             job.process, errors = handed or self._spawn(job.args)
             self.job = job
             going = [(root, run) for root, run in Trainer._started if run.running]
-            Trainer._started[:] = [*going, (self.store.root, job)]
+            Trainer._started = [*going, (self.store.root.resolve(), job)]
             threading.Thread(target=self._watch, args=(job, errors), daemon=True).start()
             return job
 
