@@ -127,9 +127,9 @@ def finetune_run(
             "nondigits": len(nondigits_y),
         },
     }
-    # The app keeps only the start event's config (model.serving.jobs): the recipe rides in it.
-    start = {**asdict(config), "finetune": recipe, "train_size": len(x)}
-    on_progress({"event": "start", "config": start, "train_size": len(x)})
+    on_progress(
+        {"event": "start", "config": asdict(config), "train_size": len(x), "finetune": recipe}
+    )
     held_out = held_images, held_labels
     before = {**score(base_predictor), "held_out_accuracy": accuracy(base_predictor, *held_out)}
     x_val, y_val = mnist.x_train[-5000:], mnist.y_train[-5000:]

@@ -19,6 +19,7 @@ from model.serving.store import StoreError
 from model.train_config import FINETUNE_EPOCHS
 from pages.flash import activate, flash, show_flash
 from pages.resources import store, trainer
+from pages.tables import table
 from pages.training_progress import is_finetune, live_training_panel, show_other_run
 
 
@@ -67,10 +68,8 @@ def before_after(meta: dict) -> None:
         "On each test set, before and after (MNIST's 10,000 test digits, 3,000 drawings, 750 "
         "drawn non-digits of kinds no version trains on: Greek letters, maths, music, doodles…)"
     )
-    st.dataframe(
+    table(
         pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
         column_config={
             "before": st.column_config.NumberColumn(format="%.2f%%"),
             "after": st.column_config.NumberColumn(format="%.2f%%"),

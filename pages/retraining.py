@@ -134,8 +134,8 @@ def job_summary(job: TrainingJob) -> str:
         return ""
     size = f"{c['subset']:,}" if c.get("subset") else "55,000"
     mix = f"{size} digits"
-    if isinstance(tune := c.get("finetune"), dict):  # the recipe model.finetune sends along
-        mix = training_mix_text({"config": c, "finetune": tune, "train_size": c.get("train_size")})
+    if isinstance(job.started_with.get("finetune"), dict):  # model.finetune's recipe
+        mix = training_mix_text({"config": c, **job.started_with})
     epochs = c.get("epochs", 0)
     return (
         f"`{c.get('arch')}` on {mix} · {epochs} epoch{'s' if epochs != 1 else ''} · "

@@ -241,7 +241,7 @@ def test_a_deleted_version_or_a_finetune_is_not_offered_for_activation(open_page
 
 def test_a_running_finetune_is_said_to_be_one_with_its_own_mix(open_page):
     """A fine-tune started on My drawings shows here as one, with the mix it trains on (its
-    start event's config carries the recipe), not as a run on 55,000 digits."""
+    start event carries the recipe), not as a run on 55,000 digits."""
     from model.serving.jobs import TrainingJob
     from pages.resources import trainer
 
@@ -249,9 +249,11 @@ def test_a_running_finetune_is_said_to_be_one_with_its_own_mix(open_page):
     recipe = {"user_drawings": 13, "held_out": 2, "repeats": 20}
     recipe["replay"] = {"mnist": 4000, "canvas_digits": 1000, "nondigits": 1000}
     config = {"arch": "studio_cnn", "epochs": 3, "batch_size": 128, "learning_rate": 3e-4}
-    config |= {"augment": True, "nondigits": 14000, "finetune": recipe, "train_size": 6220}
+    config |= {"augment": True, "nondigits": 14000}
     args = ["python", "-m", "model", "finetune", "--epochs", "3", "--json-progress"]
-    trainer().job = TrainingJob(args=args, state="running", config=config)
+    job = TrainingJob(args=args)
+    job.apply({"event": "start", "config": config, "train_size": 6220, "finetune": recipe})
+    trainer().job = job
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     heading = next(m for m in texts(at.markdown) if "in progress" in m)

@@ -73,8 +73,8 @@ def test_finetune_on_50_drawings_keeps_mnist(tmp_path, saved_drawings):
     assert after["test_rejected"] <= 0.003
     kinds = [event["event"] for event in events]
     assert kinds[0] == "start" and kinds[-1] == "done" and "epoch" in kinds
-    # The app's job keeps the start event's config alone: it carries the recipe and the size.
-    started_with = events[0]["config"]
+    # The start event tells the app's job the recipe and the size, beside the config.
+    started_with = events[0]
     assert started_with["finetune"]["replay"] == tune["replay"]
     assert started_with["train_size"] == version.meta["train_size"]
     assert events[-1]["version"] == version.name

@@ -112,6 +112,7 @@ class TrainingJob:
     args: list[str]
     state: str = "starting"  # starting, running, evaluating, done, failed, cancelled
     config: dict = field(default_factory=dict)
+    started_with: dict = field(default_factory=dict)  # the start event's other facts (train_size)
     progress: dict = field(default_factory=dict)  # the latest batch event
     history: dict = field(default_factory=dict)  # per-epoch curves so far
     version: str | None = None
@@ -135,6 +136,7 @@ class TrainingJob:
         kind = event.get("event")
         if kind == "start":
             self.state, self.config = "running", event.get("config", {})
+            self.started_with = {k: v for k, v in event.items() if k not in ("event", "config")}
         elif kind == "batch":
             self.progress = event
         elif kind == "epoch":
@@ -202,9 +204,9 @@ class Trainer:
         """Have a child ready for the next run, unless one is, or a run is going (from any page
         of this server or elsewhere: a second TensorFlow import would take its CPU)."""
         with self._guard:
-            if self.running_here() is not None or self.lock.holder() is not None:
-                return
             if self._warm is not None and self._warm[0].poll() is None:
+                return  # one waits already: no need to look for a run (the lock's look is slow)
+            if self.running_here() is not None or self.lock.holder() is not None:
                 return
             args = [*self._base_args(), "warm", "--idle", str(self.WARM_IDLE)]
             process, errors = self._spawn(args, stdin=subprocess.PIPE)
@@ -250,10 +252,9 @@ class Trainer:
         with self._guard, Trainer._starting:
             if self.job is not None and self.job.running:
                 return self.job
-            if (other := self.running_here()) is not None:
-                pid = other.process.pid if other.process else 0
-                raise TrainingBusy(f"another training run is in progress (pid {pid})")
-            if (pid := self.lock.holder()) is not None:
+            other = self.running_here()
+            pid = (other.process.pid if other.process else 0) if other else self.lock.holder()
+            if pid is not None:
                 raise TrainingBusy(f"another training run is in progress (pid {pid})")
             command = [*cli_args, "--json-progress"]
             job = TrainingJob(args=[*self._base_args(), *command])
