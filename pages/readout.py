@@ -14,19 +14,33 @@ from pages.probability_bars import probability_bars
 UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
 
 
+def answer(prediction) -> str:
+    """What the "Prediction" metric shows: the digit, "?" for not a digit, "–" for no ink."""
+    if prediction is None:
+        return "–"
+    return "?" if prediction.rejected else str(prediction.digit)
+
+
+def answer_words(prediction, nothing: str = "nothing drawn") -> str:
+    """The answer in words, for captions and alt texts: "3 (97%)", "not a digit" or `nothing`."""
+    if prediction is None:
+        return nothing
+    if prediction.rejected:
+        return "not a digit"
+    return f"{prediction.digit} ({prediction.confidence:.0%})"
+
+
 def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
     """The metric and one line under it: above the canvas, so a phone keeps them in view. The line
     is always there, so that the canvas below never moves as the answer changes."""
     if prediction is None:
-        st.metric("Prediction", "–", help="no ink to read")
+        st.metric("Prediction", answer(prediction), help="no ink to read")
         st.caption(nothing)
     elif prediction.rejected:
-        st.metric("Prediction", "?", help="not a digit")
+        st.metric("Prediction", answer(prediction), help="not a digit")
         st.caption("Not a digit")
     else:
-        st.metric(
-            "Prediction", str(prediction.digit), help="the digit with the highest probability"
-        )
+        st.metric("Prediction", answer(prediction), help="the digit with the highest probability")
         st.caption(f"Confidence {prediction.confidence:.1%}")
 
 

@@ -16,6 +16,7 @@ from model.preprocess import to_gray, white_on_black
 from model.robustness import transform_drawing, variant_strip
 from pages.entry import ensure_app_entry
 from pages.pictures import enlarge
+from pages.readout import answer, answer_words
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -34,29 +35,18 @@ def reset_controls() -> None:
     st.session_state.update(NEUTRAL)
 
 
-def said(prediction) -> str | None:
-    """What the Draw page would answer: a digit, "?" for not a digit, None for nothing drawn."""
-    if prediction is None:
-        return None
-    return "?" if prediction.rejected else str(prediction.digit)
-
-
 def verdict(prediction) -> str:
-    if prediction is None:
-        return "nothing left to read"
-    if prediction.rejected:
-        return "not a digit"
-    return f"{prediction.digit} ({prediction.confidence:.0%})"
+    return answer_words(prediction, nothing="nothing left to read")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def strip_readings(_predictor, version_key: tuple, gray: np.ndarray) -> list[tuple]:
-    """(label, drawing, 28x28 or None, answer (`said`), verdict) for every variant."""
+    """(label, drawing, 28x28 or None, `answer`, `verdict`) for every variant."""
     rows = []
     for label, variant in variant_strip(gray):
         prediction = _predictor.classify(variant)
         image = None if prediction is None else prediction.preprocessed.image
-        rows.append((label, variant, image, said(prediction), verdict(prediction)))
+        rows.append((label, variant, image, answer(prediction), verdict(prediction)))
     return rows
 
 
@@ -122,8 +112,8 @@ with shown:
         with reading.container(width=200):
             st.metric(
                 "Prediction",
-                said(prediction),
-                delta=None if said(prediction) == said(original) else "changed",
+                answer(prediction),
+                delta=None if answer(prediction) == answer(original) else "changed",
                 delta_color="inverse",
             )
             st.markdown(
@@ -134,7 +124,7 @@ with shown:
                 )
                 + f" · as drawn it reads **{verdict(original)}**"
             )
-            if said(prediction) != said(original):
+            if answer(prediction) != answer(original):
                 st.error(
                     f"The change flipped the answer from {verdict(original)} to "
                     f"{verdict(prediction)}."
@@ -153,7 +143,7 @@ st.caption(
     f"{'“not a digit”' if original.rejected else original.digit}."
 )
 rows = strip_readings(predictor, version_key, gray)
-flips = [label for label, _, _, answer, _ in rows if answer != said(original)]
+flips = [label for label, _, _, said, _ in rows if said != answer(original)]
 if flips:
     st.warning(f"The answer flips for {len(flips)} of {len(rows) - 1} changes: {', '.join(flips)}.")
 elif original.rejected:
@@ -162,7 +152,7 @@ else:
     st.success(f"The network reads {original.digit} under every change below.")
 for start in range(0, len(rows), STRIP_COLUMNS):
     columns = st.columns(STRIP_COLUMNS)
-    for column, (label, variant, image, answer, read) in zip(
+    for column, (label, variant, image, said, read) in zip(
         columns, rows[start : start + STRIP_COLUMNS], strict=False
     ):
         with column.container(border=True):
@@ -178,9 +168,9 @@ for start in range(0, len(rows), STRIP_COLUMNS):
                 pictures.image(
                     enlarge(image, 84), caption="28×28", alt=f"It {label}, 28×28: {read}."
                 )
-            if answer is None:
+            if image is None:
                 st.markdown(":red[**nothing left**]")
-            elif answer != said(original):
+            elif said != answer(original):
                 st.markdown(f":red-background[**→ {read}**]")
             else:
                 st.markdown(f":green[**{read}**]")
