@@ -19,7 +19,7 @@ from pages.resources import trainer
 
 def is_finetune(job: TrainingJob | None) -> bool:
     """Whether `job` fine-tunes on the user's drawings (My drawings), not trains anew."""
-    return job is not None and "finetune" in job.args
+    return job is not None and job.command[:1] == ["finetune"]
 
 
 def no_time(eta: float | None) -> str:
@@ -110,7 +110,7 @@ def who_trains() -> str | None:
     holder, which can only be another process's."""
     here = trainer().running_here()
     if here is not None:
-        kind = next((STARTED_ON[a] for a in here.args if a in STARTED_ON), "a run of this app")
+        kind = STARTED_ON.get(next(iter(here.command), ""), "a run of this app")
         return kind + pid_text(here.process.pid if here.process else 0)
     holder = trainer().lock.holder()
     if holder is None:

@@ -213,3 +213,17 @@ def test_a_dead_waiting_child_is_not_handed_the_run(store):
     assert job.process is not waiting
     wait_done(job)
     assert job.state == "done", job.message
+
+
+@pytest.mark.parametrize(
+    ("store", "command"),
+    [
+        ("/srv/studio", ["train", "--epochs", "3"]),
+        ("train", ["finetune", "--epochs", "3"]),  # a store's name is not the command
+        ("experiment", ["experiment", "levers", "--preset", "quick"]),
+    ],
+)
+def test_a_job_knows_its_command_whatever_the_store_is_called(store, command):
+    args = [sys.executable, "-m", "model", "--store", store, *command, "--json-progress"]
+    assert TrainingJob(args=args).command == [*command, "--json-progress"]
+    assert TrainingJob(args=[sys.executable, "-m", "model", *command]).command == command

@@ -127,6 +127,13 @@ class TrainingJob:
     def running(self) -> bool:
         return self.state in ("starting", "running", "evaluating")
 
+    @property
+    def command(self) -> list[str]:
+        """Its command line after `python -m model` and the store: ["train", ...], ["finetune",
+        ...] or ["experiment", KIND, ...]. Read by position, so a store named "train" is no run."""
+        words = self.args[self.args.index("model") + 1 :] if "model" in self.args else self.args
+        return words[2:] if words[:1] == ["--store"] else words
+
     def cancel(self) -> None:
         if self.running and self.process is not None:
             self.cancel_requested = True
