@@ -33,7 +33,7 @@ from model.train import (
     score_of,
     training_precision,
 )
-from model.train_config import FINETUNE_EPOCHS
+from model.train_config import FINETUNE_EPOCHS, nondigits_trained
 
 REPLAY_MNIST = 4000
 REPLAY_DRAWINGS = 1000
@@ -82,9 +82,7 @@ def finetune_run(
     drawn = rng.choice(len(drawn_y), REPLAY_DRAWINGS, replace=False)
     # A base that learned "not a digit" keeps rehearsing it, or it would unlearn it here.
     nondigits_x, nondigits_y = np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)
-    trained_nondigits = base.meta.get("config", {}).get("nondigits")
-    if not isinstance(trained_nondigits, int) or trained_nondigits < 0:
-        trained_nondigits = 0
+    trained_nondigits = nondigits_trained(base.meta)
     if trained_nondigits:
         nondigits_x, nondigits_y = nondigit_drawings(trained_nondigits)
         kept = rng.choice(len(nondigits_y), min(REPLAY_NONDIGITS, len(nondigits_y)), replace=False)

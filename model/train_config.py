@@ -176,6 +176,13 @@ CLI_FLAGS = {
 CHOICES = {"schedule": ["cosine", "constant"], "typefaces": list(TYPEFACE_POOLS)}
 
 
+def nondigits_trained(meta: dict) -> int:
+    """How many drawn non-digits a stored version trained on (`train --nondigits`): 0 when none,
+    or when its meta.json does not say (a version from before "not a digit" existed)."""
+    count = meta.get("config", {}).get("nondigits")
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
+
+
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     """The `train` command's flags, one per TrainConfig field, with its defaults."""
     types = {"subset": int}  # the one option whose default (None) does not tell its type

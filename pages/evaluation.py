@@ -15,6 +15,7 @@ from model.describe import confusion_alt, reliability_alt
 from model.drawings import STYLE_NAMES
 from model.evaluate import Report, disagreements
 from model.nondigits import heldout
+from model.train_config import nondigits_trained
 from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.formatting import percent
@@ -37,7 +38,6 @@ from pages.scores import (
     reliability_png,
     reports,
     testset,
-    trained_on_nondigits,
 )
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -92,7 +92,7 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
 
 def nondigits_section(name: str, report: Report, meta: dict) -> None:
     kinds = testset("nondigits").styles
-    trained = trained_on_nondigits(meta)
+    trained = nondigits_trained(meta) > 0
     st.header(ALL_SETS["nondigits"])
     st.caption(
         "Letters, symbols, shapes, doodles and scribbles drawn with the canvas's pen. The network "

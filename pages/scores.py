@@ -123,9 +123,3 @@ def confusion_png(name: str, key: str) -> bytes:
 
 def reliability_png(name: str, key: str) -> bytes:
     return _reliability_png(name, model_stamp(name), key, f"{SETS[key]} · {name}")
-
-
-def trained_on_nondigits(meta: dict) -> bool:
-    """Whether a version learned "not a digit" from drawn non-digits (`train --nondigits`)."""
-    nondigits = meta.get("config", {}).get("nondigits")
-    return isinstance(nondigits, int) and nondigits > 0

@@ -76,3 +76,14 @@ def test_the_google_typefaces_are_for_typeset_digits_and_never_the_heldout_ones(
     assert set(google_fonts.training_faces()) < set(wide)
     assert not set(google_fonts.heldout_faces()) & set(wide)
     assert not set(typefaces.heldout_fonts()) & set(wide)
+
+
+@pytest.mark.parametrize(
+    ("config", "count"),
+    [({"nondigits": 14000}, 14000), ({"nondigits": 0}, 0), ({}, 0), ({"nondigits": True}, 0)],
+)
+def test_the_non_digits_a_version_trained_on_are_read_from_its_meta(config, count):
+    from model.train_config import nondigits_trained
+
+    assert nondigits_trained({"config": config}) == count
+    assert nondigits_trained({}) == 0
