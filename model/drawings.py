@@ -612,6 +612,17 @@ STYLES: dict[str, Style] = {
 STYLE_NAMES = tuple(STYLES)  # ("mixed", "thin", "thick", "small_offcentre", "rotated")
 
 
+def per_digit_and_style(count: int) -> int:
+    """How many drawings of each digit in each style a set of `count` drawn digits is made of:
+    whole rounds of the ten digits in every style, at least one (then cut to `count`)."""
+    return max(1, count // (10 * len(STYLE_NAMES)))
+
+
+def drawn_count(count: int) -> int:
+    """How many digits a set of `count` asked for holds (before blank drawings are left out)."""
+    return min(count, 10 * len(STYLE_NAMES) * per_digit_and_style(count))
+
+
 def make_canvas_digits(
     n_per_digit: int,
     *,

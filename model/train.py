@@ -102,7 +102,7 @@ def canvas_digit_mix(
     only = "" if templates is None else "-t" + "".join(str(t) for t in sorted(templates))
     if stroke_ends:
         only += "-ends"
-    per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
+    per_digit = drawings.per_digit_and_style(count)
 
     def make(seed, style):
         return drawings.make_canvas_digits(
@@ -128,7 +128,7 @@ def typeset_digits(count: int, seed: int = TYPESET_SEED, pool: str = "matplotlib
     """
     from model import google_fonts, typefaces
 
-    per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
+    per_digit = drawings.per_digit_and_style(count)
     name, sources = "training-typeset", (drawings, typefaces)
     if pool == "google":
         name, sources = "training-typeset-google", (*sources, google_fonts)
@@ -148,7 +148,7 @@ def stroke_font_mix(count: int, seed: int = STROKE_FONTS_SEED, stroke_ends: bool
     """
     from model import stroke_fonts
 
-    per_digit = max(1, count // (10 * len(drawings.STYLE_NAMES)))
+    per_digit = drawings.per_digit_and_style(count)
     fonts = stroke_fonts.TRAINING_FONTS
 
     def make(seed, style):

@@ -6,6 +6,7 @@ import math
 import re
 
 from model import google_fonts
+from model.drawings import drawn_count
 from model.train_config import TRAINING_DIGITS
 
 # Characters that make Markdown or Streamlit's extensions (colours, icons, LaTeX) anywhere in a
@@ -13,6 +14,8 @@ from model.train_config import TRAINING_DIGITS
 # any of them as the character itself. Others ("-", ".", "/") stay readable as they are.
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#!|<>~$:@&^=])|^([-+]|\d+[.)])", re.MULTILINE)
 WORD_JOINER = "\u2060"
+# The config keys of digits drawn with the pen, which come in whole rounds (`drawn_count`).
+DRAWN_DIGITS = ("canvas_digits", "typeset", "stroke_fonts")
 # Where an autolink starts, as escaped: "://", "www." and "@" (an e-mail address).
 _AUTOLINK = re.compile(r"(\\:)(//)|(www)(\.)|()(\\@)", re.IGNORECASE)
 
@@ -108,24 +111,25 @@ def training_mix_text(meta: dict) -> str:
         return f"{head}: {finetune_mix_text(tune, config)}{of}"
     asked = [config.get("subset") or TRAINING_DIGITS]
     parts = [f"{asked[0]:,} MNIST"]
-    if config.get("canvas_digits"):
+    drawn = {key: config[key] for key in DRAWN_DIGITS if isinstance(config.get(key), int)}
+    drawn = {key: drawn_count(n) for key, n in drawn.items() if n > 0}
+    if "canvas_digits" in drawn:
         varied = " (stroke ends varied)" if config.get("stroke_ends") else ""
-        parts.append(f"{config['canvas_digits']:,} canvas digits{varied}")
-        asked.append(config["canvas_digits"])
-    if config.get("typeset"):
+        parts.append(f"{drawn['canvas_digits']:,} canvas digits{varied}")
+    if "typeset" in drawn:
         google = f" ({len(google_fonts.TRAINING)} Google Fonts families too)"
         pool = google if config.get("typefaces") == "google" else ""
-        parts.append(f"{config['typeset']:,} typeset digits{pool}")
-        asked.append(config["typeset"])
-    if config.get("stroke_fonts"):
-        parts.append(f"{config['stroke_fonts']:,} stroke-font digits")
-        asked.append(config["stroke_fonts"])
+        parts.append(f"{drawn['typeset']:,} typeset digits{pool}")
+    if "stroke_fonts" in drawn:
+        parts.append(f"{drawn['stroke_fonts']:,} stroke-font digits")
+    asked += drawn.values()
     if config.get("nondigits"):
         parts.append(f"{config['nondigits']:,} drawn non-digits")
         asked.append(config["nondigits"])
-    # The parts are the counts asked for; training leaves out a drawing in which the
-    # preprocessing finds nothing drawn (model.train.preprocessed_drawings). The metadata keeps
-    # only the total, so the shortfall is said as such, not charged to one part.
+    # The parts are the counts drawn (digits come in whole rounds of ten in every style);
+    # training leaves out a drawing in which the preprocessing finds nothing drawn
+    # (model.train.preprocessed_drawings). The metadata keeps only the total, so the shortfall
+    # is said as such, not charged to one part.
     if isinstance(total, int) and all(isinstance(n, int) for n in asked) and sum(asked) > total:
         blank = sum(asked) - total
         parts.append(f"less {blank:,} drawing{'s' if blank > 1 else ''} left out as blank")
