@@ -25,10 +25,9 @@ def per_class_table(report: Report) -> None:
         {
             "digit": [str(d) for d in range(10)],
             "accuracy": 100 * np.array(per["recall"], dtype=float),
-            # A digit it never answers has no precision: said so, not shown as "None".
-            "precision": [
-                "never answered" if np.isnan(p) else f"{100 * p:.1f}%" for p in per["precision"]
-            ],
+            # A digit it never answers has no precision (NaN): said so, not shown as "None",
+            # and the column stays numbers, which sort as numbers.
+            "precision": 100 * np.array(per["precision"], dtype=float),
             "digits": per["support"],
         }
     )
@@ -40,10 +39,11 @@ def per_class_table(report: Report) -> None:
                 format="%.1f%%",
                 help="of the digits that are a d, the share read as d",
             ),
-            "precision": st.column_config.TextColumn(
-                help="of the digits read as d, the share that are a d"
+            "precision": st.column_config.NumberColumn(
+                format="%.1f%%", help="of the digits read as d, the share that are a d"
             ),
         },
+        missing="never answered",
     )
 
 

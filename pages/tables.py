@@ -14,13 +14,16 @@ import streamlit as st
 ALL_ROWS_UP_TO = 25  # about 900 px of table
 
 
-def table(frame: pd.DataFrame, column_config: dict | None = None) -> None:
+def table(
+    frame: pd.DataFrame, column_config: dict | None = None, missing: str | None = None
+) -> None:
     """`frame` without its index, as wide as its container, every row shown if it has at most
-    ALL_ROWS_UP_TO."""
+    ALL_ROWS_UP_TO; `missing` is what an empty (NaN) cell says, instead of "None"."""
     st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
         height="content" if len(frame) <= ALL_ROWS_UP_TO else "auto",
         column_config=column_config,
+        placeholder=missing,
     )
