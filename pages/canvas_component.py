@@ -33,13 +33,17 @@ CANVAS_NAME = "Drawing canvas: draw one digit with the mouse, a finger or a pen"
 
 _SCRIPT = """
 export default function () {
+    // !important: the component links its own stylesheet into the root, and when the canvas is
+    // drawn anew (back on the Draw page) that link lands after this style and would win.
     const rule = `
-        .dc-icon-button { min-width: MIN_PX; min-height: MIN_PX; }
-        .dc-toolbar { top: -2.5rem; padding-bottom: 0; pointer-events: none; }
-        .dc-toolbar-card { pointer-events: auto; }
+        .dc-icon-button { min-width: MIN_PX !important; min-height: MIN_PX !important; }
+        .dc-toolbar {
+            top: -2.5rem !important; padding-bottom: 0 !important; pointer-events: none !important;
+        }
+        .dc-toolbar-card { pointer-events: auto !important; }
         .dc-icon-button[title="Reset canvas & history"], .dc-icon-button[title="Edit"],
-        .dc-toolbar-separator, .dc-toolbar-contextual { display: none; }
-        @media (hover: none), (any-pointer: coarse) { .dc-toolbar { opacity: 1; } }
+        .dc-toolbar-separator, .dc-toolbar-contextual { display: none !important; }
+        @media (hover: none), (any-pointer: coarse) { .dc-toolbar { opacity: 1 !important; } }
     `;
     const watched = new WeakSet();
     const observers = [];

@@ -536,6 +536,27 @@ def wait_for_ink(page, more_than: int = 1000, timeout: float = 5.0) -> int:
     return ink
 
 
+def nav_links(page) -> dict[str, str]:
+    """The sidebar's page links: title (without its icon) → href."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for()
+    found = {}
+    for i in range(links.count()):
+        link = links.nth(i)
+        title = link.inner_text().strip().splitlines()[-1].strip()  # the icon comes first
+        found[title] = link.get_attribute("href") or ""
+    return found
+
+
+def open_page(page, title: str) -> None:
+    """Open a page through its sidebar link (the Streamlit session, and its state, is kept)."""
+    href = nav_links(page)[title]
+    page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first.click()
+    page.wait_for_url(href)
+    page.wait_for_timeout(200)  # let the page change start before waiting for its end
+    wait_until_idle(page, timeout=120)
+
+
 def click_clear(page, timeout: float = 30.0) -> None:
     """Press the Draw page's Clear button; return once the canvas is empty and ready again.
 

@@ -30,7 +30,9 @@ from tests.browser import (
     digit_strokes,
     draw_strokes,
     exceptions,
+    nav_links,
     new_page,
+    open_page,
     read_prediction,
     rerun_after,
     run_app,
@@ -78,27 +80,6 @@ def page(server, browser, errors):
     wait_until_idle(page)
     yield page
     page.context.close()
-
-
-def nav_links(page) -> dict[str, str]:
-    """The sidebar's page links: title (without its icon) → href."""
-    links = page.locator('[data-testid="stSidebarNav"] a')
-    links.first.wait_for()
-    found = {}
-    for i in range(links.count()):
-        link = links.nth(i)
-        title = link.inner_text().strip().splitlines()[-1].strip()  # the icon comes first
-        found[title] = link.get_attribute("href") or ""
-    return found
-
-
-def open_page(page, title: str) -> None:
-    """Open a page through its sidebar link (the Streamlit session, and its state, is kept)."""
-    href = nav_links(page)[title]
-    page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first.click()
-    page.wait_for_url(href)
-    page.wait_for_timeout(200)  # let the page change start before waiting for its end
-    wait_until_idle(page, timeout=120)
 
 
 def on_draw_page(page) -> None:

@@ -37,6 +37,7 @@ from tests.browser import (
     draw_strokes,
     exceptions,
     new_page,
+    open_page,
     read_prediction,
     screenshot,
     wait_for_canvas,
@@ -433,6 +434,36 @@ UNDO_CENTRE_JS = """() => {
 }"""
 
 
+def toolbar_span(page) -> tuple[float, float]:
+    """The toolbar's left and right, in canvas pixels, once it is asserted shown above the canvas
+    (a touch screen has no hover to show it)."""
+    canvas = canvas_box(page)
+    toolbar = page.evaluate(TOOLBAR_JS)
+    assert toolbar is not None, "the canvas has no toolbar"
+    assert toolbar["opacity"] == 1, f"the toolbar is hidden on a touch screen: {toolbar}"
+    assert toolbar["bottom"] <= canvas["y"], f"the toolbar covers the canvas: {toolbar}, {canvas}"
+    return toolbar["left"] - canvas["x"], toolbar["right"] - canvas["x"]
+
+
+def test_back_on_the_draw_page_the_toolbar_still_sits_above_the_canvas(phone, errors):
+    """Leaving the Draw page and coming back draws the canvas anew, and the component linked its
+    stylesheet after ours: its toolbar went invisible over the canvas's top edge again, and a
+    stroke started there pressed an unseen Undo or Redo and left no ink."""
+    empty_canvas(phone)
+    with at_width(phone, 1280):  # wide enough for the sidebar's links
+        open_page(phone, "Robustness")
+        open_page(phone, "Draw")
+        wait_for_canvas(phone)
+    wait_until_idle(phone)
+    phone.evaluate(SCROLL_TO_TOP_JS)
+    left, right = toolbar_span(phone)
+    # A stroke along the top edge, under where the toolbar sat, draws.
+    touch_strokes(phone, [line((max(left, 4), 10.0), (min(right, CANVAS - 4), 10.0))])
+    assert wait_for_ink(phone, more_than=100), "a stroke along the canvas's top edge left no ink"
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+    empty_canvas(phone)
+
+
 def test_on_a_phone_the_canvas_top_edge_draws_and_wipes_nothing(phone, errors):
     """A touch screen has no hover: the toolbar is shown, above the canvas, and a tap or a
     stroke along the canvas's top edge (under where the toolbar hid) draws instead of pressing
@@ -442,13 +473,8 @@ def test_on_a_phone_the_canvas_top_edge_draws_and_wipes_nothing(phone, errors):
     touch_strokes(phone, digit_strokes(3))
     drawn = wait_for_ink(phone, more_than=1000)
     wait_for_prediction(phone, equals="3", timeout=30)
-    canvas = canvas_box(phone)
-    toolbar = phone.evaluate(TOOLBAR_JS)
-    assert toolbar is not None, "the canvas has no toolbar"
-    assert toolbar["opacity"] == 1, f"the toolbar is hidden on a touch screen: {toolbar}"
-    assert toolbar["bottom"] <= canvas["y"], f"the toolbar covers the canvas: {toolbar}, {canvas}"
+    left, right = toolbar_span(phone)
     # Along the top edge, across the toolbar's width: a tap, then a stroke.
-    left, right = toolbar["left"] - canvas["x"], toolbar["right"] - canvas["x"]
     for x in np.linspace(max(left, 4), min(right, CANVAS - 4), 5):
         touch_strokes(phone, [np.array([[x, 6.0]])])
     phone.wait_for_timeout(500)
