@@ -52,11 +52,17 @@ with st.sidebar:
 # A sidebar page link that has the keyboard's focus got only a faint grey (1.1:1 on the sidebar),
 # like the current page's. It gets a red outline, the dark theme's primary colour (CSS cannot
 # tell which theme shows): 4.3:1 on the light sidebar, 3.1:1 on the dark one (WCAG asks 3:1).
+# Below 1100 px the wide layout's 5rem side margins took 160 px of a tablet's width: with the
+# sidebar open on a landscape tablet (1024 px) the Draw page had 564 px, too few for its
+# readout beside the canvas. There the margins are the 1rem Streamlit gives a narrow screen.
 st.html(
     """<style>
     [data-testid="stElementToolbar"]:focus-within { opacity: 1; }
     [data-testid="stSidebarNav"] a:focus-visible {
       outline: 2px solid #cf4250; outline-offset: 2px;
+    }
+    @media (max-width: 1100px) {
+      [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
     }
     @media (pointer: coarse) {
       [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2rem; }

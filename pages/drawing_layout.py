@@ -13,7 +13,8 @@ import streamlit as st
 
 LEFT_PX = 320  # the 280 px canvas, and room for its slider and two buttons
 # The ten probability bars and the "Wrong? It's a" digits stay legible at 300 px, and the readout
-# still fits beside the canvas on a landscape tablet with the sidebar open (a 720 px row).
+# still fits beside the canvas on a landscape tablet with the sidebar open (a 692 px row at
+# 1024 px, with app.py's narrower margins there).
 RIGHT_MIN_PX = 300
 
 ANSWER_PX = 130  # the answer beside the canvas on a phone held sideways (see _STYLE)

@@ -291,10 +291,12 @@ def test_the_whole_canvas_shows_on_a_tablet_or_narrow_window(page, width):
             assert sidebar and sidebar["width"] > 200, f"the sidebar is closed at {width} px"
 
 
-def test_on_a_landscape_tablet_the_readout_sits_beside_the_canvas(page):
-    """At 1180x820 (an iPad Air on its side) with the sidebar open, the ten bars are beside the
-    canvas and on the screen: they fell under it, below the screen, when they asked 360 px."""
-    with at_width(page, 1180, 820):
+@pytest.mark.parametrize(("width", "height"), [(1180, 820), (1024, 768)])
+def test_on_a_landscape_tablet_the_readout_sits_beside_the_canvas(page, width, height):
+    """On a tablet on its side (an iPad Air 1180x820, an iPad 1024x768) with the sidebar open,
+    the ten bars are beside the canvas and on the screen: at 1180 they fell under it when they
+    asked 360 px, at 1024 when the wide layout's margins left the page 564 px."""
+    with at_width(page, width, height):
         empty_canvas(page)
         draw_digit(page, 3)
         wait_for_prediction(page, equals="3", timeout=30)
@@ -304,7 +306,7 @@ def test_on_a_landscape_tablet_the_readout_sits_beside_the_canvas(page):
         sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
     assert sidebar and sidebar["width"] > 200, "the sidebar is closed: not the case to test"
     assert bars["x"] >= canvas["x"] + canvas["width"], f"bars {bars} not beside canvas {canvas}"
-    assert bars["y"] + bars["height"] <= 820, f"the bars end below the screen: {bars}"
+    assert bars["y"] + bars["height"] <= height, f"the bars end below the screen: {bars}"
 
 
 def test_on_a_phone_held_sideways_the_answer_sits_beside_the_canvas(page):
