@@ -50,20 +50,19 @@ def per_class_table(report: Report) -> None:
 def share_bars(rows: list[dict], column: str, count: str = "drawings") -> None:
     """A table whose `column` holds a share in percent, drawn as a bar from 0 to 100%.
 
-    When every row counts as many `count` as the next, the count is said once, in a caption,
-    instead of in a column: a table narrow enough for a phone, with nothing cut off.
+    How many `count` each row has is said once, in a caption ("50 drawings each", "200–232
+    drawings each"), not in a column: a table narrow enough for a phone or half a tablet, with
+    nothing cut off.
     """
-    counts = {row[count] for row in rows}
-    if len(counts) == 1:
-        rows = [{key: value for key, value in row.items() if key != count} for row in rows]
+    counts = [row[count] for row in rows]
     table(
-        pd.DataFrame(rows),
+        pd.DataFrame([{key: value for key, value in row.items() if key != count} for row in rows]),
         column_config={
             column: st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)
         },
     )
-    if len(counts) == 1:
-        st.caption(f"{counts.pop():,} {count} each")
+    low, high = min(counts), max(counts)
+    st.caption(f"{low:,} {count} each" if low == high else f"{low:,}–{high:,} {count} each")
 
 
 def percent_table(rows: list[dict] | dict[str, list], percents: list[str], digits: int = 2) -> None:
