@@ -25,7 +25,9 @@ SAMPLE_DIGIT = 7
 # The full-size drawings' width: two side by side fit a phone's 358 px, so on a phone the pictures
 # and the answer come first and the sliders just under them, all on one screen.
 PICTURE = 160
-STRIP_COLUMNS = 5
+STRIP_PICTURE = 84
+# A card holds two pictures side by side, the gap between them and its own padding.
+CARD_PX = 2 * STRIP_PICTURE + 16 + 2 * 17
 
 
 NEUTRAL = {"rob_dx": 0, "rob_dy": 0, "rob_angle": 0, "rob_scale": 1.0, "rob_thickness": 0}
@@ -150,27 +152,24 @@ elif original.rejected:
     st.info("The network answers “not a digit” under every change below.")
 else:
     st.success(f"The network reads {original.digit} under every change below.")
-for start in range(0, len(rows), STRIP_COLUMNS):
-    columns = st.columns(STRIP_COLUMNS)
-    for column, (label, variant, image, said, read) in zip(
-        columns, rows[start : start + STRIP_COLUMNS], strict=False
-    ):
-        with column.container(border=True):
-            # A row that wraps rather than columns that stack: two 84 px pictures fit side by
-            # side even in a phone's one card per row.
-            pictures = st.container(horizontal=True)
+# One row that wraps, of cards as wide as two pictures: as many to a row as the width holds
+# (five columns squeezed the pictures to 49 px on a tablet with the sidebar open).
+cards = st.container(horizontal=True, gap="small")
+for label, variant, image, said, read in rows:
+    with cards.container(border=True, width=CARD_PX):
+        pictures = st.container(horizontal=True, gap="small")
+        pictures.image(
+            Image.fromarray(variant).resize((STRIP_PICTURE, STRIP_PICTURE)),
+            caption=label,
+            alt=f"The drawing {label}: read as {read}.",
+        )
+        if image is not None:
             pictures.image(
-                Image.fromarray(variant).resize((84, 84)),
-                caption=label,
-                alt=f"The drawing {label}: read as {read}.",
+                enlarge(image, STRIP_PICTURE), caption="28×28", alt=f"It {label}, 28×28: {read}."
             )
-            if image is not None:
-                pictures.image(
-                    enlarge(image, 84), caption="28×28", alt=f"It {label}, 28×28: {read}."
-                )
-            if image is None:
-                st.markdown(":red[**nothing left**]")
-            elif said != answer(original):
-                st.markdown(f":red-background[**→ {read}**]")
-            else:
-                st.markdown(f":green[**{read}**]")
+        if image is None:
+            st.markdown(":red[**nothing left**]")
+        elif said != answer(original):
+            st.markdown(f":red-background[**→ {read}**]")
+        else:
+            st.markdown(f":green[**{read}**]")

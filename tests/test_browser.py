@@ -229,12 +229,13 @@ CUT_OFF_JS = f"""() => {{
 def test_nothing_is_cut_off_on_a_tablet(page):
     """At 820 px, an iPad Air upright, with the sidebar open, no page cuts off a button, picture,
     canvas, table or text (the Draw page's canvas, Robustness's pictures and Inside's formula
-    tables were, in columns too narrow for them; so were Training's metric cards, "studi…"), and
-    Evaluation shows its confusion matrices at their size (they were at half)."""
+    tables were, in columns too narrow for them; so were Training's metric cards, "studi…"),
+    Evaluation shows its confusion matrices at their size (they were at half) and Robustness its
+    strip of changes at 84 px (five columns squeezed them to 53 px)."""
     on_draw_page(page)
     draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
     wait_for_prediction(page, equals="3", timeout=30)
-    cut, matrix_width = {}, None
+    cut, matrix_width, strip = {}, None, []
     try:
         with at_width(page, 820, 1180):
             for title in nav_links(page):
@@ -246,6 +247,9 @@ def test_nothing_is_cut_off_on_a_tablet(page):
                 if title == "Evaluation":
                     matrix = page.get_by_role("img", name=re.compile("[Cc]onfusion")).first
                     matrix_width = matrix.bounding_box()["width"]
+                if title == "Robustness":
+                    pictures = page.get_by_role("img", name=re.compile(", 28×28: ")).all()
+                    strip = [picture.bounding_box()["width"] for picture in pictures]
             sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
     finally:
         open_page(page, "Draw")
@@ -253,6 +257,8 @@ def test_nothing_is_cut_off_on_a_tablet(page):
     assert not cut, f"cut off at 820 px, [element, px hidden] per page: {cut}"
     assert matrix_width is not None, "no confusion matrix found on the Evaluation page"
     assert matrix_width >= 390, f"a confusion matrix is shown {matrix_width:.0f} px wide, not 400"
+    assert len(strip) >= 19, f"Robustness shows {len(strip)} of its changes' 28x28 pictures"
+    assert min(strip) >= 83, f"Robustness's strip pictures are {min(strip):.0f} px, not 84"
 
 
 TOOLBAR_SHOWN_JS = """() => {
