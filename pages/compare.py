@@ -125,8 +125,10 @@ def drawing_section(predictors: dict) -> None:
 def downloads(active: Version, tflite: dict[bool, TFLitePredictor]) -> None:
     st.header("Downloads")
     st.caption(f"The active model, **{active.name}**, as Keras and as TensorFlow Lite.")
-    columns = st.columns(3)
-    columns[0].download_button(
+    # A row that wraps, each button as wide as its file name: three columns cut the names short
+    # ("default-float.t…") on a tablet with the sidebar open.
+    row = st.container(horizontal=True)
+    row.download_button(
         f"{active.name}.keras",
         data=active.model_file.read_bytes,  # read on click, not on every rerun
         file_name=f"{active.name}.keras",
@@ -134,11 +136,11 @@ def downloads(active: Version, tflite: dict[bool, TFLitePredictor]) -> None:
         icon=":material/download:",
         key="download_keras",
     )
-    for column, int8 in zip(columns[1:], (False, True), strict=True):
+    for int8 in (False, True):
         if int8 not in tflite:
             continue
         name = tflite_file_name(active.name, int8)
-        column.download_button(
+        row.download_button(
             name,
             data=tflite[int8].model_bytes,
             file_name=name,
