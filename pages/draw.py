@@ -26,6 +26,7 @@ from pages.resources import active_predictor
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 CANVAS = 280
+SAMPLE_PX = 84  # an MNIST digit's picture, 3 screen pixels to one of its own
 CANVAS_KEY = "canvas"
 
 
@@ -122,8 +123,6 @@ def drawing_area() -> None:
             "Try an MNIST digit",
             icon=":material/casino:",
             on_click=try_mnist_digit,
-            help="Read a random digit from MNIST's test set, with its true label: no drawing "
-            "needed",
             width="stretch",
         )
     strokes, sent = canvas.json_data, canvas.image_data  # None until the canvas sends
@@ -157,18 +156,26 @@ def drawing_area() -> None:
         # Inside the CNN replays the strokes of a drawing made here
         st.session_state["strokes"] = strokes if drawn and prediction else None
     with answer:
-        show_answer(prediction)
-        if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
-            true_label = int(mnist_test().labels[index])
-            st.image(
-                enlarge(mnist_test().inputs[index], 84),
+        index = st.session_state.get(SAMPLE_KEY) if prediction is not None else None
+        true_label = None if index is None else int(mnist_test().labels[index])
+        # An MNIST digit's picture beside the answer, not above it: the canvas, and the button
+        # under the finger that asked for the digit, stay where they were.
+        row = st.container(horizontal=True, gap="small")
+        with row.container():
+            show_answer(prediction)
+        if index is not None:
+            row.image(
+                enlarge(mnist_test().inputs[index], SAMPLE_PX),
+                caption=f"true label {true_label}",
+                width=SAMPLE_PX,
                 alt=f"MNIST test digit {index}, written as {label_text(true_label)}",
             )
-            st.caption(f"MNIST test digit {index} · true label {true_label}")
         if note := st.session_state.pop("sample_note", None):
             st.info(note)
     with right:
         if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
+            true_label = int(mnist_test().labels[index])
+            st.caption(f"MNIST test digit {index} · true label {true_label}")
             copy_link({"sample": str(index)}, "Copy a link to this digit")
         show_details(prediction)
         if st.session_state.get(SAMPLE_KEY) is None:

@@ -25,6 +25,7 @@ from tests.browser import (
     TWO_STROKES,
     at_width,
     browser_test_marks,
+    canvas_box,
     canvas_ink,
     click_clear,
     digit_strokes,
@@ -171,6 +172,24 @@ def test_drawn_digit_is_read_and_cleared(page, digit, template):
     assert page.get_by_text("nothing is drawn yet").is_visible()
     # Cleared in place: a remounted canvas would make the page jump while the new one loads.
     assert canvas.evaluate("(el) => el.isConnected"), "Clear remounted the canvas"
+
+
+def test_an_mnist_digit_leaves_the_canvas_where_it_was(page):
+    """An MNIST digit's picture went above the canvas: at 768 px the canvas, and the button under
+    the finger that asked for it, moved 138 px down. It sits beside the answer now."""
+    on_draw_page(page)
+    title = page.locator("h1").first
+
+    def canvas_top() -> float:  # below the title, whatever the page's scroll
+        return canvas_box(page)["y"] - title.bounding_box()["y"]
+
+    before = canvas_top()
+    page.get_by_role("button", name="Try an MNIST digit").click()
+    wait_for_prediction(page, changed_from=NO_PREDICTION, timeout=30)
+    wait_until_idle(page)
+    assert page.get_by_role("img", name=re.compile("^MNIST test digit")).count() == 1
+    assert abs(canvas_top() - before) <= 4, f"the canvas moved {canvas_top() - before:.0f} px"
+    click_clear(page)
 
 
 def test_every_stroke_updates_the_prediction(page):
