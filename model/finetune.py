@@ -33,7 +33,7 @@ from model.train import (
     score_of,
     training_precision,
 )
-from model.train_config import FINETUNE_EPOCHS, nondigits_trained
+from model.train_config import FINETUNE_EPOCHS, trained_nondigit_count
 
 REPLAY_MNIST = 4000
 REPLAY_DRAWINGS = 1000
@@ -82,7 +82,7 @@ def finetune_run(
     drawn = rng.choice(len(drawn_y), REPLAY_DRAWINGS, replace=False)
     # A base that learned "not a digit" keeps rehearsing it, or it would unlearn it here.
     nondigits_x, nondigits_y = np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)
-    trained_nondigits = nondigits_trained(base.meta)
+    trained_nondigits = trained_nondigit_count(base.meta)
     if trained_nondigits:
         nondigits_x, nondigits_y = nondigit_drawings(trained_nondigits)
         kept = rng.choice(len(nondigits_y), min(REPLAY_NONDIGITS, len(nondigits_y)), replace=False)

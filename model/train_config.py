@@ -176,10 +176,10 @@ CLI_FLAGS = {
 CHOICES = {"schedule": ["cosine", "constant"], "typefaces": list(TYPEFACE_POOLS)}
 
 
-def nondigits_trained(meta: dict) -> int:
+def trained_nondigit_count(meta: dict) -> int:
     """How many drawn non-digits a stored version trained on (`train --nondigits`): 0 when none,
     or when its meta.json does not say (a version from before "not a digit" existed)."""
-    count = meta.get("config", {}).get("nondigits")
+    count = (meta.get("config") or {}).get("nondigits")
     return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 

@@ -155,9 +155,9 @@ def drawing_area() -> None:
             st.session_state["drawing"] = pixels
         # Inside the CNN replays the strokes of a drawing made here
         st.session_state["strokes"] = strokes if drawn and prediction else None
+    index = st.session_state.get(SAMPLE_KEY) if prediction is not None else None
+    true_label = None if index is None else int(mnist_test().labels[index])
     with answer:
-        index = st.session_state.get(SAMPLE_KEY) if prediction is not None else None
-        true_label = None if index is None else int(mnist_test().labels[index])
         # An MNIST digit's picture beside the answer, not above it: the canvas, and the button
         # under the finger that asked for the digit, stay where they were.
         row = st.container(horizontal=True, gap="small")
@@ -173,8 +173,7 @@ def drawing_area() -> None:
         if note := st.session_state.pop("sample_note", None):
             st.info(note)
     with right:
-        if (index := st.session_state.get(SAMPLE_KEY)) is not None and prediction is not None:
-            true_label = int(mnist_test().labels[index])
+        if index is not None:
             st.caption(f"MNIST test digit {index} · true label {true_label}")
             copy_link({"sample": str(index)}, "Copy a link to this digit")
         show_details(prediction)

@@ -15,7 +15,7 @@ from model.describe import confusion_alt, reliability_alt
 from model.drawings import STYLE_NAMES
 from model.evaluate import Report, disagreements
 from model.nondigits import heldout
-from model.train_config import nondigits_trained
+from model.train_config import trained_nondigit_count
 from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.formatting import percent
@@ -92,7 +92,7 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
 
 def nondigits_section(name: str, report: Report, meta: dict) -> None:
     kinds = testset("nondigits").styles
-    trained = nondigits_trained(meta) > 0
+    trained = trained_nondigit_count(meta) > 0
     st.header(ALL_SETS["nondigits"])
     st.caption(
         "Letters, symbols, shapes, doodles and scribbles drawn with the canvas's pen. The network "

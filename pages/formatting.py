@@ -109,10 +109,10 @@ def training_mix_text(meta: dict) -> str:
         parent = meta.get("parent")
         of = f" (a fine-tune of {plain(parent)})" if isinstance(parent, str) else ""
         return f"{head}: {finetune_mix_text(tune, config)}{of}"
-    asked = [config.get("subset") or TRAINING_DIGITS]
-    parts = [f"{asked[0]:,} MNIST"]
-    drawn = {key: config[key] for key in DRAWN_DIGITS if isinstance(config.get(key), int)}
-    drawn = {key: drawn_count(n) for key, n in drawn.items() if n > 0}
+    counts = [config.get("subset") or TRAINING_DIGITS]
+    parts = [f"{counts[0]:,} MNIST"]
+    asked = {key: config[key] for key in DRAWN_DIGITS if isinstance(config.get(key), int)}
+    drawn = {key: drawn_count(n) for key, n in asked.items() if n > 0}
     if "canvas_digits" in drawn:
         varied = " (stroke ends varied)" if config.get("stroke_ends") else ""
         parts.append(f"{drawn['canvas_digits']:,} canvas digits{varied}")
@@ -122,16 +122,16 @@ def training_mix_text(meta: dict) -> str:
         parts.append(f"{drawn['typeset']:,} typeset digits{pool}")
     if "stroke_fonts" in drawn:
         parts.append(f"{drawn['stroke_fonts']:,} stroke-font digits")
-    asked += drawn.values()
+    counts += drawn.values()
     if config.get("nondigits"):
         parts.append(f"{config['nondigits']:,} drawn non-digits")
-        asked.append(config["nondigits"])
+        counts.append(config["nondigits"])
     # The parts are the counts drawn (digits come in whole rounds of ten in every style);
     # training leaves out a drawing in which the preprocessing finds nothing drawn
     # (model.train.preprocessed_drawings). The metadata keeps only the total, so the shortfall
     # is said as such, not charged to one part.
-    if isinstance(total, int) and all(isinstance(n, int) for n in asked) and sum(asked) > total:
-        blank = sum(asked) - total
+    if isinstance(total, int) and all(isinstance(n, int) for n in counts) and sum(counts) > total:
+        blank = sum(counts) - total
         parts.append(f"less {blank:,} drawing{'s' if blank > 1 else ''} left out as blank")
     return f"{head}: {', '.join(parts)}"
 

@@ -145,7 +145,7 @@ st.caption(
     f"{'“not a digit”' if original.rejected else original.digit}."
 )
 rows = strip_readings(predictor, version_key, gray)
-flips = [label for label, _, _, said, _ in rows if said != answer(original)]
+flips = [label for label, _, _, answered, _ in rows if answered != answer(original)]
 if flips:
     st.warning(f"The answer flips for {len(flips)} of {len(rows) - 1} changes: {', '.join(flips)}.")
 elif original.rejected:
@@ -155,7 +155,7 @@ else:
 # One row that wraps, of cards as wide as two pictures: as many to a row as the width holds
 # (five columns squeezed the pictures to 49 px on a tablet with the sidebar open).
 cards = st.container(horizontal=True, gap="small")
-for label, variant, image, said, read in rows:
+for label, variant, image, answered, read in rows:
     with cards.container(border=True, width=CARD_PX):
         pictures = st.container(horizontal=True, gap="small")
         pictures.image(
@@ -169,7 +169,7 @@ for label, variant, image, said, read in rows:
             )
         if image is None:
             st.markdown(":red[**nothing left**]")
-        elif said != answer(original):
+        elif answered != answer(original):
             st.markdown(f":red-background[**→ {read}**]")
         else:
             st.markdown(f":green[**{read}**]")

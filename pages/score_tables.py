@@ -61,8 +61,9 @@ def share_bars(rows: list[dict], column: str, count: str = "drawings") -> None:
             column: st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)
         },
     )
-    low, high = min(counts), max(counts)
-    st.caption(f"{low:,} {count} each" if low == high else f"{low:,}–{high:,} {count} each")
+    if counts:
+        low, high = min(counts), max(counts)
+        st.caption(f"{low:,} {count} each" if low == high else f"{low:,}–{high:,} {count} each")
 
 
 def percent_table(rows: list[dict] | dict[str, list], percents: list[str], digits: int = 2) -> None:

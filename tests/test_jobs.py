@@ -227,3 +227,4 @@ def test_a_job_knows_its_command_whatever_the_store_is_called(store, command):
     args = [sys.executable, "-m", "model", "--store", store, *command, "--json-progress"]
     assert TrainingJob(args=args).command == [*command, "--json-progress"]
     assert TrainingJob(args=[sys.executable, "-m", "model", *command]).command == command
+    assert TrainingJob(args=[sys.executable, "-m", "model.cli", *command]).command == []

@@ -130,8 +130,12 @@ class TrainingJob:
     @property
     def command(self) -> list[str]:
         """Its command line after `python -m model` and the store: ["train", ...], ["finetune",
-        ...] or ["experiment", KIND, ...]. Read by position, so a store named "train" is no run."""
-        words = self.args[self.args.index("model") + 1 :] if "model" in self.args else self.args
+        ...] or ["experiment", KIND, ...]; [] if it runs no `python -m model`. Read by position,
+        so a store named "train" is no run."""
+        starts = [
+            i + 2 for i in range(len(self.args) - 1) if self.args[i : i + 2] == ["-m", "model"]
+        ]
+        words = self.args[starts[0] :] if starts else []
         return words[2:] if words[:1] == ["--store"] else words
 
     def cancel(self) -> None:
