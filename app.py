@@ -55,6 +55,9 @@ with st.sidebar:
 # Below 1100 px the wide layout's 5rem side margins took 160 px of a tablet's width: with the
 # sidebar open on a landscape tablet (1024 px) the Draw page had 564 px, too few for its
 # readout beside the canvas. There the margins are the 1rem Streamlit gives a narrow screen.
+# The sidebar's close button shows on hover only: on a tablet, where the sidebar opens 300 px
+# wide, a first tap on its empty-looking corner only showed it and a second closed the sidebar.
+# Where no pointer hovers it is always shown.
 st.html(
     """<style>
     [data-testid="stElementToolbar"]:focus-within { opacity: 1; }
@@ -63,6 +66,9 @@ st.html(
     }
     @media (max-width: 1100px) {
       [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
+    }
+    @media (hover: none) {
+      [data-testid="stSidebarCollapseButton"] { visibility: visible !important; }
     }
     @media (pointer: coarse) {
       [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2rem; }

@@ -375,3 +375,26 @@ def test_on_a_touch_screen_a_tables_toolbar_covers_nothing_above_it(server, brow
     assert len(toolbars) >= 3, f"Compare's tables should show their toolbars by touch: {toolbars}"
     covering = [t for t in toolbars if t["covered"] > 0]
     assert not covering, f"toolbars over the text above their table: {covering}"
+
+
+def test_on_a_tablet_one_tap_closes_the_sidebar(server, browser):
+    """A tablet opens the sidebar 300 px wide, and its close button showed on hover only: a first
+    tap on its empty-looking corner only showed the button. By touch it is shown, and one tap
+    closes the sidebar."""
+    context = browser.new_context(
+        viewport={"width": 820, "height": 1180}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server.url)
+        wait_for_canvas(page)
+        close = page.locator('[data-testid="stSidebarCollapseButton"]')
+        shown = close.evaluate("element => getComputedStyle(element).visibility")
+        assert shown == "visible", f"the sidebar's close button is {shown} on a touch screen"
+        page.tap('[data-testid="stSidebarCollapseButton"] button')
+        page.wait_for_timeout(1000)  # the sidebar slides away
+        sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
+    finally:
+        context.close()
+    assert sidebar["x"] + sidebar["width"] <= 0, f"one tap left the sidebar open: {sidebar}"
