@@ -39,7 +39,8 @@ def live_panel() -> None:
     if job is None or not job.running:
         st.rerun()
         return
-    kind = job.command[1] if len(job.command) > 1 else "experiment"
+    command = job.command  # ["experiment", KIND, ...]
+    kind = command[1] if len(command) > 1 else "experiment"
     p = job.progress
     step = f"run {p['run']} of {p['runs']}: {p['label']}" if "run" in p else "starting"
     with st.container(border=True):

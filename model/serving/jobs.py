@@ -132,10 +132,9 @@ class TrainingJob:
         """Its command line after `python -m model` and the store: ["train", ...], ["finetune",
         ...] or ["experiment", KIND, ...]; [] if it runs no `python -m model`. Read by position,
         so a store named "train" is no run."""
-        starts = [
-            i + 2 for i in range(len(self.args) - 1) if self.args[i : i + 2] == ["-m", "model"]
-        ]
-        words = self.args[starts[0] :] if starts else []
+        pairs = range(len(self.args) - 1)
+        start = next((i + 2 for i in pairs if self.args[i : i + 2] == ["-m", "model"]), None)
+        words = [] if start is None else self.args[start:]
         return words[2:] if words[:1] == ["--store"] else words
 
     def cancel(self) -> None:
