@@ -58,9 +58,12 @@ with st.sidebar:
 # The sidebar's close button shows on hover only: on a tablet, where the sidebar opens 300 px
 # wide, a first tap on its empty-looking corner only showed it and a second closed the sidebar.
 # Where no pointer hovers it is always shown.
+# A row of tabs too wide for the page scrolled sideways behind a small arrow: on a tablet with the
+# sidebar open, the explanation lab hid two of its six tabs. Rows of tabs wrap instead.
 st.html(
     """<style>
     [data-testid="stElementToolbar"]:focus-within { opacity: 1; }
+    [data-testid="stMain"] [role="tablist"] { flex-wrap: wrap; }
     [data-testid="stSidebarNav"] a:focus-visible {
       outline: 2px solid #cf4250; outline-offset: 2px;
     }

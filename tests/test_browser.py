@@ -227,7 +227,7 @@ def test_every_page_opens_without_an_exception(page, errors):
 
 
 # Every button, picture, canvas and table of the page that an ancestor or the window cuts off,
-# as [what, px hidden]; the tab rows, which scroll sideways by design, aside.
+# as [what, px hidden]; the tab rows aside (TABS_HIDDEN_JS measures them).
 CUT_OFF_JS = f"""() => {{
     const hidden = {CLIPPED_JS};
     return [...document.querySelectorAll(
@@ -245,16 +245,22 @@ CUT_OFF_JS = f"""() => {{
 }}"""
 
 
+# Per row of tabs, how many pixels of its tabs lie out of sight, scrolled sideways.
+TABS_HIDDEN_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [role="tablist"]')]
+    .map((row) => row.scrollWidth - row.clientWidth)"""
+
+
 def test_nothing_is_cut_off_on_a_tablet(page):
     """At 820 px, an iPad Air upright, with the sidebar open, no page cuts off a button, picture,
     canvas, table or text (the Draw page's canvas, Robustness's pictures and Inside's formula
     tables were, in columns too narrow for them; so were Training's metric cards, "studi…"),
     Evaluation shows its confusion matrices at their size (they were at half) and Robustness its
-    strip of changes at 84 px (five columns squeezed them to 53 px)."""
+    strip of changes at 84 px (five columns squeezed them to 53 px), and every row of tabs shows
+    all its tabs (the explanation lab's six hid 137 px of them, scrolled sideways)."""
     on_draw_page(page)
     draw_strokes(page, digit_strokes(3, ONE_STROKE[3]))
     wait_for_prediction(page, equals="3", timeout=30)
-    cut, matrix_width, strip = {}, None, []
+    cut, matrix_width, strip, tabs_hidden = {}, None, [], {}
     try:
         with at_width(page, 820, 1180):
             for title in nav_links(page):
@@ -263,6 +269,8 @@ def test_nothing_is_cut_off_on_a_tablet(page):
                 wait_until_idle(page, timeout=120)
                 if found := page.evaluate(CUT_OFF_JS):
                     cut[title] = found
+                if hidden := [px for px in page.evaluate(TABS_HIDDEN_JS) if px > 1]:
+                    tabs_hidden[title] = hidden
                 if title == "Evaluation":
                     matrix = page.get_by_role("img", name=re.compile("[Cc]onfusion")).first
                     matrix_width = matrix.bounding_box()["width"]
@@ -274,6 +282,7 @@ def test_nothing_is_cut_off_on_a_tablet(page):
         open_page(page, "Draw")
     assert sidebar and sidebar["width"] > 200, "the sidebar is closed: not the case to test"
     assert not cut, f"cut off at 820 px, [element, px hidden] per page: {cut}"
+    assert not tabs_hidden, f"tabs scrolled out of sight at 820 px, px per row: {tabs_hidden}"
     assert matrix_width is not None, "no confusion matrix found on the Evaluation page"
     assert matrix_width >= 390, f"a confusion matrix is shown {matrix_width:.0f} px wide, not 400"
     # The drawing as drawn and its 19 changes, each a card with the 28x28 it reads.
