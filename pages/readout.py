@@ -30,18 +30,24 @@ def answer_words(prediction, nothing: str = "nothing drawn") -> str:
     return f"{prediction.digit} ({prediction.confidence:.0%})"
 
 
+def answer_line(prediction, nothing: str = "Nothing drawn yet") -> str:
+    """The line under the "Prediction" metric: "Confidence 97.3%", "Not a digit" or `nothing`."""
+    if prediction is None:
+        return nothing
+    return "Not a digit" if prediction.rejected else f"Confidence {prediction.confidence:.1%}"
+
+
 def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
     """The metric and one line under it: above the canvas, so a phone keeps them in view. The line
     is always there, so that the canvas below never moves as the answer changes."""
     if prediction is None:
-        st.metric("Prediction", answer(prediction), help="no ink to read")
-        st.caption(nothing)
+        meaning = "no ink to read"
     elif prediction.rejected:
-        st.metric("Prediction", answer(prediction), help="not a digit")
-        st.caption("Not a digit")
+        meaning = "not a digit"
     else:
-        st.metric("Prediction", answer(prediction), help="the digit with the highest probability")
-        st.caption(f"Confidence {prediction.confidence:.1%}")
+        meaning = "the digit with the highest probability"
+    st.metric("Prediction", answer(prediction), help=meaning)
+    st.caption(answer_line(prediction, nothing))
 
 
 def show_details(prediction) -> None:

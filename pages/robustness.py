@@ -16,7 +16,7 @@ from model.preprocess import to_gray, white_on_black
 from model.robustness import transform_drawing, variant_strip
 from pages.entry import ensure_app_entry
 from pages.pictures import enlarge
-from pages.readout import answer, answer_words
+from pages.readout import answer, answer_line, answer_words
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -118,14 +118,7 @@ with shown:
                 delta=None if answer(prediction) == answer(original) else "changed",
                 delta_color="inverse",
             )
-            st.markdown(
-                (
-                    "Not a digit"
-                    if prediction.rejected
-                    else f"Confidence **{prediction.confidence:.1%}**"
-                )
-                + f" · as drawn it reads **{verdict(original)}**"
-            )
+            st.markdown(f"{answer_line(prediction)} · as drawn it reads **{verdict(original)}**")
             if answer(prediction) != answer(original):
                 st.error(
                     f"The change flipped the answer from {verdict(original)} to "

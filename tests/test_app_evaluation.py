@@ -210,6 +210,7 @@ def test_robustness_reads_the_drawing_and_its_changes(open_page):
     assert not at.info
     assert at.metric[0].label == "Prediction" and at.metric[0].value == "4"
     assert "as drawn it reads **4" in texts(at.markdown)
+    assert re.search(r"^Confidence \d+\.\d% · as drawn", texts(at.markdown), re.M)
     strip = [m for m in at.markdown if "%" in str(m.value) and "**" in str(m.value)]
     assert len(strip) >= 15  # one verdict per variant
 
@@ -231,7 +232,7 @@ def test_robustness_answers_not_a_digit_as_the_draw_page_does(open_page):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.metric[0].value == "?"
-    assert "as drawn it reads **not a digit**" in texts(at.markdown)
+    assert "Not a digit · as drawn it reads **not a digit**" in texts(at.markdown)
     assert not any("%" in str(m.value) for m in at.markdown if ":green[" in str(m.value))
     said = "\n".join(str(m.value) for m in at.markdown)
     assert ":green[**not a digit**]" in said  # the variants still rejected, marked as unchanged
