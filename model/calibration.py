@@ -1,7 +1,7 @@
 """Honest answers: probabilities that mean what they say, and "not a digit" when it is none.
 
 A network trained on digits alone has only ten answers, and its softmax spreads all of its belief
-over them: a drawn heart comes out as a 0 at 100%. Two things make its answers honest.
+over them: a drawn heart comes out as a 0 at 100%. Three things make its answers honest.
 
 1. It learns what is *not* a digit. Besides the digits, training shows it letters, symbols, shapes
    and scribbles drawn with the canvas's pen, labelled `NOT_A_DIGIT`, and asks it to answer those
@@ -34,6 +34,7 @@ ECE_BINS = 15
 # The share of validation digits the threshold may turn away: the price of every rejected heart.
 REJECT_BUDGET = 0.001
 NUDGES = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))  # (dy, dx) of the copies a drawing is read as
+TEMPERATURE_RANGE = (0.01, 100.0)  # what a version's metadata may hold; fits stay in [0.05, 20]
 
 
 def log_probabilities(probabilities: np.ndarray) -> np.ndarray:
@@ -144,7 +145,11 @@ class Calibration:
         """From a version's metadata, ignoring values of the wrong type or range."""
         t, threshold = meta.get("temperature"), meta.get("reject_threshold")
         number = (int, float)
-        ok_t = isinstance(t, number) and not isinstance(t, bool) and 0.01 <= t <= 100
+        ok_t = (
+            isinstance(t, number)
+            and not isinstance(t, bool)
+            and TEMPERATURE_RANGE[0] <= t <= TEMPERATURE_RANGE[1]
+        )
         ok_threshold = (
             isinstance(threshold, number) and not isinstance(threshold, bool) and 0 <= threshold < 1
         )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model import attribution, explain
+from model.calibration import softmax
 
 PIXELS = 28 * 28
 STEP = 8  # pixels removed between two points of the curve: 99 points from 0 to all 784
@@ -81,12 +82,6 @@ def deletion_curve(
     probability = softmax(explain.insight(network).scores(images))[:, digit]
     removed = np.minimum(np.arange(len(images)) * step, PIXELS) / PIXELS
     return DeletionCurve(method, removed.astype(np.float32), probability)
-
-
-def softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def curves_for(

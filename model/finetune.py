@@ -33,7 +33,7 @@ from model.train import (
     score_of,
     training_precision,
 )
-from model.train_config import FINETUNE_EPOCHS, trained_nondigit_count
+from model.train_config import FINETUNE_EPOCHS, VALIDATION_SIZE, trained_nondigit_count
 
 REPLAY_MNIST = 4000
 REPLAY_DRAWINGS = 1000
@@ -77,7 +77,7 @@ def finetune_run(
 
     rng = np.random.default_rng(seed)
     mnist = data.load_mnist()
-    replay = rng.choice(len(mnist.x_train) - 5000, REPLAY_MNIST, replace=False)
+    replay = rng.choice(len(mnist.x_train) - VALIDATION_SIZE, REPLAY_MNIST, replace=False)
     drawn_x, drawn_y = canvas_digit_mix(6000)
     drawn = rng.choice(len(drawn_y), REPLAY_DRAWINGS, replace=False)
     # A base that learned "not a digit" keeps rehearsing it, or it would unlearn it here.
@@ -130,7 +130,7 @@ def finetune_run(
     )
     held_out = held_images, held_labels
     before = {**score(base_predictor), "held_out_accuracy": accuracy(base_predictor, *held_out)}
-    x_val, y_val = mnist.x_train[-5000:], mnist.y_train[-5000:]
+    x_val, y_val = mnist.x_train[-VALIDATION_SIZE:], mnist.y_train[-VALIDATION_SIZE:]
     history, seconds = fit(
         network,
         x.astype(np.float32)[..., None] / 255.0,

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.calibration import softmax
+
 GATES = ("i", "f", "c̃", "o")  # the order of an LSTM's four gates in Keras's weights
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "c̃": "candidate", "o": "output gate"}
 
@@ -62,11 +64,6 @@ def activate(name: str, x):
 
 def activation_name(layer, attribute: str = "activation") -> str:
     return getattr(getattr(layer, attribute, None), "__name__", "linear")
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    exp = np.exp(logits - logits.max())
-    return exp / exp.sum()
 
 
 # --- Which layers -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pages import formulas as formula_section
 from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.pictures import enlarge
+from pages.readout import answer_words
 from pages.resources import active_predictor
 
 FORMULAS = "The formulas on your drawing"
@@ -82,12 +83,6 @@ def show(png: bytes, alt: str) -> None:
     st.image(png, alt=alt)
 
 
-def input_read_as(prediction) -> str:
-    if prediction.rejected:
-        return f"read as not a digit (closest {prediction.digit}, {prediction.confidence:.0%})"
-    return f"read as {prediction.digit} ({prediction.confidence:.0%})"
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def decision_pictures(
     _network, key: tuple, image: np.ndarray, digit: int, has_conv: bool
@@ -139,13 +134,18 @@ left, right = wrapping_columns([1, 3], 112, key="inside_input", vertical_alignme
 left.image(
     enlarge(image, 112),
     caption="the 28×28 input",
-    alt=f"The 28×28 input the network reads: {input_read_as(prediction)}.",
+    alt=f"The 28×28 input the network reads: read as {answer_words(prediction)}.",
 )
 if prediction.rejected:
+    leaning = (
+        f"it leans most towards {prediction.digit}, at only {prediction.confidence:.0%}"
+        if prediction.leaning is not None
+        else f"no digit stands out, the highest is {prediction.digit} at only "
+        f"{prediction.confidence:.0%}"
+    )
     right.markdown(
-        f"The network reads **not a digit**: it leans most towards {prediction.digit}, "
-        f"at only {prediction.confidence:.0%}. The maps below show which evidence pulled it "
-        "towards that digit (pick another digit to see its evidence)."
+        f"The network reads **not a digit**: {leaning}. The maps below show which evidence "
+        "pulled it towards that digit (pick another digit to see its evidence)."
     )
 else:
     right.markdown(

@@ -72,6 +72,31 @@ def test_the_drawing_from_the_draw_page_is_explained(open_page):
     assert "the evidence for **3**" in texts(at.caption)
 
 
+def test_a_drawing_that_is_no_digit_is_explained_as_the_draw_page_says(open_page):
+    """A heart reads "not a digit"; the page names the digit it leans towards only when the
+    answer leans towards one, as the Draw page does."""
+    from model.nondigits import DRAWN
+    from model.serving.inference import Predictor
+
+    heart = render_strokes(DRAWN["shapes"]["heart"](np.random.default_rng(0)))
+    drawing = np.dstack([heart, heart, heart, np.full_like(heart, 255)])
+    at = open_page("pages/inside.py", timeout=60, visit_draw_page_first=True)
+    at.session_state["drawing"] = drawing
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = texts(at.markdown)
+    assert "The network reads **not a digit**" in said
+    prediction = Predictor.from_version(ModelStore().get("default")).classify(drawing)
+    assert prediction.rejected
+    if prediction.leaning is None:
+        assert f"no digit stands out, the highest is {prediction.digit}" in said
+        assert "leans most towards" not in said
+    else:
+        assert f"it leans most towards {prediction.leaning}" in said
+    alts = [one.alt for i in at.image for one in i.proto.imgs]
+    assert "The 28×28 input the network reads: read as not a digit." in alts
+
+
 def test_a_network_without_convolutions_shows_saliency_only(open_page):
     from model.networks import build
 

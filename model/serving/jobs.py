@@ -1,10 +1,11 @@
 """Background training: one run at a time, in a child process, watched from the app.
 
-The app starts `python -m model train --json-progress ...` as a child process, the same code path
-as the command line. The child prints one JSON event per line (batches, epochs, the final version),
-which a reader thread turns into a `TrainingJob` that any page in any session can display. Training
-in a separate process keeps the app's inference responsive and makes Cancel (SIGTERM: stop after
-this batch, write nothing) and even a SIGKILL safe: the store only ever gains complete versions.
+The app starts `python -m model train|finetune|experiment ... --json-progress` as a child process,
+the same code path as the command line. The child prints one JSON event per line (batches,
+epochs, the final version), which a reader thread turns into a `TrainingJob` that any page in any
+session can display. Training in a separate process keeps the app's inference responsive and
+makes Cancel (SIGTERM: stop after this batch, write nothing) and even a SIGKILL safe: the store
+only ever gains complete versions.
 
 `TrainingLock` is an operating-system file lock taken by every training run (app or CLI) for its
 whole life: only one trains at a time, and the kernel frees it when the holder dies.
@@ -258,7 +259,8 @@ class Trainer:
         return None
 
     def start(self, cli_args: list[str]) -> TrainingJob:
-        """Start `python -m model train *cli_args`; if a run is going, return that one instead."""
+        """Start `python -m model *cli_args` (`["train", ...]`, `["finetune", ...]`...); if a run
+        is going, return that one instead."""
         with self._guard, Trainer._starting:
             if self.job is not None and self.job.running:
                 return self.job

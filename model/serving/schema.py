@@ -15,6 +15,8 @@ import math
 import re
 from collections.abc import Callable
 
+from model.calibration import TEMPERATURE_RANGE
+
 Check = Callable[[object, str], object]
 
 
@@ -180,9 +182,9 @@ META = mapping(
             }
         ),
         "nondigits_rejected": FRACTION,
-        # Calibration: a softmax temperature (model.calibration uses 0.01-100) and the
-        # confidence below which an answer is "not a digit".
-        "temperature": number(0.01, 100.0),
+        # Calibration: a softmax temperature and the confidence below which an answer is
+        # "not a digit" (the ranges `Calibration.of` accepts).
+        "temperature": number(TEMPERATURE_RANGE[0], TEMPERATURE_RANGE[1]),
         "reject_threshold": FRACTION,
         "nudged": flag,
     }
