@@ -44,22 +44,21 @@ with st.sidebar:
     if not store().writable:
         st.warning(plain(f"The model store {store().root} is read-only: retraining is off."))
 
-# Streamlit shows a table's, chart's or picture's toolbar (fullscreen, download, search) on
-# hover only: a keyboard user tabbing onto one of its buttons saw nothing take the focus.
-# Where the pointer is a finger Streamlit always shows a table's toolbar, 44 px tall, over the
-# element just above the table (its heading, its caption): 2rem and the gap between elements
-# make room for it.
-# A sidebar page link that has the keyboard's focus got only a faint grey (1.1:1 on the sidebar),
-# like the current page's. It gets a red outline, the dark theme's primary colour (CSS cannot
-# tell which theme shows): 4.3:1 on the light sidebar, 3.1:1 on the dark one (WCAG asks 3:1).
-# Below 1100 px the wide layout's 5rem side margins took 160 px of a tablet's width: with the
-# sidebar open on a landscape tablet (1024 px) the Draw page had 564 px, too few for its
-# readout beside the canvas. There the margins are the 1rem Streamlit gives a narrow screen.
-# The sidebar's close button shows on hover only: on a tablet, where the sidebar opens 300 px
-# wide, a first tap on its empty-looking corner only showed it and a second closed the sidebar.
-# Where no pointer hovers it is always shown.
-# A row of tabs too wide for the page scrolled sideways behind a small arrow: on a tablet with the
-# sidebar open, the explanation lab hid two of its six tabs. Rows of tabs wrap instead.
+# What Streamlit's defaults leave out, by rule below:
+# - A table's, chart's or picture's toolbar shows on hover only: it also shows when one of its
+#   buttons has the keyboard's focus.
+# - Where the pointer is a finger Streamlit always shows a table's toolbar, 44 px tall, over the
+#   element just above the table (its heading, its caption): 2rem more room above the table.
+# - A focused sidebar page link gets only a faint grey, like the current page's: a red outline,
+#   the dark theme's primary colour (CSS cannot tell which theme shows), at least 3:1 on both
+#   sidebars, as WCAG asks.
+# - The wide layout's 5rem side margins leave a landscape tablet with the sidebar open too narrow
+#   a page for the Draw page's readout beside the canvas: below 1100 px they are the 1rem
+#   Streamlit gives a narrow screen.
+# - The sidebar's close button shows on hover only, so on a touch screen a first tap only shows
+#   it: where no pointer hovers it is always shown.
+# - A row of tabs too wide for the page scrolls sideways behind a small arrow, hiding tabs (the
+#   explanation lab's six, on a tablet with the sidebar open): rows of tabs wrap.
 st.html(
     """<style>
     [data-testid="stElementToolbar"]:focus-within { opacity: 1; }

@@ -17,6 +17,6 @@ import os
 # Set here, in the package both layers belong to, so they hold before any TensorFlow import.
 # TensorFlow's C++ start-up messages; the user can still override this.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# oneDNN's kernels train our small convnets about twice as fast on this CPU as the plain ones,
-# so they stay on; their one start-up notice is silenced in `model.serving.tf_runtime`.
+# oneDNN's kernels train our small convnets faster on a CPU than the plain ones, so they stay
+# on; their one start-up notice is silenced in `model.serving.tf_runtime`.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")

@@ -15,8 +15,8 @@ no calibration, no "not a digit") on MNIST's 10,000 test digits and the 3,000 ca
 drawings. An experiment's runs, their curves and figures are kept as an experiment record in the
 model store (`Records`), which the Experiments page compares side by side.
 
-`PRESETS` size the runs: "quick" finishes within about a minute on a 2-core CPU, "full" trains
-on much more, "tiny" is for the tests (a few seconds; its figures mean little). This module imports
+`PRESETS` size the runs: "quick" for a class to watch (the README gives its time here), "full"
+trains on much more, "tiny" is for the tests (its figures mean little). This module imports
 TensorFlow only to train: the app reads the records without it.
 """
 

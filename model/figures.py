@@ -127,7 +127,8 @@ def overlay_figure(
 
 
 def to_png(fig: Figure, dpi: int = 100) -> bytes:
-    """The figure rendered to PNG bytes."""
+    """The figure rendered to PNG bytes, to be shown at its own size: `st.image` would re-encode
+    a larger picture shrunk to a given width on every rerun."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()

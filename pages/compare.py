@@ -227,7 +227,7 @@ if rows:
         "measured when this page first ran in this server. "
         "Training s/epoch: from each version's metadata, on the machine that trained it."
     )
-    # The title in the page, not in the chart: there it was cut short at phone width.
+    # The title in the page, not in the chart: a chart's title is cut short at phone width.
     st.markdown("**Accuracy against single-drawing latency**")
     accuracy_chart(rows)
 if predictors:

@@ -26,7 +26,7 @@ def label(row: dict) -> str:
 CHAR_PX, PADDING_PX, MAX_MODEL_PX = 6.2, 14, 260  # a mean glyph of 14 px text; cell padding
 
 # A chart's legend goes under it (a second one over it: Vega puts two side by side): on the
-# right, at 320 px, legends took half the width and left the plot 90 px. One model a row, never
+# right, on a phone, legends take half the width from the plot. One model a row, never
 # cut: a version's own names differ only at their end ("… (int8)"). The chart fits the width
 # only: its height is the plot's, and the legends add to it instead of squashing it.
 LEGEND = alt.Legend(title=None, orient="bottom", columns=1, offset=0, labelLimit=0)
@@ -36,9 +36,9 @@ FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 def narrow_table(rows: list[dict], column_config: dict) -> None:
     # The model's name gets a width of its own, from its longest name: sized by the grid, the
-    # column was measured before the web font loaded on a phone, and "default (float)" was cut
-    # to "default (floa". A name longer than MAX_MODEL_PX allows is still cut. Not pinned: the
-    # grid greys a pinned column's text.
+    # column is measured before the web font loads on a phone, and "default (float)" is cut. A
+    # name longer than MAX_MODEL_PX allows is still cut. Not pinned: the grid greys a pinned
+    # column's text.
     longest = max((len(str(row["model"])) for row in rows), default=0)
     model = st.column_config.TextColumn(
         width=round(min(MAX_MODEL_PX, CHAR_PX * longest + PADDING_PX))

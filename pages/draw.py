@@ -19,14 +19,13 @@ from pages.drawing_layout import drawing_sides, style_drawing_row
 from pages.entry import ensure_app_entry
 from pages.formatting import plain
 from pages.links import copy_link, new_in_link
-from pages.pictures import enlarge
+from pages.pictures import THUMBNAIL, enlarge
 from pages.readout import show_answer, show_details
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 CANVAS = 280
-SAMPLE_PX = 84  # an MNIST digit's picture, 3 screen pixels to one of its own
 CANVAS_KEY = "canvas"
 
 
@@ -165,9 +164,9 @@ def drawing_area() -> None:
             show_answer(prediction)
         if index is not None:
             row.image(
-                enlarge(mnist_test().inputs[index], SAMPLE_PX),
+                enlarge(mnist_test().inputs[index], THUMBNAIL),
                 caption=f"true label {true_label}",
-                width=SAMPLE_PX,
+                width=THUMBNAIL,
                 alt=f"MNIST test digit {index}, written as {label_text(true_label)}",
             )
         if note := st.session_state.pop("sample_note", None):

@@ -1,8 +1,8 @@
 """The Draw page's two sides: the canvas on the left, what the network reads on the right.
 
 The canvas is a fixed 280 px. Streamlit's columns share the width by ratio and only stack below
-640 px, so on a tablet or a narrow window with the sidebar open (820 px, 1024 px) the canvas's
-column was narrower than the canvas and its right part was cut off, undrawable. Here the left side
+640 px, so on a tablet or a narrow window with the sidebar open (820 px, 1024 px) a column would
+be narrower than the canvas and cut its right part off, undrawable. Here the left side
 is as wide as the canvas needs, the right side takes the rest, and when the rest is too narrow
 for its bars and ten digits, the right side moves under the canvas, as on a phone.
 """

@@ -19,24 +19,10 @@ from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.pictures import enlarge
 from pages.readout import answer_words
-from pages.resources import active_predictor
+from pages.resources import active_predictor, network_key
 
 FORMULAS = "The formulas on your drawing"
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
-
-
-def network_key(predictor) -> tuple:
-    """What identifies the loaded network for the caches: its version and when it was made."""
-    version = predictor.version
-    if version is None:
-        return ("?", "", id(predictor.network))
-    return (version.name, str(version.meta.get("created", "")), id(predictor.network))
-
-
-def picture(fig) -> bytes:
-    """The figure as PNG at 100 dpi, shown at its own size: `st.image` would re-encode a larger
-    picture shrunk to a given width on every rerun."""
-    return figures.to_png(fig, dpi=100)
 
 
 cached_sample = st.cache_data(show_spinner=False)(sample_drawing)
@@ -58,7 +44,7 @@ def filter_pictures(_network, key: tuple) -> list[tuple[bytes, str]]:
         )
         # Eight a row, not sixteen: the picture is half as wide, so a phone shows it at 0.8 of
         # its size instead of 0.45, its title and colour bar still legible.
-        shown.append((picture(figures.filters_figure(kernels, title, columns=8)), alt))
+        shown.append((figures.to_png(figures.filters_figure(kernels, title, columns=8)), alt))
     return shown
 
 
@@ -75,7 +61,7 @@ def feature_pictures(_network, key: tuple, image: np.ndarray) -> dict[str, tuple
             f"The {channels} feature maps of layer {name} for the drawing, {height}×{width} each, "
             f"bright where a filter found its pattern: {found}."
         )
-        shown[name] = (picture(figures.feature_maps_figure(maps, title)), alt)
+        shown[name] = (figures.to_png(figures.feature_maps_figure(maps, title)), alt)
     return shown
 
 
@@ -94,7 +80,7 @@ def decision_pictures(
     maps.append(("Saliency", explain.saliency(_network, image, digit)))
     return [
         (
-            picture(figures.overlay_figure(image, heat, f"{name} for {digit}")),
+            figures.to_png(figures.overlay_figure(image, heat, f"{name} for {digit}")),
             heat_map_alt(name, digit, heat),
         )
         for name, heat in maps

@@ -9,10 +9,6 @@ import streamlit as st
 from model import attribution, describe, faithfulness, figures
 
 
-def picture(fig) -> bytes:
-    return figures.to_png(fig, dpi=100)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def attributions(_network, key: tuple, image: np.ndarray, digit: int) -> dict:
     return attribution.attribute_all(_network, image, digit)
@@ -26,7 +22,7 @@ def panels_of(found: dict) -> list[tuple[str, np.ndarray | None]]:
 def evidence_picture(_network, key: tuple, image: np.ndarray, digit: int) -> tuple[bytes, str]:
     panels = panels_of(attributions(_network, key, image, digit))
     fig = figures.signed_figure(image, panels)
-    return picture(fig), describe.signed_maps_alt(digit, panels)
+    return figures.to_png(fig), describe.signed_maps_alt(digit, panels)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -42,7 +38,7 @@ def deletion_picture(
     ]
     areas = {label: auc for label, _, _, auc in rows}
     fig = figures.deletion_figure(rows, digit)
-    return picture(fig), describe.deletion_alt(digit, areas), areas
+    return figures.to_png(fig), describe.deletion_alt(digit, areas), areas
 
 
 def show_evidence(network, key: tuple, image: np.ndarray, digit: int) -> None:

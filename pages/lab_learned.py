@@ -10,7 +10,7 @@ from PIL import Image
 
 from model import explain, prototypes
 from pages.lab_neighbours import mnist_arrays
-from pages.pictures import enlarge
+from pages.pictures import THUMBNAIL, enlarge
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -29,7 +29,7 @@ def show_learned(predictor, key: tuple) -> None:
     with st.spinner("Drawing the ten prototypes and ranking the test digits, once per version…"):
         (images, probability, from_own_mean), tops = learned(predictor, key)
     st.image(
-        [enlarge(image, 84) for image in images],
+        [enlarge(image, THUMBNAIL) for image in images],
         caption=[f"{d} · {p:.0%}" for d, p in enumerate(probability)],
         alt=[
             f"The network's prototype of the digit {d}: an image it reads as {d} with "

@@ -11,10 +11,6 @@ import streamlit as st
 from model import describe, figures, replay
 
 
-def picture(fig) -> bytes:
-    return figures.to_png(fig, dpi=100)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def stroke_picture(_predictor, key: tuple, strokes_json: str) -> tuple[bytes, str, str] | None:
     strokes = replay.canvas_strokes(json.loads(strokes_json))
@@ -24,7 +20,7 @@ def stroke_picture(_predictor, key: tuple, strokes_json: str) -> tuple[bytes, st
     sentence = replay.change_sentence(answers.answers)
     fig = figures.progress_figure(answers.probabilities, "after stroke", answers=answers.answers)
     alt_text = describe.progress_alt("strokes", answers.answers, sentence)
-    return picture(fig), alt_text, sentence
+    return figures.to_png(fig), alt_text, sentence
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -33,7 +29,7 @@ def row_picture(_predictor, key: tuple, image: np.ndarray) -> tuple[bytes, str, 
     answers = replay.row_answers(probabilities)
     sentence = replay.change_sentence(answers, unit="row")
     fig = figures.progress_figure(probabilities, "after row (top to bottom)", width=7.0)
-    return picture(fig), describe.progress_alt("rows", answers, sentence), sentence
+    return figures.to_png(fig), describe.progress_alt("rows", answers, sentence), sentence
 
 
 def show_strokes(predictor, key: tuple) -> None:

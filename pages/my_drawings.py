@@ -25,11 +25,9 @@ from pages.entry import ensure_app_entry
 from pages.finetuning import finetune_section
 from pages.flash import flash, show_flash
 from pages.formatting import plain
-from pages.pictures import enlarge
+from pages.pictures import THUMBNAIL, enlarge
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
-
-THUMB = 84
 
 
 def export_bytes() -> bytes:
@@ -87,14 +85,14 @@ def corrections_gallery(saved: list[Correction]) -> None:
     # (rows of a fixed count left one card alone on a row where seven fit).
     gallery = st.container(horizontal=True, gap="small")
     for drawing in saved[::-1]:
-        with gallery.container(width=THUMB + 8):
+        with gallery.container(width=THUMBNAIL + 8):
             when = time.strftime("%d %b %H:%M", time.localtime(drawing.created))
             # Every thumbnail as large as the next, and its lines short enough not to
             # wrap: the Delete buttons of a row stay level.
             st.image(
-                enlarge(drawing.image, THUMB),
+                enlarge(drawing.image, THUMBNAIL),
                 caption=label_text(drawing.label),
-                width=THUMB,
+                width=THUMBNAIL,
                 alt=f"Your drawing saved as {label_text(drawing.label)}, {when}.",
             )
             st.caption(when)

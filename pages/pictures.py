@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+THUMBNAIL = 84  # px: a 28x28 digit in a row of many, three screen pixels to one of its own
+
 
 def enlarge(image: np.ndarray, size: int) -> Image.Image:
     """A small grayscale array (uint8, or float ink in [0, 1]) as a crisp `size`-pixel square.

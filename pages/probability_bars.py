@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.describe import probabilities_text
+
 
 def probability_bars(
     probabilities: np.ndarray, top: int | None, height: int = 120, greyed: bool = False
@@ -33,7 +35,7 @@ def probability_bars(
         f'<div style="flex:1;text-align:center;{"font-weight:700" if d == top else ""}">{d}</div>'
         for d in range(10)
     )
-    described = ", ".join(f"{d}: {float(p):.1%}" for d, p in enumerate(probabilities))
+    described = probabilities_text(probabilities)
     return (
         f'<div role="img" aria-label="probabilities, {described}" data-testid="probabilityBars">'
         f'<div style="display:flex;gap:6px;align-items:stretch;height:{height + 18}px;'

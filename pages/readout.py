@@ -11,8 +11,6 @@ from model.serving.corrections import label_text
 from pages.pictures import enlarge, squared
 from pages.probability_bars import probability_bars
 
-UNSURE_BELOW = 0.6  # below this confidence the page says the model is unsure
-
 
 def answer(prediction) -> str:
     """What the "Prediction" metric shows: the digit, "?" for not a digit, "–" for no ink."""
@@ -66,7 +64,7 @@ def show_details(prediction) -> None:
             f"from all of them: {closest} below the {prediction.threshold:.0%} that nearly "
             f"every digit reaches."
         )
-    elif p1 < UNSURE_BELOW:
+    elif prediction.unsure:
         st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
     marked = prediction.leaning if prediction.rejected else prediction.digit
     st.html(probability_bars(prediction.probabilities, marked, greyed=prediction.rejected))

@@ -79,3 +79,11 @@ def predictor_for(name: str) -> Predictor:
     """Any stored version's predictor, cached like the active one."""
     # Read strictly: a missing version or file is an error here, not the default's predictor.
     return _predictor_for(name, store().get(name).model_file.stat().st_mtime)[0]
+
+
+def network_key(predictor) -> tuple:
+    """What identifies the loaded network for the caches: its version and when it was made."""
+    version = predictor.version
+    if version is None:
+        return ("?", "", id(predictor.network))
+    return (version.name, str(version.meta.get("created", "")), id(predictor.network))

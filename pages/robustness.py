@@ -15,9 +15,9 @@ from model.drawings import sample_drawing
 from model.preprocess import to_gray, white_on_black
 from model.robustness import transform_drawing, variant_strip
 from pages.entry import ensure_app_entry
-from pages.pictures import enlarge
+from pages.pictures import THUMBNAIL, enlarge
 from pages.readout import answer, answer_line, answer_words
-from pages.resources import active_predictor
+from pages.resources import active_predictor, network_key
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -25,9 +25,8 @@ SAMPLE_DIGIT = 7
 # The full-size drawings' width: two side by side fit a phone's 358 px, so on a phone the pictures
 # and the answer come first and the sliders just under them, all on one screen.
 PICTURE = 160
-STRIP_PICTURE = 84
 # A card holds two pictures side by side, the gap between them and its own padding.
-CARD_PX = 2 * STRIP_PICTURE + 16 + 2 * 17
+CARD_PX = 2 * THUMBNAIL + 16 + 2 * 17
 
 
 NEUTRAL = {"rob_dx": 0, "rob_dy": 0, "rob_angle": 0, "rob_scale": 1.0, "rob_thickness": 0}
@@ -42,7 +41,7 @@ def verdict(prediction) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def strip_readings(_predictor, version_key: tuple, gray: np.ndarray) -> list[tuple]:
+def strip_readings(_predictor, key: tuple, gray: np.ndarray) -> list[tuple]:
     """(label, drawing, 28x28 or None, `answer`, `verdict`) for every variant."""
     rows = []
     for label, variant in variant_strip(gray):
@@ -60,8 +59,6 @@ st.caption(
 )
 
 predictor, _ = active_predictor()
-version = predictor.version
-version_key = (version.name, str(version.meta.get("created", ""))) if version else ("?", "")
 drawing = st.session_state.get("drawing")
 gray = white_on_black(to_gray(drawing)) if drawing is not None else None
 original = predictor.classify(gray) if gray is not None else None
@@ -137,7 +134,7 @@ st.caption(
     f"corner. Red marks a change that makes the network answer something other than "
     f"{'“not a digit”' if original.rejected else original.digit}."
 )
-rows = strip_readings(predictor, version_key, gray)
+rows = strip_readings(predictor, network_key(predictor), gray)
 flips = [label for label, _, _, answered, _ in rows if answered != answer(original)]
 if flips:
     st.warning(f"The answer flips for {len(flips)} of {len(rows) - 1} changes: {', '.join(flips)}.")
@@ -146,19 +143,19 @@ elif original.rejected:
 else:
     st.success(f"The network reads {original.digit} under every change below.")
 # One row that wraps, of cards as wide as two pictures: as many to a row as the width holds
-# (five columns squeezed the pictures to 49 px on a tablet with the sidebar open).
+# (columns would squeeze the pictures on a tablet with the sidebar open).
 cards = st.container(horizontal=True, gap="small")
 for label, variant, image, answered, read in rows:
     with cards.container(border=True, width=CARD_PX):
         pictures = st.container(horizontal=True, gap="small")
         pictures.image(
-            Image.fromarray(variant).resize((STRIP_PICTURE, STRIP_PICTURE)),
+            Image.fromarray(variant).resize((THUMBNAIL, THUMBNAIL)),
             caption=label,
             alt=f"The drawing {label}: read as {read}.",
         )
         if image is not None:
             pictures.image(
-                enlarge(image, STRIP_PICTURE), caption="28×28", alt=f"It {label}, 28×28: {read}."
+                enlarge(image, THUMBNAIL), caption="28×28", alt=f"It {label}, 28×28: {read}."
             )
         if image is None:
             st.markdown(":red[**nothing left**]")

@@ -11,12 +11,11 @@ import streamlit as st
 
 from model.evaluate import Report
 from pages.formatting import confidence
-from pages.pictures import enlarge
+from pages.pictures import THUMBNAIL, enlarge
 from pages.scores import testset
 from pages.tables import table
 
 GALLERY = 24  # pictures shown per gallery, the most telling first
-THUMB = 84  # 28x28 digits are shown 3x, pixel for pixel
 
 
 def per_class_table(report: Report) -> None:
@@ -93,9 +92,9 @@ def gallery(key: str, shown: np.ndarray, caption, alt) -> None:
     """Test images `shown` of set `key`, `caption(i)` under each and `alt(i)` for screen readers."""
     inputs = testset(key).inputs
     st.image(
-        [enlarge(inputs[i], THUMB) for i in shown],
+        [enlarge(inputs[i], THUMBNAIL) for i in shown],
         caption=[caption(i) for i in shown],
-        width=THUMB,
+        width=THUMBNAIL,
         alt=[alt(i) for i in shown],
     )
 

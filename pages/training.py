@@ -57,7 +57,7 @@ def active_model_section(version: Version) -> None:
             )
         )
     # The seconds in `model.train.fit` alone: starting, loading the data and measuring the new
-    # version come on top (a fine-tune of 14 s in its epochs took 50 s in all).
+    # version come on top, and for a short fine-tune they are most of its time.
     spe = meta.get("seconds_per_epoch")
     each = f", {spe:.1f} s each" if spe is not None else ""
     cells.append(

@@ -21,8 +21,8 @@ def tick_format(values: list[float], percent_axis: bool) -> str:
     """A d3 format with just enough decimals that the value axis's ticks read apart.
 
     Vega-Lite steps its ticks as d3 does: 1, 2 or 5 times a power of ten, near a `TICKS`-th of
-    the range; the nice domain only widens it. A fine-tune's accuracy spans a point or so, where
-    ".0%" labelled the ticks "100%, 99%, 99%".
+    the range; the nice domain only widens it. A fine-tune's accuracy spans a point or so, which
+    whole percents would label "100%, 99%, 99%".
     """
     scale = 100 if percent_axis else 1
     finite = [scale * v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]

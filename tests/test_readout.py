@@ -22,6 +22,16 @@ def test_a_rejected_drawing_leans_only_where_one_digit_stands_out():
     assert rejected(towards_four).leaning == 4
 
 
+def test_an_accepted_answer_below_sixty_percent_is_unsure_and_a_rejected_one_is_not():
+    split = np.full(10, 0.05)
+    split[3], split[8] = 0.35, 0.25
+    assert Prediction(split.astype(np.float32), None).unsure
+    assert not rejected(split).unsure  # "not a digit" says more than "unsure"
+    sure = np.full(10, 0.01)
+    sure[3] = 0.91
+    assert not Prediction(sure.astype(np.float32), None).unsure
+
+
 def test_the_bars_mark_the_digit_given_and_none_when_none_is():
     probabilities = np.full(10, 0.1)
     probabilities[4] = 0.104

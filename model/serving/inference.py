@@ -31,6 +31,9 @@ from model.serving.store import ModelStore, StoreError, Version
 # A rejected drawing "leans" towards a digit only if that digit leads the next by this much: a
 # capital A given about 10% each has no leaning worth naming, though one bar is the tallest.
 LEAN_MARGIN = 0.05
+# An accepted answer whose calibrated confidence is below this is said to be unsure: calibrated,
+# "60%" is right about six times in ten.
+UNSURE_BELOW = 0.6
 
 
 class ModelFileError(StoreError):
@@ -58,6 +61,11 @@ class Prediction:
         """The digit it leans towards most, or None when none stands out from the next."""
         (first, p1), (_, p2) = self.top(2)
         return first if p1 - p2 >= LEAN_MARGIN else None
+
+    @property
+    def unsure(self) -> bool:
+        """A digit is the answer, but one that is wrong often enough to say so."""
+        return not self.rejected and self.confidence < UNSURE_BELOW
 
     def top(self, k: int = 3) -> list[tuple[int, float]]:
         order = np.argsort(self.probabilities)[::-1][:k]
