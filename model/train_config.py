@@ -34,7 +34,13 @@ FINETUNE_EPOCHS = 3  # few: the user's drawings are repeated, and more epochs le
 
 
 # The options that vary how --augment changes the images; none means anything without it.
-AUGMENT_OPTIONS = ("elastic", "lowres", "stretch", "squeeze")
+# The options that add to --augment, and what each is called on the pages.
+AUGMENT_OPTIONS = {
+    "elastic": "elastic",
+    "lowres": "coarse scans",
+    "stretch": "stretched to a square",
+    "squeeze": "squeezed narrow",
+}
 
 
 @dataclass

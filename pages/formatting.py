@@ -7,7 +7,7 @@ import re
 
 from model import google_fonts
 from model.drawings import drawn_count
-from model.train_config import TRAINING_DIGITS
+from model.train_config import AUGMENT_OPTIONS, TRAINING_DIGITS
 
 # Characters that make Markdown or Streamlit's extensions (colours, icons, LaTeX) anywhere in a
 # line, and those that make a list or a heading at its start: CommonMark takes a backslash before
@@ -64,16 +64,7 @@ def augmentation_text(config: dict) -> str:
     scans)", or "no augmentation"."""
     if not config.get("augment"):
         return "no augmentation"
-    extras = [
-        name
-        for key, name in (
-            ("elastic", "elastic"),
-            ("lowres", "coarse scans"),
-            ("stretch", "stretched to a square"),
-            ("squeeze", "squeezed narrow"),
-        )
-        if config.get(key)
-    ]
+    extras = [name for key, name in AUGMENT_OPTIONS.items() if config.get(key)]
     plain = config.get("plain_epochs")
     if isinstance(plain, int) and plain > 0:
         extras.append(f"the last {plain} epochs plain" if plain > 1 else "the last epoch plain")
