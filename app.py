@@ -59,10 +59,19 @@ with st.sidebar:
 #   it: where no pointer hovers it is always shown.
 # - A row of tabs too wide for the page scrolls sideways behind a small arrow, hiding tabs (the
 #   explanation lab's six, on a tablet with the sidebar open): rows of tabs wrap.
+# - The header, a white band across the top of the screen, covers what scrolls under it and
+#   takes its touches: a stroke begun on the canvas there drew nothing, and a phone held
+#   sideways has little height to spare. It is see-through, and only its buttons take touches
+#   (blurring what passes under them, so that they stay legible in either theme).
 st.html(
     """<style>
     [data-testid="stElementToolbar"]:focus-within { opacity: 1; }
     [data-testid="stMain"] [role="tablist"] { flex-wrap: wrap; }
+    [data-testid="stHeader"] { background: transparent; }
+    [data-testid="stHeader"] button { backdrop-filter: blur(6px); border-radius: 0.5rem; }
+    [data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
+    [data-testid="stHeader"] :is(button, a, [role="menu"]),
+    [data-testid="stHeader"] :is(button, a, [role="menu"]) * { pointer-events: auto !important; }
     [data-testid="stSidebarNav"] a:focus-visible {
       outline: 2px solid #cf4250; outline-offset: 2px;
     }

@@ -499,6 +499,34 @@ def test_on_a_phone_the_canvas_top_edge_draws_and_wipes_nothing(phone, errors):
     assert not errors, f"uncaught JavaScript errors: {errors}"
 
 
+SCROLL_BY_JS = """(dy) => document.querySelector('[data-testid="stMain"]').scrollBy(0, dy)"""
+HEADER_JS = """() => {
+    const header = document.querySelector('[data-testid="stHeader"]');
+    return header.getBoundingClientRect().bottom;
+}"""
+
+
+def test_on_a_phone_a_stroke_under_the_header_draws(phone, errors):
+    """Streamlit's header, 60 px at the top of the screen, covered whatever scrolled under it:
+    with the canvas's top there (a phone held sideways has 330 px below the header), a 7 begun
+    there left no ink. The header lets touches through, and shows what is under it."""
+    empty_canvas(phone)
+    phone.evaluate(SCROLL_TO_TOP_JS)
+    header_bottom = phone.evaluate(HEADER_JS)
+    phone.evaluate(SCROLL_BY_JS, canvas_box(phone)["y"] - 20)
+    canvas = canvas_box(phone)
+    assert canvas["y"] + 40 < header_bottom, f"the canvas is not under the header: {canvas}"
+    # A 7 in one stroke, its bar 25 px from the canvas's top: begun under the header.
+    touch_strokes(phone, [np.array([[70.0, 25.0], [210.0, 25.0], [120.0, 260.0]])])
+    try:
+        wait_for_ink(phone, more_than=1000)
+        wait_for_prediction(phone, equals="7", timeout=30)
+    finally:
+        phone.evaluate(SCROLL_TO_TOP_JS)
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+    empty_canvas(phone)
+
+
 @pytest.mark.parametrize("where", ["page", "phone"], ids=["1280px", "390px"])
 def test_visitors_get_no_deploy_button(request, where):
     page = request.getfixturevalue(where)
