@@ -22,9 +22,9 @@ from pages.resources import active_predictor, network_key
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 SAMPLE_DIGIT = 7
-# The full-size drawings' width: two side by side fit a phone's 358 px, so on a phone the pictures
-# and the answer come first and the sliders just under them, all on one screen.
-PICTURE = 160
+# The full-size drawings' width: two side by side fit a small phone's 288 px, so on a phone the
+# pictures and the answer come first and the sliders just under them, all on one screen.
+PICTURE = 136
 # A card holds two pictures side by side, the gap between them and its own padding.
 CARD_PX = 2 * THUMBNAIL + 16 + 2 * 17
 
@@ -148,14 +148,20 @@ cards = st.container(horizontal=True, gap="small")
 for label, variant, image, answered, read in rows:
     with cards.container(border=True, width=CARD_PX):
         pictures = st.container(horizontal=True, gap="small")
+        # A set width: a caption wider than the picture ("moved down-right") would widen it and
+        # push the 28x28 beside it under it.
         pictures.image(
             Image.fromarray(variant).resize((THUMBNAIL, THUMBNAIL)),
             caption=label,
+            width=THUMBNAIL,
             alt=f"The drawing {label}: read as {read}.",
         )
         if image is not None:
             pictures.image(
-                enlarge(image, THUMBNAIL), caption="28×28", alt=f"It {label}, 28×28: {read}."
+                enlarge(image, THUMBNAIL),
+                caption="28×28",
+                width=THUMBNAIL,
+                alt=f"It {label}, 28×28: {read}.",
             )
         if image is None:
             st.markdown(":red[**nothing left**]")

@@ -527,6 +527,44 @@ def test_on_a_phone_a_stroke_under_the_header_draws(phone, errors):
     empty_canvas(phone)
 
 
+PICTURE_BOXES_JS = """(pattern) => [...document.querySelectorAll('[data-testid="stMain"] img')]
+    .filter((img) => new RegExp(pattern).test(img.alt))
+    .map((img) => { const box = img.getBoundingClientRect();
+        return [img.alt.slice(0, 40), box.x, box.y, box.width]; })"""
+
+
+def test_robustness_on_a_small_phone_keeps_its_pictures_side_by_side(phone, errors):
+    """At 360 px the drawing as drawn and as changed sit side by side above the sliders (at
+    160 px each they stacked, and no slider shared a screen with the picture it changes), and
+    every card of the strip holds its two 84 px pictures in a row (a caption wider than its
+    picture stretched it and pushed the 28x28 under it)."""
+    empty_canvas(phone)
+    touch_strokes(phone, digit_strokes(3))
+    wait_for_prediction(phone, equals="3", timeout=30)
+    try:
+        with at_width(phone, 1280):  # wide enough for the sidebar's links
+            open_page(phone, "Robustness")
+        with at_width(phone, 360, 740):
+            phone.wait_for_timeout(500)
+            wait_until_idle(phone)
+            pair = phone.evaluate(PICTURE_BOXES_JS, "^The drawing (as drawn,|changed by)")
+            strip = phone.evaluate(PICTURE_BOXES_JS, "^The drawing (?!as drawn,|changed by)")
+            strip_28 = phone.evaluate(PICTURE_BOXES_JS, "^It .*, 28×28: ")
+            assert_no_exception(phone, "Robustness at 360 px")
+    finally:
+        with at_width(phone, 1280):
+            open_page(phone, "Draw")
+            wait_for_canvas(phone)
+    assert len(pair) == 2, pair
+    assert abs(pair[0][2] - pair[1][2]) < 1, f"as drawn and changed are not side by side: {pair}"
+    assert len(strip) == len(strip_28) == 20, (len(strip), len(strip_28))
+    assert {round(width) for *_, width in strip + strip_28} == {84}, strip + strip_28
+    beside = [abs(a[2] - b[2]) < 1 and b[1] > a[1] for a, b in zip(strip, strip_28, strict=True)]
+    assert all(beside), [a[0] for a, ok in zip(strip, beside, strict=True) if not ok]
+    assert not errors, f"uncaught JavaScript errors: {errors}"
+    empty_canvas(phone)
+
+
 @pytest.mark.parametrize("where", ["page", "phone"], ids=["1280px", "390px"])
 def test_visitors_get_no_deploy_button(request, where):
     page = request.getfixturevalue(where)
