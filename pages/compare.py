@@ -169,13 +169,21 @@ shipped = sorted(
     (v for v in versions if v.shipped), key=lambda v: (rank.get(v.name, len(rank)), v.name)
 )
 mine = [v.name for v in versions if not v.shipped and not v.problem]
-chosen = st.multiselect(
-    "Also compare your versions",
-    mine,
-    default=[active.name] if active.name in mine else [],
-    key="compare_versions",
-    placeholder="your trained versions",
-)
+# A list with nothing to pick would only say "No results": until there is a version of one's
+# own, the page says where one comes from.
+if mine:
+    chosen = st.multiselect(
+        "Also compare your versions",
+        mine,
+        default=[active.name] if active.name in mine else [],
+        key="compare_versions",
+        placeholder="your trained versions",
+    )
+else:
+    chosen = []
+    st.caption(
+        "A version you train or fine-tune (Training, My drawings) will be compared here too."
+    )
 by_name = {v.name: v for v in versions}
 compared = [v for v in shipped if not v.problem] + [by_name[name] for name in chosen]
 for v in shipped:

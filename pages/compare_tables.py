@@ -68,6 +68,7 @@ def accuracy_table(rows: list[dict], served: str) -> None:
                 help="accuracy on the 3,000 bundled canvas-like drawings",
             ),
             "non-digits": percent(
+                "rejects",  # short, as "drawn" is
                 format="%.1f%%",
                 help='drawn non-digits of kinds no network trained on, answered "not a digit"',
             ),

@@ -72,7 +72,8 @@ def cell_pickers(prefix: str, maps: np.ndarray, label: str) -> tuple[int, int, i
     channel = pick.selectbox(label, range(channels), key=keys[0])
     row = row_pick.slider("Row", 0, height - 1, key=keys[1])
     col = col_pick.slider("Column", 0, width - 1, key=keys[2])
-    pick.button("Its strongest cell", key=f"{prefix}_jump", on_click=go_to_strongest)
+    # Under all three: in the first column it would fall between Row and Column once they wrap.
+    st.button("Its strongest cell", key=f"{prefix}_jump", on_click=go_to_strongest)
     return channel, row, col
 
 

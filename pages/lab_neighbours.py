@@ -104,8 +104,8 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
     st.markdown(
         "MNIST's test digits where the network's last hidden layer puts them, flattened to two "
         "dimensions by **PCA** (the two directions along which they differ most), coloured by "
-        "their label, each label written at the middle of its digits; hover over a point to see "
-        "its digit. The black cross is your drawing. "
+        "their label, each label written at the middle of its digits; point at a dot, or tap it, "
+        "to see its digit. The black cross is your drawing. "
         "PCA is a fixed linear map, so your drawing lands exactly where its 128 numbers say "
         "and moves smoothly as you draw (t-SNE or UMAP would cluster more prettily, but cannot "
         "place a new drawing without refitting)."
@@ -119,7 +119,12 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
         .encode(
             x=alt.X("x:Q", title=f"PC 1 ({projection.explained[0]:.0%} of the variance)"),
             y=alt.Y("y:Q", title=f"PC 2 ({projection.explained[1]:.0%})"),
-            color=alt.Color("digit:N", scale=alt.Scale(scheme="category10"), title="digit"),
+            # Under the plot: on a phone a legend beside it takes a third of the width.
+            color=alt.Color(
+                "digit:N",
+                scale=alt.Scale(scheme="category10"),
+                legend=alt.Legend(title="digit", orient="bottom", columns=5),
+            ),
             tooltip=["digit:N", "test digit:Q", "image:N"],
         )
     )

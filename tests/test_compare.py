@@ -133,6 +133,9 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     assert list(speed["s/epoch"][4:]) == ["–", "–"]  # converted, not trained
     # What serves the app is marked: the active version's own .tflite, run by LiteRT.
     assert [m for m in reading["model"] if "★" in m] == ["default (float) ★"]
+    # No version of one's own yet: no empty list to pick from, a line on where one comes from.
+    assert not at.multiselect
+    assert "A version you train or fine-tune" in captions(at)
     assert "★ serves the app: default's TensorFlow Lite float file" in captions(at)
     assert max(len(t.columns) for t in (reading, size, speed)) <= 5  # narrow enough for a phone
     assert any("Nothing drawn yet" in i.value for i in at.info)
