@@ -36,7 +36,7 @@ from model.train import (
 from model.train_config import FINETUNE_EPOCHS, VALIDATION_SIZE, trained_nondigit_count
 
 REPLAY_MNIST = 4000
-REPLAY_DRAWINGS = 1000
+REPLAY_CANVAS_DIGITS = 1000
 REPLAY_NONDIGITS = 1000
 USER_SHARE = 0.2  # the user's drawings make up about this share of each epoch
 MAX_REPEATS = 20  # a few drawings repeated too often teach a single mislabelled one too well
@@ -79,7 +79,7 @@ def finetune_run(
     mnist = data.load_mnist()
     replay = rng.choice(len(mnist.x_train) - VALIDATION_SIZE, REPLAY_MNIST, replace=False)
     drawn_x, drawn_y = canvas_digit_mix(6000)
-    drawn = rng.choice(len(drawn_y), REPLAY_DRAWINGS, replace=False)
+    drawn = rng.choice(len(drawn_y), REPLAY_CANVAS_DIGITS, replace=False)
     # A base that learned "not a digit" keeps rehearsing it, or it would unlearn it here.
     nondigits_x, nondigits_y = np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)
     trained_nondigits = trained_nondigit_count(base.meta)
@@ -87,7 +87,7 @@ def finetune_run(
         nondigits_x, nondigits_y = nondigit_drawings(trained_nondigits)
         kept = rng.choice(len(nondigits_y), min(REPLAY_NONDIGITS, len(nondigits_y)), replace=False)
         nondigits_x, nondigits_y = nondigits_x[kept], nondigits_y[kept]
-    share = USER_SHARE * (REPLAY_MNIST + REPLAY_DRAWINGS) / max(1, len(train_idx))
+    share = USER_SHARE * (REPLAY_MNIST + REPLAY_CANVAS_DIGITS) / max(1, len(train_idx))
     repeats = int(np.clip(round(share), 1, MAX_REPEATS))
     x = np.concatenate(
         [

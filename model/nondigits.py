@@ -1348,7 +1348,7 @@ def blurred(image: np.ndarray) -> np.ndarray:
     return flat / (np.linalg.norm(flat) or 1.0)
 
 
-def digit_references() -> tuple[np.ndarray, list[str]]:
+def font_digit_vectors() -> tuple[np.ndarray, list[str]]:
     """Every training font's digits in `PLAIN_STYLE`, blurred: (n, 784) and their labels."""
     vectors, labels = [], []
     for font in typefaces.training_fonts():
@@ -1368,7 +1368,7 @@ def digit_references() -> tuple[np.ndarray, list[str]]:
 def score_glyphs(chars: Sequence[str]) -> dict[str, tuple[float, str] | None]:
     """Each character's best correlation with any digit in any font, over every font that maps
     it, and which digit; None when any of its fonts draws nothing or a lone bar or dot."""
-    refs, labels = digit_references()
+    refs, labels = font_digit_vectors()
     fonts = typefaces.unicode_fonts()
     scores: dict[str, tuple[float, str] | None] = {}
     for char in chars:
@@ -1576,7 +1576,7 @@ def reference_digits() -> np.ndarray:
     it: what a composite must not resemble."""
     from model.preprocess import preprocess_batch
 
-    font_refs, _ = digit_references()
+    font_refs, _ = font_digit_vectors()
     drawn = [
         preprocess_batch(typefaces.render_sized(template, dict(PLAIN_STYLE))[None])[0][0]
         for templates in TEMPLATES.values()

@@ -104,7 +104,7 @@ def parse_path(path: str, y_up: bool = False) -> list[Stroke]:
     return [np.asarray(stroke, dtype=np.float64) for stroke in strokes if stroke]
 
 
-def unit_box(strokes: list[Stroke]) -> tuple[Stroke, ...]:
+def template_box(strokes: list[Stroke]) -> tuple[Stroke, ...]:
     """Strokes moved and scaled as the templates are: top at 0 and bottom at 1, left at 0."""
     points = np.concatenate(strokes)
     low, high = points.min(axis=0), points.max(axis=0)
@@ -119,14 +119,14 @@ def digit_strokes(font: str) -> tuple[tuple[Stroke, ...], ...]:
         chars = json.loads((directory / "hersheytext.json").read_text())[font]["chars"]
         # Hershey's characters run from "!" (code 33) on; y already points down.
         paths = [chars[ord(digit) - 33]["d"] for digit in "0123456789"]
-        return tuple(unit_box(parse_path(path)) for path in paths)
+        return tuple(template_box(parse_path(path)) for path in paths)
     if font in HELDOUT_FONTS:
         text = (directory / f"{font}.svg").read_text()
         paths = [
             re.search(rf'<glyph unicode="{digit}"[^>]*?\sd="([^"]*)"', text).group(1)
             for digit in "0123456789"
         ]
-        return tuple(unit_box(parse_path(path, y_up=True)) for path in paths)
+        return tuple(template_box(parse_path(path, y_up=True)) for path in paths)
     raise ValueError(f"unknown stroke font {font!r}")
 
 
