@@ -10,7 +10,6 @@ whether to keep it. Nothing changes until they do.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -27,11 +26,10 @@ from model.train import (
     calibrated,
     canvas_digit_mix,
     fit,
-    library_versions,
     nondigit_drawings,
+    run_facts,
     save_version,
     score_of,
-    training_precision,
 )
 from model.train_config import FINETUNE_EPOCHS, VALIDATION_SIZE, trained_nondigit_count
 
@@ -56,6 +54,25 @@ def accuracy(predictor, images: np.ndarray, labels: np.ndarray) -> float | None:
     return evaluate_inputs(predictor, images.astype(np.float32) / 255.0, labels).accuracy
 
 
+def rehearsal(mnist: data.Mnist, trained_nondigits: int, rng: np.random.Generator):
+    """What fine-tuning rehearses beside the user's drawings, so that it forgets nothing: MNIST
+    training digits and canvas digits and, for a base that learned "not a digit", non-digits
+    (or it would unlearn them). Returns (images, labels, how many of each)."""
+    replay = rng.choice(len(mnist.x_train) - VALIDATION_SIZE, REPLAY_MNIST, replace=False)
+    drawn_x, drawn_y = canvas_digit_mix(6000)
+    drawn = rng.choice(len(drawn_y), REPLAY_CANVAS_DIGITS, replace=False)
+    nondigits_x, nondigits_y = np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)
+    if trained_nondigits:
+        nondigits_x, nondigits_y = nondigit_drawings(trained_nondigits)
+        kept = rng.choice(len(nondigits_y), min(REPLAY_NONDIGITS, len(nondigits_y)), replace=False)
+        nondigits_x, nondigits_y = nondigits_x[kept], nondigits_y[kept]
+    x = np.concatenate([mnist.x_train[replay], drawn_x[drawn], nondigits_x])
+    y = np.concatenate(
+        [mnist.y_train[replay], drawn_y[drawn], nondigits_y.astype(np.int32)]
+    ).astype(np.int32)
+    return x, y, {"mnist": len(replay), "canvas_digits": len(drawn), "nondigits": len(nondigits_y)}
+
+
 def finetune_run(
     store: ModelStore,
     base_name: str,
@@ -77,34 +94,12 @@ def finetune_run(
 
     rng = np.random.default_rng(seed)
     mnist = data.load_mnist()
-    replay = rng.choice(len(mnist.x_train) - VALIDATION_SIZE, REPLAY_MNIST, replace=False)
-    drawn_x, drawn_y = canvas_digit_mix(6000)
-    drawn = rng.choice(len(drawn_y), REPLAY_CANVAS_DIGITS, replace=False)
-    # A base that learned "not a digit" keeps rehearsing it, or it would unlearn it here.
-    nondigits_x, nondigits_y = np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.int8)
     trained_nondigits = trained_nondigit_count(base.meta)
-    if trained_nondigits:
-        nondigits_x, nondigits_y = nondigit_drawings(trained_nondigits)
-        kept = rng.choice(len(nondigits_y), min(REPLAY_NONDIGITS, len(nondigits_y)), replace=False)
-        nondigits_x, nondigits_y = nondigits_x[kept], nondigits_y[kept]
+    rehearsed_x, rehearsed_y, rehearsed = rehearsal(mnist, trained_nondigits, rng)
     share = USER_SHARE * (REPLAY_MNIST + REPLAY_CANVAS_DIGITS) / max(1, len(train_idx))
     repeats = int(np.clip(round(share), 1, MAX_REPEATS))
-    x = np.concatenate(
-        [
-            mnist.x_train[replay],
-            drawn_x[drawn],
-            nondigits_x,
-            np.repeat(user_images[train_idx], repeats, axis=0),
-        ]
-    )
-    y = np.concatenate(
-        [
-            mnist.y_train[replay].astype(np.int32),
-            drawn_y[drawn].astype(np.int32),
-            nondigits_y.astype(np.int32),
-            np.repeat(user_labels[train_idx], repeats).astype(np.int32),
-        ]
-    )
+    x = np.concatenate([rehearsed_x, np.repeat(user_images[train_idx], repeats, axis=0)])
+    y = np.concatenate([rehearsed_y, np.repeat(user_labels[train_idx], repeats)]).astype(np.int32)
     config = TrainConfig(
         arch=base.meta.get("arch", "?"),
         epochs=epochs,
@@ -119,11 +114,7 @@ def finetune_run(
         "user_drawings": len(user_labels),
         "held_out": len(held_labels),
         "repeats": repeats,
-        "replay": {
-            "mnist": len(replay),
-            "canvas_digits": len(drawn),
-            "nondigits": len(nondigits_y),
-        },
+        "replay": rehearsed,
     }
     on_progress(
         {"event": "start", "config": asdict(config), "train_size": len(x), "finetune": recipe}
@@ -146,17 +137,11 @@ def finetune_run(
     after = {**score(predictor), "held_out_accuracy": accuracy(predictor, *held_out)}
     meta = {
         **{k: v for k, v in base.meta.items() if k in ("arch", "params", "data_checksum")},
-        "config": asdict(config),
         "parent": base.name,
         "finetune": {**recipe, "before": before, "after": after},
         **score_of(after),
         **predictor.calibration.meta(),
-        "train_size": len(x),
-        "wall_seconds": round(seconds, 2),
-        "seconds_per_epoch": round(seconds / epochs, 2),
-        "precision": training_precision(config),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "versions": library_versions(),
+        **run_facts(config, seconds, len(x)),
     }
     version = save_version(store, network, history, meta, stem=f"{config.arch}-tuned")
     on_progress(

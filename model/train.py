@@ -421,6 +421,20 @@ def save_version(
     return store.add(name, write)
 
 
+def run_facts(config: TrainConfig, seconds: float, train_size: int) -> dict:
+    """What a trained version's metadata says of its run: its config, how long it took, in what
+    precision, when, and with which libraries."""
+    return {
+        "config": asdict(config),
+        "train_size": train_size,
+        "wall_seconds": round(seconds, 2),
+        "seconds_per_epoch": round(seconds / config.epochs, 2),
+        "precision": training_precision(config),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "versions": library_versions(),
+    }
+
+
 def train_run(
     config: TrainConfig,
     store: ModelStore,
@@ -446,17 +460,11 @@ def train_run(
     predictor = calibrated(network, mnist)
     meta = {
         "arch": config.arch,
-        "config": asdict(config),
         "params": int(network.count_params()),
-        "train_size": len(x),
         "data_checksum": data.DATA_CHECKSUM,
         **score(predictor),
         **predictor.calibration.meta(),
-        "wall_seconds": round(seconds, 2),
-        "seconds_per_epoch": round(seconds / config.epochs, 2),
-        "precision": training_precision(config),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "versions": library_versions(),
+        **run_facts(config, seconds, len(x)),
     }
     version = save_version(store, network, history, meta, stem=config.arch, name=name)
     on_progress({"event": "done", "version": version.name, **score_of(version.meta)})
