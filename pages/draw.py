@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -13,6 +11,14 @@ from model.serving.corrections import label_text
 from model.testsets import mnist_drawing, mnist_test
 from model.train_config import ARCH_DESCRIPTIONS
 from pages.canvas_component import adapt_canvas
+from pages.canvas_state import (
+    SAMPLE_KEY,
+    clear_canvas,
+    drop_sample,
+    open_canvas,
+    pixels_to_read,
+    share_with_other_pages,
+)
 from pages.columns import wrapping_columns
 from pages.correction_widget import correction_widget
 from pages.drawing_layout import drawing_sides, style_drawing_row
@@ -27,15 +33,6 @@ ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
 CANVAS = 280
 CANVAS_KEY = "canvas"
-
-
-def _fingerprint(json_data: dict | None) -> int | None:
-    """Identifies a drawing by its strokes; None for an empty canvas."""
-    objects = (json_data or {}).get("objects") or []
-    return hash(json.dumps(objects, sort_keys=True)) if objects else None
-
-
-SAMPLE_KEY = "mnist_sample"  # the index of the MNIST test digit being read, if any
 
 
 def try_mnist_digit() -> None:
@@ -58,40 +55,6 @@ def sample_from_link() -> None:
             f"The link asked for MNIST test digit {asked[:12]!r}; there are 10,000, numbered 0 to "
             "9999, so nothing is loaded."
         )
-
-
-def drop_sample() -> None:
-    st.session_state.pop(SAMPLE_KEY, None)
-
-
-def clear_canvas() -> None:
-    """The Clear button's callback, run before the fragment reruns: empty the canvas in place.
-
-    A new `initial_drawing` makes the canvas reload it (empty) without remounting, then send its
-    empty state back. Until that arrives, the canvas's value is still the wiped drawing: it is
-    remembered here so that the rerun shows "nothing drawn" at once instead of the old reading.
-    """
-    # A drawing the canvas has not had before, or it would not reload: one more clear counted.
-    clears = st.session_state["canvas_start"].get("clears", 0) + 1
-    st.session_state["canvas_start"] = {"objects": [], "clears": clears}
-    st.session_state["cleared_drawing"] = st.session_state.get("canvas_fingerprint")
-    st.session_state.pop("drawing", None)
-    st.session_state.pop("kept_drawing", None)
-    drop_sample()
-
-
-def open_canvas() -> None:
-    """On opening the page: the canvas is mounted anew, and loads the drawing left on it.
-
-    Leaving a page unmounts its canvas. A page switch is told from the pages app.py records,
-    not from the canvas's state: a switch that interrupts a run leaves that state behind.
-    """
-    opened = st.session_state.get("page_before") != st.session_state.get("page_now")
-    if opened or "canvas_start" not in st.session_state:
-        kept = st.session_state.get("kept_drawing")
-        st.session_state["canvas_start"] = kept[0] if kept else {"objects": [], "clears": 0}
-        # An upload does not outlive the page's uploader: the other pages read the canvas again.
-        st.session_state.pop("canvas_source", None)
 
 
 @st.fragment
@@ -124,19 +87,8 @@ def drawing_area() -> None:
             on_click=try_mnist_digit,
             width="stretch",
         )
-    strokes, sent = canvas.json_data, canvas.image_data  # None until the canvas sends
-    kept = st.session_state.get("kept_drawing")
-    pixels = sent
-    if sent is None and kept and _fingerprint(strokes) == _fingerprint(kept[0]):
-        pixels = kept[1]  # the canvas reloaded it, and sends nothing until the next stroke
-    fingerprint = _fingerprint(strokes)
-    st.session_state["canvas_fingerprint"] = fingerprint
-    if fingerprint is not None and fingerprint == st.session_state.get("cleared_drawing"):
-        pixels = None  # the drawing Clear just wiped; the canvas's empty state is on its way
-    else:
-        st.session_state.pop("cleared_drawing", None)
-        if sent is not None:  # what the canvas shows, kept for a return to the page
-            st.session_state["kept_drawing"] = (strokes, pixels) if fingerprint else None
+    strokes = canvas.json_data
+    pixels, fingerprint = pixels_to_read(strokes, canvas.image_data)
     drawn = fingerprint is not None and pixels is not None
     if drawn:
         drop_sample()  # a stroke on the canvas: the user's own drawing is read again
@@ -144,16 +96,7 @@ def drawing_area() -> None:
         pixels, _ = mnist_drawing(st.session_state[SAMPLE_KEY], CANVAS)
     predictor, _ = active_predictor()
     prediction = predictor.classify(pixels) if pixels is not None else None
-    # The other pages read what was given last: this canvas when it changed, else an upload.
-    source = (fingerprint if drawn else None, st.session_state.get(SAMPLE_KEY))
-    if source != st.session_state.get("canvas_source"):
-        st.session_state["canvas_source"] = source
-        if prediction is None:
-            st.session_state.pop("drawing", None)
-        else:
-            st.session_state["drawing"] = pixels
-        # Inside the CNN replays the strokes of a drawing made here
-        st.session_state["strokes"] = strokes if drawn and prediction else None
+    share_with_other_pages(prediction, pixels, strokes if drawn else None, fingerprint)
     index = st.session_state.get(SAMPLE_KEY) if prediction is not None else None
     true_label = None if index is None else int(mnist_test().labels[index])
     with answer:
