@@ -10,6 +10,7 @@ from model.serving import uploads
 from model.serving.corrections import label_text
 from model.testsets import mnist_drawing, mnist_test
 from model.train_config import ARCH_DESCRIPTIONS
+from pages.announcer import announce
 from pages.canvas_component import adapt_canvas
 from pages.canvas_state import (
     SAMPLE_KEY,
@@ -26,7 +27,7 @@ from pages.entry import ensure_app_entry
 from pages.formatting import plain
 from pages.links import copy_link, new_in_link
 from pages.pictures import THUMBNAIL, enlarge
-from pages.readout import show_answer, show_details
+from pages.readout import answer_words, show_answer, show_details, spoken_answer
 from pages.resources import active_predictor
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -127,6 +128,7 @@ def drawing_area() -> None:
                 "An MNIST test digit keeps its true label: only your own drawings can be saved "
                 "with “Wrong? It's a”."
             )
+        announce(spoken_answer(prediction), key="announce_drawing")
 
 
 def upload_area() -> None:
@@ -151,7 +153,12 @@ def upload_area() -> None:
     show_answer(prediction, plain(f"No ink found in {upload.name}: it looks blank."))
     left, right = wrapping_columns([1, 1], CANVAS, key="upload_sides", gap="large")
     shown = uploads.displayable(image, longest=2 * CANVAS)
-    left.image(shown, caption=plain(upload.name), width=CANVAS)
+    left.image(
+        shown,
+        caption=plain(upload.name),
+        width=CANVAS,
+        alt=f"The uploaded image: read as {answer_words(prediction, 'nothing, it looks blank')}.",
+    )
     if prediction is not None:
         left.caption("Inside the CNN, Robustness and Compare now read this image, not the canvas.")
         with right:
@@ -164,6 +171,7 @@ def upload_area() -> None:
                 uploads.displayable(image, 4096).convert("RGBA")
             )
             st.session_state["strokes"] = None
+    announce(spoken_answer(prediction, "No ink found: it looks blank."), key="announce_upload")
 
 
 st.title("Draw a digit")

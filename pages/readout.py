@@ -35,6 +35,16 @@ def answer_line(prediction, nothing: str = "Nothing drawn yet") -> str:
     return "Not a digit" if prediction.rejected else f"Confidence {prediction.confidence:.1%}"
 
 
+def spoken_answer(prediction, nothing: str = "Nothing drawn yet") -> str:
+    """The answer as a screen reader says it when it changes (see pages/announcer.py)."""
+    if prediction is None:
+        return nothing
+    if prediction.rejected:
+        return "Prediction: not a digit."
+    unsure = ", unsure" if prediction.unsure else ""
+    return f"Prediction: {prediction.digit}{unsure}. {answer_line(prediction)}."
+
+
 def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
     """The metric and one line under it: above the canvas, so a phone keeps them in view. The line
     is always there, so that the canvas below never moves as the answer changes."""

@@ -14,6 +14,7 @@ from PIL import Image
 from model.drawings import sample_drawing
 from model.preprocess import to_gray, white_on_black
 from model.robustness import transform_drawing, variant_strip
+from pages.announcer import announce
 from pages.entry import ensure_app_entry
 from pages.pictures import THUMBNAIL, enlarge
 from pages.readout import answer, answer_line, answer_words
@@ -121,6 +122,7 @@ with shown:
                     f"The change flipped the answer from {verdict(original)} to "
                     f"{verdict(prediction)}."
                 )
+    announce(f"The changed drawing is read as {verdict(prediction)}.", key="announce_change")
 st.caption(
     "The preprocessing crops the ink, scales it to 20 px and centres it, so shifting or resizing "
     "alone changes nothing the network sees until part of the digit leaves the canvas (or, when "

@@ -4,14 +4,21 @@ Streamlit's own height shows ten rows and hides the others behind a scroll insid
 where a reader does not look for them: Evaluation's "A vs B" summary showed 10 of its 11 rows,
 its kinds of non-digits 10 of 14. A long table (the 48 typefaces) keeps that ten-row window, with
 its scroll bar, rather than become a page of its own.
+
+The grid draws each number as its column's format says ("99.87%"), but the table it keeps for
+screen readers gives the number as it is ("99.86666666666667"): numbers are rounded to the
+decimals they are shown with first.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import streamlit as st
 
 ALL_ROWS_UP_TO = 25  # about 900 px of table
+UNFORMATTED_DECIMALS = 4  # a number column with no "%.Nf" format
 
 
 def table(
@@ -20,10 +27,24 @@ def table(
     """`frame` without its index, as wide as its container, every row shown if it has at most
     ALL_ROWS_UP_TO; `missing` is what an empty (NaN) cell says, instead of "None"."""
     st.dataframe(
-        frame,
+        as_shown(frame, column_config or {}),
         hide_index=True,
         width="stretch",
         height="content" if len(frame) <= ALL_ROWS_UP_TO else "auto",
         column_config=column_config,
         placeholder=missing,
     )
+
+
+def as_shown(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:
+    """`frame` with each float column rounded to the decimals its format shows."""
+    rounded = {}
+    for name in frame.select_dtypes("float").columns:
+        config = column_config.get(name) or {}
+        shown = str((config.get("type_config") or {}).get("format") or "")
+        decimals = re.fullmatch(r"[^%]*%\.(\d+)f.*", shown)
+        places = int(decimals[1]) if decimals else UNFORMATTED_DECIMALS
+        if shown == "percent":  # a fraction shown as a percentage
+            places = UNFORMATTED_DECIMALS
+        rounded[name] = frame[name].round(places)
+    return frame.assign(**rounded)

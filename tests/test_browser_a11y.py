@@ -331,6 +331,39 @@ def test_enter_or_space_on_clear_clears(draw_page, key):
     assert canvas_ink(page) == 0, "Clear by keyboard left ink on the canvas"
 
 
+ANNOUNCER_JS = """() => {
+    const region = document.getElementById('digit-studio-announcer');
+    return region && {role: region.getAttribute('role'), live: region.getAttribute('aria-live'),
+                      text: region.textContent, width: region.getBoundingClientRect().width};
+}"""
+
+
+def announced(page, starts: str, timeout_ms: int = 10_000) -> dict:
+    """The live region's state once its text starts with `starts` (or as it is at the timeout)."""
+    region = page.evaluate(ANNOUNCER_JS)
+    while timeout_ms > 0 and not (region and region["text"].startswith(starts)):
+        page.wait_for_timeout(100)
+        timeout_ms -= 100
+        region = page.evaluate(ANNOUNCER_JS)
+    return region
+
+
+def test_a_screen_reader_is_told_each_new_answer(draw_page):
+    """The Prediction metric changes in place; a polite live region, out of sight, says the
+    answer whenever it changes: after a stroke, and after Clear."""
+    page = draw_page
+    draw_digit(page, 3)
+    wait_for_prediction(page, equals="3", timeout=60)
+    region = announced(page, "Prediction: 3")
+    assert region is not None, "no live region on the Draw page"
+    assert (region["role"], region["live"]) == ("status", "polite"), region
+    assert region["text"].startswith("Prediction: 3. Confidence "), region
+    assert region["width"] <= 1, f"the live region is visible: {region}"
+    page.get_by_role("button", name="Clear").click()
+    wait_for_prediction(page, equals=NO_PREDICTION, timeout=30)
+    assert announced(page, "Nothing drawn")["text"] == "Nothing drawn yet"
+
+
 TOOLBARS_OVER_TEXT_JS = """() => {
     // Every table toolbar that is shown, and how many px of the element above its table it
     // covers: the element just before the table's, or before its column's if it is the first.
