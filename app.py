@@ -49,9 +49,10 @@ with st.sidebar:
 #   buttons has the keyboard's focus.
 # - Where the pointer is a finger Streamlit always shows a table's toolbar, 44 px tall, over the
 #   element just above the table (its heading, its caption): 2rem more room above the table.
-# - A focused sidebar page link gets only a faint grey, like the current page's: a red outline,
-#   the dark theme's primary colour (CSS cannot tell which theme shows), at least 3:1 on both
-#   sidebars, as WCAG asks.
+# - A focused sidebar page link gets only a faint grey, like the current page's, and a focused
+#   button, tab or pill a pale ring (2.2:1 on white): a red outline, the dark theme's primary
+#   colour (CSS cannot tell which theme shows), at least 3:1 on both themes, as WCAG asks. A
+#   tab's sits inside it, where its row's scrolling box cannot cut it off.
 # - The wide layout's 5rem side margins leave a landscape tablet with the sidebar open too narrow
 #   a page for the Draw page's readout beside the canvas: below 1100 px they are the 1rem
 #   Streamlit gives a narrow screen.
@@ -72,9 +73,12 @@ st.html(
     [data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none !important; }
     [data-testid="stHeader"] :is(button, a, [role="menu"]),
     [data-testid="stHeader"] :is(button, a, [role="menu"]) * { pointer-events: auto !important; }
-    [data-testid="stSidebarNav"] a:focus-visible {
+    [data-testid="stSidebarNav"] a:focus-visible,
+    [data-testid="stMain"] :is(button, a, summary, [role="tab"], [role="radio"]):focus-visible {
       outline: 2px solid #cf4250; outline-offset: 2px;
     }
+    [data-testid="stMain"] [role="tab"] { padding: 0 0.3rem; }
+    [data-testid="stMain"] [role="tab"]:focus-visible { outline-offset: -2px; box-shadow: none; }
     @media (max-width: 1100px) {
       [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
     }

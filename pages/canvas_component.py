@@ -16,6 +16,8 @@
   selection tool that moves and deletes strokes; pressed by a finger brushing the always-shown
   toolbar, the pen stopped drawing, and Clear did not bring it back. It is hidden with its
   move and delete buttons: Undo, Redo and Clear are the ways to change a drawing here.
+- **A focus that shows.** A toolbar button with the keyboard's focus turned a pale grey (1.6:1):
+  it gets the red outline app.py gives every focused control.
 - **A name.** The canvas is announced to screen readers as what it is, a drawing surface, and
   its other layers are hidden from them.
 
@@ -41,6 +43,7 @@ export default function () {
             top: -2.5rem !important; padding-bottom: 0 !important; pointer-events: none !important;
         }
         .dc-toolbar-card { pointer-events: auto !important; }
+        .dc-icon-button:focus-visible { outline: 2px solid #cf4250 !important; }
         .dc-icon-button[title="Reset canvas & history"], .dc-icon-button[title="Edit"],
         .dc-toolbar-separator, .dc-toolbar-contextual { display: none !important; }
         @media (hover: none), (any-pointer: coarse) { .dc-toolbar { opacity: 1 !important; } }

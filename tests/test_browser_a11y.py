@@ -294,6 +294,35 @@ def test_a_sidebar_page_link_with_the_focus_is_outlined(server, browser, scheme)
     assert focus["style"] == "solid" and focus["width"] >= 2, focus
 
 
+FOCUS_OUTLINE_JS = """() => {
+    const style = getComputedStyle(document.activeElement);
+    return {style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+            color: style.outlineColor};
+}"""
+OUTLINE_RED = "rgb(207, 66, 80)"  # app.py's #cf4250: 4.3:1 on white, 3.1:1 or more on dark
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_focused_button_and_tab_are_outlined(server, browser, scheme):
+    """Streamlit marked a focused button, tab or pill with a pale ring, 2.2:1 on white (WCAG
+    asks 3:1 of what shows a control's state): app.py outlines them."""
+    context = browser.new_context(viewport=VIEWPORTS["1280"], color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server.url)
+        wait_for_canvas(page)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        tab_until(page, lambda focused: focused == "DIV||Draw")  # the Draw tab, not the link
+        tab = page.evaluate(FOCUS_OUTLINE_JS)
+        tab_until(page, is_clear)
+        button = page.evaluate(FOCUS_OUTLINE_JS)
+    finally:
+        context.close()
+    for focus in (tab, button):
+        assert focus == {"style": "solid", "width": 2, "color": OUTLINE_RED}, (tab, button)
+
+
 CANVAS_NAMES_JS = """() => {
     // Every <canvas> of the drawing component: its role, name, and whether it is hidden.
     const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
