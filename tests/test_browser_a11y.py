@@ -17,6 +17,7 @@ in either theme.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -275,10 +276,9 @@ NAV_LINK_FOCUS_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_a_sidebar_page_link_with_the_focus_is_outlined(server, browser, scheme):
-    """Streamlit marked a focused page link only with a grey 1.1:1 on the sidebar, the same as
-    the current page's: app.py outlines it."""
+@contextlib.contextmanager
+def focus_free_page(server, browser, scheme: str):
+    """The Draw page at 1280 px in the colour `scheme`, nothing focused yet."""
     context = browser.new_context(viewport=VIEWPORTS["1280"], color_scheme=scheme)
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -286,10 +286,18 @@ def test_a_sidebar_page_link_with_the_focus_is_outlined(server, browser, scheme)
         page.goto(server.url)
         wait_for_canvas(page)
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        tab_until(page, lambda focused: focused.endswith("Training"))
-        focus = page.evaluate(NAV_LINK_FOCUS_JS)
+        yield page
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_sidebar_page_link_with_the_focus_is_outlined(server, browser, scheme):
+    """Streamlit marked a focused page link only with a grey 1.1:1 on the sidebar, the same as
+    the current page's: app.py outlines it."""
+    with focus_free_page(server, browser, scheme) as page:
+        tab_until(page, lambda focused: focused.endswith("Training"))
+        focus = page.evaluate(NAV_LINK_FOCUS_JS)
     assert focus is not None, "Tab reached a Training that is not a sidebar page link"
     assert focus["style"] == "solid" and focus["width"] >= 2, focus
 
@@ -306,19 +314,11 @@ OUTLINE_RED = "rgb(207, 66, 80)"  # app.py's #cf4250: 4.3:1 on white, 3.1:1 or m
 def test_a_focused_button_and_tab_are_outlined(server, browser, scheme):
     """Streamlit marked a focused button, tab or pill with a pale ring, 2.2:1 on white (WCAG
     asks 3:1 of what shows a control's state): app.py outlines them."""
-    context = browser.new_context(viewport=VIEWPORTS["1280"], color_scheme=scheme)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        page.goto(server.url)
-        wait_for_canvas(page)
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    with focus_free_page(server, browser, scheme) as page:
         tab_until(page, lambda focused: focused == "DIV||Draw")  # the Draw tab, not the link
         tab = page.evaluate(FOCUS_OUTLINE_JS)
         tab_until(page, is_clear)
         button = page.evaluate(FOCUS_OUTLINE_JS)
-    finally:
-        context.close()
     for focus in (tab, button):
         assert focus == {"style": "solid", "width": 2, "color": OUTLINE_RED}, (tab, button)
 
