@@ -84,8 +84,12 @@ def curve_charts(history: dict, key: str, height: int = 260) -> None:
                         axis=alt.Axis(format="d", tickMinStep=1),
                     ),
                     y=alt.Y("value:Q", axis=y_axis, scale=alt.Scale(zero=False)),
+                    # Titled for what screen readers say of each point; the legend needs none.
                     color=alt.Color(
-                        "series:N", title=None, scale=colors, legend=alt.Legend(orient="top")
+                        "series:N",
+                        title="series",
+                        scale=colors,
+                        legend=alt.Legend(orient="top", title=None),
                     ),
                     tooltip=[
                         "epoch:Q",
