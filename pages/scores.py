@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from model import figures, testsets
+from model import figures, google_fonts, stroke_fonts, testsets
 from model.calibration import answers
 from model.data import DataUnavailable
+from model.drawings import STYLE_NAMES
 from model.evaluate import Report
 from model.testsets import TestSet
 from pages.resources import model_stamp, predictor_for
@@ -31,12 +32,15 @@ SETS = {
 ALL_SETS = {**SETS, "nondigits": "Drawn non-digits"}
 # The two parts of the non-digits that a version's "not a digit" figures name apart.
 NONDIGIT_PARTS = {"· unseen kinds": True, "· the other kinds": False}  # unseen: by any network
-# What each digit set is, under its heading on the Evaluation page.
+# What each digit set is, under its heading on the Evaluation page; its sizes from the sets'
+# definitions (every digit drawn so many times in each of the five styles).
+STYLES = len(STYLE_NAMES)
 SET_NOTES = {
     "mnist": "LeCun & Cortes's 10,000 held-out handwritten digits.",
     "drawings": (
-        "3,000 canvas-like drawings (round white pen on black, five styles), put through the "
-        "app's own preprocessing exactly as a drawing on the Draw page is."
+        f"{testsets.CANVAS_PER_DIGIT * 10 * STYLES:,} canvas-like drawings (round white pen on "
+        "black, five styles), put through the app's own preprocessing exactly as a drawing on the "
+        "Draw page is."
     ),
     "handwriting": (
         "1,797 digits written on paper forms by 13 people who are not MNIST's writers (the UCI "
@@ -44,14 +48,16 @@ SET_NOTES = {
         "into 8×8 cells and enlarged back. No network trains on them."
     ),
     "strokefonts": (
-        "2,000 digits drawn with the canvas's pen along the paths of nine stroke fonts (EMS "
-        "plotter fonts, a script among them): other designers' hands, slashed and boxy 0s, "
-        "long-flagged 1s. No network trains on these fonts."
+        f"{testsets.STROKE_FONTS_PER_DIGIT * 10 * STYLES:,} digits drawn with the canvas's pen "
+        f"along the paths of {len(stroke_fonts.HELDOUT_FONTS)} stroke fonts (EMS plotter fonts, "
+        "a script among them): other designers' hands, slashed and boxy 0s, long-flagged 1s. No "
+        "network trains on these fonts."
     ),
     "typefaces": (
-        "2,400 digits of 48 Google Fonts families (sans, serif, monospaced, display, "
-        "handwriting), traced and redrawn with the canvas's pen, five styles. Networks train on "
-        "other families, never these."
+        f"{testsets.TYPEFACES_PER_DIGIT * 10 * STYLES:,} digits of {len(google_fonts.HELDOUT)} "
+        "Google Fonts families (sans, serif, monospaced, display, handwriting), traced and "
+        "redrawn with the canvas's pen, five styles. Networks train on other families, never "
+        "these."
     ),
 }
 DPI = 130

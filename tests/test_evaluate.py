@@ -51,3 +51,23 @@ def test_unseen_kinds_of_non_digits():
     unseen = heldout(kinds)
     assert set(kinds[unseen]) == set(HELDOUT_KINDS)
     assert not set(kinds[~unseen]) & set(HELDOUT_KINDS)
+
+
+def test_the_evaluation_notes_give_each_sets_own_size():
+    """The note under each test set's heading says how many digits it holds: the set's size."""
+    import re
+
+    from model import testsets
+    from pages.scores import SET_NOTES
+
+    sets = {
+        "mnist": testsets.mnist_test,
+        "drawings": testsets.canvas_test,
+        "handwriting": testsets.handwriting_test,
+        "strokefonts": testsets.stroke_fonts_test,
+        "typefaces": testsets.typefaces_test,
+    }
+    assert set(sets) == set(SET_NOTES)
+    for key, testset in sets.items():
+        said = re.search(r"\d[\d,]*", SET_NOTES[key]).group(0)
+        assert said == f"{len(testset().labels):,}", (key, said)
