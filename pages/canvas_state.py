@@ -62,12 +62,12 @@ def pixels_to_read(strokes, sent) -> tuple[np.ndarray | None, int | None]:
     """The canvas pixels to read and the drawing's fingerprint, from what the canvas returned
     (`sent` is None until it sends): the drawing it reloaded on a return to the page, which it
     sends only at the next stroke, or nothing for the drawing Clear has just wiped."""
-    kept = st.session_state.get("kept_drawing")
-    pixels = sent
-    if sent is None and kept and fingerprint_of(strokes) == fingerprint_of(kept[0]):
-        pixels = kept[1]
     fingerprint = fingerprint_of(strokes)
     st.session_state["canvas_fingerprint"] = fingerprint
+    kept = st.session_state.get("kept_drawing")
+    pixels = sent
+    if sent is None and kept and fingerprint == fingerprint_of(kept[0]):
+        pixels = kept[1]
     if fingerprint is not None and fingerprint == st.session_state.get("cleared_drawing"):
         return None, fingerprint  # the canvas's empty state is on its way
     st.session_state.pop("cleared_drawing", None)
