@@ -78,7 +78,14 @@ def source_signature(*modules) -> str:
     """
     digest = hashlib.sha256()
     for module in modules:
-        digest.update(Path(module.__file__).read_bytes())
+        # A package is signed by every module in it.
+        files = (
+            sorted(Path(module.__file__).parent.glob("*.py"))
+            if hasattr(module, "__path__")
+            else [Path(module.__file__)]
+        )
+        for file in files:
+            digest.update(file.read_bytes())
         for path in getattr(module, "DATA_FILES", ()):
             digest.update(Path(path).read_bytes() if Path(path).exists() else b"")
     return digest.hexdigest()[:10]

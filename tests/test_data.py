@@ -243,5 +243,20 @@ def test_a_changed_data_file_renames_the_cached_sets(tmp_path: Path):
     listing.write_text("abd\n")
     assert data.source_signature(generator) != before
     from model import nondigits
+    from model.nondigits import glyphs
 
-    assert nondigits.GLYPHS_FILE in nondigits.DATA_FILES
+    assert glyphs.GLYPHS_FILE in nondigits.DATA_FILES
+
+
+def test_a_package_is_signed_by_every_module_in_it(tmp_path: Path):
+    """The non-digits are a package: a change to any of its modules, not only its
+    `__init__.py`, must render the sets drawn from it afresh."""
+    (tmp_path / "__init__.py").write_text("from .shapes import draw\n")
+    shapes = tmp_path / "shapes.py"
+    shapes.write_text("def draw(): return 'triangle'\n")
+    package = types.SimpleNamespace(
+        __file__=str(tmp_path / "__init__.py"), __path__=[str(tmp_path)]
+    )
+    before = data.source_signature(package)
+    shapes.write_text("def draw(): return 'square'\n")
+    assert data.source_signature(package) != before

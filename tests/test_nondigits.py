@@ -9,9 +9,19 @@ import pytest
 from scipy.ndimage import distance_transform_edt
 from skimage.morphology import skeletonize
 
-from model import nondigits, typefaces
+from model import typefaces
 from model.drawings import CANVAS, STYLES
-from model.nondigits import HELDOUT_KINDS, KINDS, TRAINING_KINDS, make_nondigits
+from model.nondigits import (
+    HELDOUT_KINDS,
+    KINDS,
+    TRAINING_KINDS,
+    composites,
+    glyphs,
+    letters,
+    make_nondigits,
+    remixed,
+    scribbles,
+)
 from model.preprocess import preprocess_batch
 from model.typefaces import heldout_fonts, training_fonts, typeface_chars, typeface_digits
 
@@ -82,10 +92,10 @@ def test_style_changes_the_pen_not_the_drawing():
 def test_stray_marks_are_several_and_apart():
     rng = np.random.default_rng(0)
     for _ in range(200):
-        for make in nondigits.STRAY.values():
+        for make in scribbles.STRAY.values():
             strokes = make(rng)
             assert len(strokes) >= 3
-            assert nondigits.least_gap(strokes) >= nondigits.MARK_GAP  # none touch
+            assert scribbles.least_gap(strokes) >= scribbles.MARK_GAP  # none touch
             columns = np.floor(np.array([stroke.mean(axis=0)[0] for stroke in strokes]) * 3)
             assert len(set(columns)) > 1  # not stacked into a broken 1
 
@@ -172,11 +182,11 @@ def test_wide_glyphs_are_sized_by_their_longest_side():
 def test_glyphs_are_many_and_none_is_held_out_or_a_number():
     import unicodedata
 
-    glyphs = nondigits.GLYPHS
-    assert len(glyphs) >= 1000 and len(set(glyphs)) == len(glyphs)
-    assert KINDS["glyphs"] == tuple(glyphs) and "glyphs" in TRAINING_KINDS
-    heldout = set(nondigits.MATH) | set(nondigits.GREEK) | set(nondigits.LATIN_LETTERS)
-    for char in glyphs:
+    chars = glyphs.GLYPHS
+    assert len(chars) >= 1000 and len(set(chars)) == len(chars)
+    assert KINDS["glyphs"] == tuple(chars) and "glyphs" in TRAINING_KINDS
+    heldout = set(glyphs.MATH) | set(glyphs.GREEK) | set(letters.LATIN_LETTERS)
+    for char in chars:
         code, name = ord(char), unicodedata.name(char)
         assert not (0x0370 <= code <= 0x03FF or 0x1F00 <= code <= 0x1FFF), char  # Greek
         assert not (0x2200 <= code <= 0x22FF or 0x27C0 <= code <= 0x27EF), char  # math
@@ -186,24 +196,24 @@ def test_glyphs_are_many_and_none_is_held_out_or_a_number():
         assert unicodedata.category(char)[0] not in "NMZC", char
         assert not {"DIGIT", "NUMBER", "FRACTION"} & set(name.split()), char
         assert char not in heldout
-        assert nondigits.excluded_by_name(char) is None, char
+        assert glyphs.excluded_by_name(char) is None, char
         assert typefaces.fonts_mapping(char, typefaces.unicode_fonts())
 
 
 def test_name_rule_drops_digits_and_lookalikes():
     for char in "٣٤٥٧٨٩३۴①❶½ⅠЗзбЧʒƽƧӡßØ∃∑αΩµ♪☀∀ℵ↑↗":
-        assert nondigits.excluded_by_name(char) is not None, char
+        assert glyphs.excluded_by_name(char) is not None, char
     for char in "ЖЯдшאבשضعᚠⴵ→↔■▲✖⠟":
-        assert nondigits.excluded_by_name(char) is None, char
+        assert glyphs.excluded_by_name(char) is None, char
 
 
 def test_stored_glyphs_pass_the_pen_rule_for_a_sample():
     """A sample of the stored list is drawn, and none correlates with a digit above threshold."""
-    sample = nondigits.GLYPHS[:: len(nondigits.GLYPHS) // 12][:12]
-    scores = nondigits.score_glyphs(sample)
+    sample = glyphs.GLYPHS[:: len(glyphs.GLYPHS) // 12][:12]
+    scores = glyphs.score_glyphs(sample)
     for char, score in scores.items():
-        assert score is not None and score[0] < nondigits.GLYPH_THRESHOLD, (char, score)
-    digit_like = nondigits.score_glyphs("ɜ")  # a reversed open e, a 3 in any font
+        assert score is not None and score[0] < glyphs.GLYPH_THRESHOLD, (char, score)
+    digit_like = glyphs.score_glyphs("ɜ")  # a reversed open e, a 3 in any font
     assert digit_like["ɜ"] is None or digit_like["ɜ"][0] >= 0.6
 
 
@@ -220,16 +230,16 @@ def test_glyphs_kind_reproduces_by_seed():
 def test_composites_put_two_parts_side_by_side_or_stacked_in_the_unit_box():
     rng = np.random.default_rng(3)
     for _ in range(60):
-        points = np.concatenate(nondigits.composite(rng))
+        points = np.concatenate(composites.composite(rng))
         assert points.min() >= -0.35 and points.max() <= 1.35  # overlaid parts may shift a little
-    left = nondigits.placed([np.array([[0, 0], [1, 2]])], (0, 0, 0.5, 1))
+    left = composites.placed([np.array([[0, 0], [1, 2]])], (0, 0, 0.5, 1))
     assert np.allclose(np.ptp(left[0], axis=0), [0.5, 1.0])  # fitted, shape kept
     assert np.allclose(left[0].mean(axis=0), [0.25, 0.5])  # centred in its box
 
 
 def test_a_filled_shape_is_hatched_inside_its_outline_only():
     square = [np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float)]
-    strokes = nondigits.filled(square, np.random.default_rng(0))
+    strokes = composites.filled(square, np.random.default_rng(0))
     hatch = np.concatenate(strokes[1:])
     assert len(strokes) > 10  # many lines across
     assert hatch.min() >= -1e-9 and hatch.max() <= 1 + 1e-9
@@ -238,14 +248,14 @@ def test_a_filled_shape_is_hatched_inside_its_outline_only():
 def test_composites_that_look_like_a_digit_are_drawn_again():
     from model.drawings import TEMPLATES
 
-    assert all(nondigits.digit_like(TEMPLATES[digit][0]) for digit in range(10))
+    assert all(composites.digit_like(TEMPLATES[digit][0]) for digit in range(10))
     rng = np.random.default_rng(7)
-    drawn = [nondigits.composite(rng) for _ in range(40)]
-    kept = [strokes for strokes in drawn if not nondigits.digit_like(strokes)]
+    drawn = [composites.composite(rng) for _ in range(40)]
+    kept = [strokes for strokes in drawn if not composites.digit_like(strokes)]
     assert len(kept) >= 20  # most composites are nothing like a digit
     images, _ = make_nondigits(20, seed=9, kinds=("composites",))
     x, _ = preprocess_batch(images)
-    correlations = nondigits.reference_digits() @ np.stack([nondigits.blurred(i) for i in x]).T
+    correlations = composites.reference_digits() @ np.stack([glyphs.blurred(i) for i in x]).T
     assert correlations.max() < 0.9  # as drawn (jittered, any pen), still far from every digit
 
 
@@ -256,9 +266,9 @@ def test_a_digit_cut_and_moved_keeps_its_ink_but_not_its_shape():
     from model.drawings import TEMPLATES, densify
 
     rng = np.random.default_rng(2)
-    seven = nondigits.unit_box(TEMPLATES[7][0])
+    seven = composites.unit_box(TEMPLATES[7][0])
     for _ in range(20):
-        pieces = nondigits.cut_and_moved(seven, rng)
+        pieces = remixed.cut_and_moved(seven, rng)
         assert len(pieces) == 2  # one stroke, cut once
         kept, piece = pieces
         assert np.allclose(kept[0], seven[0][0])  # the first part stays where it was
@@ -277,12 +287,12 @@ def test_a_digit_cut_and_moved_keeps_its_ink_but_not_its_shape():
 
 def test_remixed_digits_are_never_a_lone_bar_nor_digit_like():
     rng = np.random.default_rng(5)
-    remixes = [nondigits.remix(rng) for _ in range(40)]
-    assert sum(nondigits.digit_like(r, nondigits.REMIX_THRESHOLD) for r in remixes) >= 5
+    remixes = [remixed.remix(rng) for _ in range(40)]
+    assert sum(composites.digit_like(r, remixed.REMIX_THRESHOLD) for r in remixes) >= 5
     for _ in range(30):  # what is drawn: none of those
-        strokes = nondigits.remixed_strokes(rng)
+        strokes = remixed.remixed_strokes(rng)
         extent = np.ptp(np.concatenate(strokes), axis=0)
         assert extent.min() >= 0.25 * extent.max()
-        assert not nondigits.digit_like(strokes, nondigits.REMIX_THRESHOLD)
+        assert not composites.digit_like(strokes, remixed.REMIX_THRESHOLD)
     images, kinds = make_nondigits(10, seed=5, kinds=("remixed",))
     assert set(kinds) == {"remixed"} and preprocess_batch(images)[1].size == 0
