@@ -16,11 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from model import typefaces
-from model.drawings import (
-    TEMPLATES,
-    Stroke,
-    polyline,
-)
+from model.drawings import TEMPLATES, Stroke, polyline
 from model.nondigits.glyphs import GLYPHS, PLAIN_STYLE, blurred, font_digit_vectors, pick_glyph
 from model.nondigits.letters import LATIN_LETTERS, LETTERS
 from model.nondigits.shapes import SHAPES

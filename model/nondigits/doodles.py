@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.drawings import (
-    Stroke,
-    arc,
-    bezier,
-    chain,
-    polyline,
-)
+from model.drawings import Stroke, arc, bezier, chain, polyline
 from model.nondigits.strokes import Generator, Strokes, blob, closed, dot, ring
 
 

@@ -15,9 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from model import typefaces
-from model.drawings import (
-    STYLES,
-)
+from model.drawings import STYLES
 
 # The characters of the held-out typeset kinds (see the package): no glyph may be one of them.
 GREEK = "ΔΞΠΣΦΨΩ" + "αηλμπρφψω"  # no γ: it is drawn as a y, an open 4

@@ -3,12 +3,7 @@ docstring for the ones left out, and why)."""
 
 from __future__ import annotations
 
-from model.drawings import (
-    arc,
-    bezier,
-    chain,
-    polyline,
-)
+from model.drawings import arc, bezier, chain, polyline
 from model.nondigits.strokes import Generator, pick, ring
 
 LETTERS: dict[str, Generator] = {

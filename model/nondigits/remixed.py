@@ -6,12 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from model.drawings import (
-    TEMPLATES,
-    Stroke,
-    densify,
-    stroke_length,
-)
+from model.drawings import TEMPLATES, Stroke, densify, stroke_length
 from model.nondigits.composites import (
     SIDE_BY_SIDE,
     arranged,

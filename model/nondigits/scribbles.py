@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.drawings import (
-    Stroke,
-    bezier,
-    polyline,
-)
+from model.drawings import Stroke, bezier, polyline
 from model.nondigits.strokes import Generator, Strokes, dot
 
 

@@ -7,10 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from model.drawings import (
-    Stroke,
-    arc,
-)
+from model.drawings import Stroke, arc
 
 Strokes = list[Stroke]
 Generator = Callable[[np.random.Generator], Strokes]

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from model.drawings import (
-    Stroke,
-    arc,
-    bezier,
-    chain,
-    figure_eight,
-    polyline,
-    turned,
-)
+from model.drawings import Stroke, arc, bezier, chain, figure_eight, polyline, turned
 from model.nondigits.strokes import Generator, dot, pick, regular, ring
 
 
