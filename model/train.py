@@ -31,6 +31,9 @@ from model.train_config import AUGMENT_OPTIONS, VALIDATION_SIZE, TrainConfig, tr
 
 TRAINING_DRAWINGS_SEED = 900_000  # evaluation drawings use small seeds; these never overlap
 NONDIGITS_SEED = 800_000
+MORE_LETTERS_SEED = 810_000
+# The non-digits people draw first on a digit canvas, which `--more-letters` draws more often.
+FIRST_DRAWN_KINDS = ("letters", "symbols")
 VALIDATION_DRAWINGS_SEED = 700_000  # drawings that calibrate, beside MNIST's validation digits
 VALIDATION_DRAWINGS = 3000
 TYPESET_SEED = 600_000
@@ -161,20 +164,21 @@ def stroke_font_mix(count: int, seed: int = STROKE_FONTS_SEED, stroke_ends: bool
     return preprocessed_drawings(name, count, seed, make, (drawings, stroke_fonts))
 
 
-def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED):
+def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED, kinds: tuple[str, ...] = ()):
     """`count` drawn non-digits of the training kinds (letters, symbols, shapes, scribbles...),
-    preprocessed and cached, labelled `NOT_A_DIGIT`.
+    or of only `kinds`, preprocessed and cached, labelled `NOT_A_DIGIT`.
     """
     from model import nondigits, typefaces
 
     per_style = -(-count // len(drawings.STYLE_NAMES))
+    chosen = kinds or nondigits.TRAINING_KINDS
 
     def make(seed, style):
-        images, _ = nondigits.make_nondigits(per_style, seed=seed, style=style)
+        images, _ = nondigits.make_nondigits(per_style, seed=seed, style=style, kinds=chosen)
         return images, np.full(len(images), NOT_A_DIGIT, np.int8)
 
-    sources = (nondigits, typefaces, drawings)
-    return preprocessed_drawings("training-nondigits", count, seed, make, sources)
+    name = "-".join(["training-nondigits", *kinds])
+    return preprocessed_drawings(name, count, seed, make, (nondigits, typefaces, drawings))
 
 
 def training_split(mnist: data.Mnist, config: TrainConfig):
@@ -195,6 +199,11 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     if config.nondigits:
         extra_x, extra_y = nondigit_drawings(config.nondigits)
+        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+    if config.more_letters:
+        extra_x, extra_y = nondigit_drawings(
+            config.more_letters, seed=MORE_LETTERS_SEED, kinds=FIRST_DRAWN_KINDS
+        )
         x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
     x_val, y_val = mnist.x_train[-VALIDATION_SIZE:], mnist.y_train[-VALIDATION_SIZE:]
     return as_input(x), y.astype(np.int32), as_input(x_val), y_val.astype(np.int32)

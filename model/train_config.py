@@ -64,6 +64,7 @@ class TrainConfig:
     typefaces: str = "matplotlib"  # which: matplotlib's, or also the Google Fonts training pool
     stroke_fonts: int = 0  # digits from the training stroke fonts drawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
+    more_letters: int = 0  # with nondigits: more drawn letters and symbols on top of them
     teachers: str = ""  # stored versions, comma-separated, whose averaged answers it also learns
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
 
@@ -102,6 +103,10 @@ class TrainConfig:
             raise ValueError("plain epochs must be fewer than the epochs")
         if not 0 <= self.nondigits <= 50000:
             raise ValueError("nondigits must be between 0 and 50000")
+        if not 0 <= self.more_letters <= 50000:
+            raise ValueError("more letters must be between 0 and 50000")
+        if self.more_letters and not self.nondigits:
+            raise ValueError("more letters add to the drawn non-digits: add --nondigits")
         if self.teachers and not all(name.strip() for name in self.teachers.split(",")):
             raise ValueError("teachers must be version names separated by commas")
         if self.precision not in PRECISIONS:
@@ -169,6 +174,11 @@ CLI_FLAGS = {
     "nondigits": (
         "--nondigits",
         'mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',
+    ),
+    "more_letters": (
+        "--more-letters",
+        "with --nondigits: mix in this many more drawn letters and symbols (half each), the "
+        "non-digits people draw first",
     ),
     "teachers": (
         "--teachers",

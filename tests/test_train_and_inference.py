@@ -21,12 +21,15 @@ from model.augment import (
     random_stretch,
     warp,
 )
+from model.calibration import NOT_A_DIGIT
 from model.drawings import TEMPLATES, render_strokes
 from model.evaluate import evaluate_inputs
 from model.serving.inference import ModelFileError, Predictor, load_active
 from model.serving.store import DEFAULT_VERSION, FILES, ModelStore, StoreError
 from model.serving.tf_runtime import keras, tf
 from model.train import (
+    FIRST_DRAWN_KINDS,
+    MORE_LETTERS_SEED,
     VALIDATION_SIZE,
     TrainConfig,
     TrainingCancelled,
@@ -34,6 +37,7 @@ from model.train import (
     dtype_policy,
     epoch_stages,
     make_dataset,
+    nondigit_drawings,
     train_run,
     training_precision,
     training_split,
@@ -301,6 +305,22 @@ def test_typeset_digits_join_the_training_set(mnist):
     assert (x[100:].reshape(50, -1).max(axis=1) > 0.5).all()
     with pytest.raises(ValueError, match="--augment"):
         TrainConfig(elastic=True).check()
+
+
+def test_more_letters_add_letters_and_symbols_to_the_non_digits(mnist):
+    """`--more-letters` draws the kinds people draw first more often: the non-digits as they
+    were, then drawings of letters and symbols only, all labelled "not a digit"."""
+    base = training_split(mnist, TrainConfig(subset=100, nondigits=20))
+    x, y, _, _ = training_split(mnist, TrainConfig(subset=100, nondigits=20, more_letters=10))
+    assert len(x) == len(base[0]) + 10
+    np.testing.assert_array_equal(x[:120], base[0])
+    assert (y[100:] == NOT_A_DIGIT).all()
+    letters, _ = nondigit_drawings(10, seed=MORE_LETTERS_SEED, kinds=FIRST_DRAWN_KINDS)
+    np.testing.assert_array_equal(x[120:], as_input(letters))
+    any_kind, _ = nondigit_drawings(10, seed=MORE_LETTERS_SEED)
+    assert not np.array_equal(letters, any_kind)
+    with pytest.raises(ValueError, match="add --nondigits"):
+        TrainConfig(more_letters=10).check()
 
 
 def test_elastic_distortion_bends_digits_but_keeps_them_in_place(mnist):
