@@ -31,13 +31,13 @@ from model.train_config import AUGMENT_OPTIONS, VALIDATION_SIZE, TrainConfig, tr
 
 TRAINING_DRAWINGS_SEED = 900_000  # evaluation drawings use small seeds; these never overlap
 NONDIGITS_SEED = 800_000
-MORE_LETTERS_SEED = 810_000
-# The non-digits people draw first on a digit canvas, which `--more-letters` draws more often.
-FIRST_DRAWN_KINDS = ("letters", "symbols")
+FIRST_DRAWN_SEED = 810_000
 VALIDATION_DRAWINGS_SEED = 700_000  # drawings that calibrate, beside MNIST's validation digits
 VALIDATION_DRAWINGS = 3000
 TYPESET_SEED = 600_000
 STROKE_FONTS_SEED = 500_000
+# The non-digits people draw first on a digit canvas, which `--first-drawn` draws more of.
+FIRST_DRAWN_KINDS = ("letters", "symbols")
 
 Progress = Callable[[dict], None]
 
@@ -166,7 +166,8 @@ def stroke_font_mix(count: int, seed: int = STROKE_FONTS_SEED, stroke_ends: bool
 
 def nondigit_drawings(count: int, seed: int = NONDIGITS_SEED, kinds: tuple[str, ...] = ()):
     """`count` drawn non-digits of the training kinds (letters, symbols, shapes, scribbles...),
-    or of only `kinds`, preprocessed and cached, labelled `NOT_A_DIGIT`.
+    or of only `kinds` (none given: the training kinds, cached under the name they always had),
+    preprocessed and cached, labelled `NOT_A_DIGIT`.
     """
     from model import nondigits, typefaces
 
@@ -187,24 +188,20 @@ def training_split(mnist: data.Mnist, config: TrainConfig):
     if config.subset:
         pick = np.random.default_rng(config.seed).permutation(len(x))[: config.subset]
         x, y = x[pick], y[pick]
-    y = y.astype(np.int32)
+    parts = [(x, y)]  # then the drawn images, in this order
     if config.canvas_digits:
-        extra_x, extra_y = canvas_digit_mix(config.canvas_digits, stroke_ends=config.stroke_ends)
-        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+        parts.append(canvas_digit_mix(config.canvas_digits, stroke_ends=config.stroke_ends))
     if config.typeset:
-        extra_x, extra_y = typeset_digits(config.typeset, pool=config.typefaces)
-        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+        parts.append(typeset_digits(config.typeset, pool=config.typefaces))
     if config.stroke_fonts:
-        extra_x, extra_y = stroke_font_mix(config.stroke_fonts, stroke_ends=config.stroke_ends)
-        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+        parts.append(stroke_font_mix(config.stroke_fonts, stroke_ends=config.stroke_ends))
     if config.nondigits:
-        extra_x, extra_y = nondigit_drawings(config.nondigits)
-        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
-    if config.more_letters:
-        extra_x, extra_y = nondigit_drawings(
-            config.more_letters, seed=MORE_LETTERS_SEED, kinds=FIRST_DRAWN_KINDS
-        )
-        x, y = np.concatenate([x, extra_x]), np.concatenate([y, extra_y.astype(np.int32)])
+        parts.append(nondigit_drawings(config.nondigits))
+    if config.first_drawn:
+        kinds = FIRST_DRAWN_KINDS
+        parts.append(nondigit_drawings(config.first_drawn, seed=FIRST_DRAWN_SEED, kinds=kinds))
+    x = np.concatenate([images for images, _ in parts])
+    y = np.concatenate([labels.astype(np.int32) for _, labels in parts])
     x_val, y_val = mnist.x_train[-VALIDATION_SIZE:], mnist.y_train[-VALIDATION_SIZE:]
     return as_input(x), y.astype(np.int32), as_input(x_val), y_val.astype(np.int32)
 

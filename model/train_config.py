@@ -64,7 +64,7 @@ class TrainConfig:
     typefaces: str = "matplotlib"  # which: matplotlib's, or also the Google Fonts training pool
     stroke_fonts: int = 0  # digits from the training stroke fonts drawn with the pen
     nondigits: int = 0  # drawn letters, symbols, shapes, scribbles, labelled "not a digit"
-    more_letters: int = 0  # with nondigits: more drawn letters and symbols on top of them
+    first_drawn: int = 0  # with nondigits: more of the kinds people draw first (letters, symbols)
     teachers: str = ""  # stored versions, comma-separated, whose averaged answers it also learns
     precision: str = "auto"  # "float32", "bfloat16" (mixed), or "auto": bfloat16 where it is native
 
@@ -103,10 +103,10 @@ class TrainConfig:
             raise ValueError("plain epochs must be fewer than the epochs")
         if not 0 <= self.nondigits <= 50000:
             raise ValueError("nondigits must be between 0 and 50000")
-        if not 0 <= self.more_letters <= 50000:
-            raise ValueError("more letters must be between 0 and 50000")
-        if self.more_letters and not self.nondigits:
-            raise ValueError("more letters add to the drawn non-digits: add --nondigits")
+        if not 0 <= self.first_drawn <= 50000:
+            raise ValueError("first drawn must be between 0 and 50000")
+        if self.first_drawn and not self.nondigits:
+            raise ValueError("first drawn non-digits add to the drawn non-digits: add --nondigits")
         if self.teachers and not all(name.strip() for name in self.teachers.split(",")):
             raise ValueError("teachers must be version names separated by commas")
         if self.precision not in PRECISIONS:
@@ -175,10 +175,10 @@ CLI_FLAGS = {
         "--nondigits",
         'mix in this many drawn letters, symbols, shapes and scribbles as "not a digit"',
     ),
-    "more_letters": (
-        "--more-letters",
-        "with --nondigits: mix in this many more drawn letters and symbols (half each), the "
-        "non-digits people draw first",
+    "first_drawn": (
+        "--first-drawn",
+        "with --nondigits: mix in this many more of the non-digits people draw first, drawn "
+        "letters and symbols (half each)",
     ),
     "teachers": (
         "--teachers",
@@ -194,7 +194,8 @@ CHOICES = {"schedule": ["cosine", "constant"], "typefaces": list(TYPEFACE_POOLS)
 
 def trained_nondigit_count(meta: dict) -> int:
     """How many drawn non-digits a stored version trained on (`train --nondigits`): 0 when none,
-    or when its meta.json does not say (a version from before "not a digit" existed)."""
+    or when its meta.json does not say (a version from before "not a digit" existed). The base
+    mix only: `--first-drawn`'s extra letters and symbols are more of kinds it already counts."""
     count = (meta.get("config") or {}).get("nondigits")
     return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 

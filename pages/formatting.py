@@ -117,9 +117,9 @@ def training_mix_text(meta: dict) -> str:
     if config.get("nondigits"):
         parts.append(f"{config['nondigits']:,} drawn non-digits")
         counts.append(config["nondigits"])
-    if config.get("more_letters"):
-        parts.append(f"{config['more_letters']:,} more drawn letters and symbols")
-        counts.append(config["more_letters"])
+    if config.get("first_drawn"):
+        parts.append(f"{config['first_drawn']:,} more letters and symbols (drawn first)")
+        counts.append(config["first_drawn"])
     # The parts are the counts drawn (digits come in whole rounds of ten in every style);
     # training leaves out a drawing in which the preprocessing finds nothing drawn
     # (model.train.preprocessed_drawings). The metadata keeps only the total, so the shortfall

@@ -86,10 +86,10 @@ def test_the_mix_adds_up_to_the_images_trained_on():
     )
     # Drawn digits come in whole rounds of the ten digits in the five styles: 1,234 asked on
     # the command line are 1,200 drawn (20 asked are 20: a round cut short), none left out.
-    letters = {"train_size": 72110, "config": {"nondigits": 14000, "more_letters": 3112}}
+    letters = {"train_size": 72110, "config": {"nondigits": 14000, "first_drawn": 3112}}
     assert training_mix_text(letters) == (
-        "**72,110** training images: 55,000 MNIST, 14,000 drawn non-digits, 3,112 more drawn "
-        "letters and symbols, less 2 drawings left out as blank"
+        "**72,110** training images: 55,000 MNIST, 14,000 drawn non-digits, 3,112 more letters "
+        "and symbols (drawn first), less 2 drawings left out as blank"
     )
     rounded = {"train_size": 56220, "config": {"typeset": 1234, "canvas_digits": 20}}
     assert training_mix_text(rounded) == (

@@ -29,7 +29,7 @@ from model.serving.store import DEFAULT_VERSION, FILES, ModelStore, StoreError
 from model.serving.tf_runtime import keras, tf
 from model.train import (
     FIRST_DRAWN_KINDS,
-    MORE_LETTERS_SEED,
+    FIRST_DRAWN_SEED,
     VALIDATION_SIZE,
     TrainConfig,
     TrainingCancelled,
@@ -307,20 +307,20 @@ def test_typeset_digits_join_the_training_set(mnist):
         TrainConfig(elastic=True).check()
 
 
-def test_more_letters_add_letters_and_symbols_to_the_non_digits(mnist):
-    """`--more-letters` draws the kinds people draw first more often: the non-digits as they
+def test_first_drawn_adds_letters_and_symbols_to_the_non_digits(mnist):
+    """`--first-drawn` draws the kinds people draw first more often: the non-digits as they
     were, then drawings of letters and symbols only, all labelled "not a digit"."""
     base = training_split(mnist, TrainConfig(subset=100, nondigits=20))
-    x, y, _, _ = training_split(mnist, TrainConfig(subset=100, nondigits=20, more_letters=10))
+    x, y, _, _ = training_split(mnist, TrainConfig(subset=100, nondigits=20, first_drawn=10))
     assert len(x) == len(base[0]) + 10
     np.testing.assert_array_equal(x[:120], base[0])
     assert (y[100:] == NOT_A_DIGIT).all()
-    letters, _ = nondigit_drawings(10, seed=MORE_LETTERS_SEED, kinds=FIRST_DRAWN_KINDS)
+    letters, _ = nondigit_drawings(10, seed=FIRST_DRAWN_SEED, kinds=FIRST_DRAWN_KINDS)
     np.testing.assert_array_equal(x[120:], as_input(letters))
-    any_kind, _ = nondigit_drawings(10, seed=MORE_LETTERS_SEED)
+    any_kind, _ = nondigit_drawings(10, seed=FIRST_DRAWN_SEED)
     assert not np.array_equal(letters, any_kind)
     with pytest.raises(ValueError, match="add --nondigits"):
-        TrainConfig(more_letters=10).check()
+        TrainConfig(first_drawn=10).check()
 
 
 def test_elastic_distortion_bends_digits_but_keeps_them_in_place(mnist):

@@ -24,7 +24,7 @@ def test_the_train_commands_defaults_are_train_configs():
         TrainConfig(),
         TrainConfig(arch="mlp", epochs=2, batch_size=64, learning_rate=3e-4, subset=2000),
         TrainConfig(augment=True, nondigits=14000, schedule="constant", precision="float32"),
-        TrainConfig(nondigits=14000, more_letters=3112),
+        TrainConfig(nondigits=14000, first_drawn=3112),
         TrainConfig(augment=True, elastic=True, typeset=3000, canvas_digits=12000),
         TrainConfig(canvas_digits=12000, stroke_ends=True),
         TrainConfig(typeset=12000, typefaces="google"),

@@ -4,8 +4,9 @@ A network trained on digits alone has no way to answer "none of these": a capita
 confident 4, a heart a 0, a star a 4. Shown non-digits with a uniform target ("outlier exposure")
 it learns to spread its probabilities when a drawing is nothing it knows. This package draws
 them with the digits' own machinery (`model.drawings`: stroke templates in the unit box, hand
-jitter, the round pen and the same `Style` ranges), by KIND, each kind in a module of its own
-(the held-out doodles and music share one); this module says which kinds train and draws them:
+jitter, the round pen and the same `Style` ranges), by KIND, each drawn kind in a module of its
+own (scribbles and stray marks share one, as do the held-out doodles and music; the typeset kinds'
+characters are in letters.py and glyphs.py); this module says which kinds train and draws them:
 
 Training kinds (`TRAINING_KINDS`), shown to the network:
     letters       capital and lowercase Latin letters drawn with strokes, a few forms each
@@ -20,10 +21,10 @@ Training kinds (`TRAINING_KINDS`), shown to the network:
                   Canadian syllabics, Tifinagh, arrows, box drawing, geometric shapes,
                   dingbats, Braille...) from the training fonts, listed in `GLYPHS_FILE`:
                   none from a held-out kind's blocks, none that reads as a digit
-                  (see `excluded_by_name` and `select_glyphs`)
+                  (see `glyphs.excluded_by_name` and `glyphs.select_glyphs`)
     composites    two of the above made one: side by side, stacked, drawn over each other, one
                   inside the other, or one with small marks round it; a part may be filled in.
-                  Redrawn when the result looks like a digit (`digit_like`)
+                  Redrawn when the result looks like a digit (`composites.digit_like`)
     remixed       a digit's own strokes made into no single digit: cut in two and put back
                   wrongly (one piece turned and moved away), or beside another digit or a
                   part of the composites ("47", "5A"); redrawn while it still looks like a
@@ -61,7 +62,7 @@ stays out of the typeset letters too, since italic and comic faces draw it so. A
 drawing is at least three marks apart and never in one column: one straight stroke is a 1, a
 column of dashes a broken 1, and one dot is what the app already calls "nothing drawn".
 
-Only numpy, PIL, `model.drawings` and `model.typefaces` are used: no TensorFlow.
+No TensorFlow: numpy, PIL, scipy, matplotlib's Path, `model.drawings` and `model.typefaces`.
 """
 
 from __future__ import annotations
@@ -84,8 +85,6 @@ from model.nondigits.symbols import SYMBOLS
 
 # Part of the signature of every set drawn from this package (`model.data.source_signature`).
 DATA_FILES = (GLYPHS_FILE,)
-
-# --- Kinds. ---------------------------------------------------------------------------------
 
 DRAWN: dict[str, dict[str, Generator]] = {
     "letters": LETTERS,

@@ -72,7 +72,8 @@ def filled(strokes: Sequence[Stroke], rng: np.random.Generator) -> list[Stroke]:
     return [*strokes, *hatch]
 
 
-PARTS = {"letters": LETTERS, "symbols": SYMBOLS, "shapes": SHAPES}  # the drawn sources
+# The drawn sources, as the package's DRAWN has them (imported from there, it would be a cycle).
+PARTS = {"letters": LETTERS, "symbols": SYMBOLS, "shapes": SHAPES}
 CLOSED_SHAPES = ("triangle", "rectangle", "diamond", "star", "heart")
 
 

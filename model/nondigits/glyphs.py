@@ -2,7 +2,7 @@
 
 Outlier exposure generalises with the diversity of its negatives, so "glyphs" draws on
 thousands of characters. Which ones is decided once by `select_glyphs` and stored in
-`GLYPHS_FILE`; `python -m model.nondigits --glyphs` redoes it (and writes montages).
+`GLYPHS_FILE`; `python -m model.nondigits --glyphs` redoes it.
 """
 
 from __future__ import annotations
@@ -166,8 +166,9 @@ HELDOUT_WORDS = frozenset(
     ]
 )
 HELDOUT_CODES = frozenset(range(0x2135, 0x2139))  # ℵ ℶ ℷ ℸ: math's Hebrew letters
-# Shapes the module's rules leave out (see its docstring), by name: an upright or slanted arrow
-# is a flagged 1 or has a 7 in its head; the rest are read as 3, 5, 8 or 0 whatever their marks.
+# Shapes the package's rules leave out (see its docstring, in __init__.py), by name: an upright
+# or slanted arrow is a flagged 1 or has a 7 in its head; the rest are read as 3, 5, 8 or 0
+# whatever their marks.
 UPRIGHT_WORDS = frozenset(["UP", "UPWARDS", "DOWN", "DOWNWARDS", "NORTH", "SOUTH"])
 SHAPE_WORDS = frozenset(
     [
@@ -196,7 +197,7 @@ SHAPE_PHRASES = ("OPEN E", "SHARP S", "REVERSED E", "TURNED E", "DOWN AND", "DOU
 SYLLABIC_DIGIT_LIKE = re.compile(r"^CANADIAN SYLLABICS (?:[A-Z-]+ )?(?:FINAL )?[KQ]")
 DIGIT_LIKE_SYMBOLS = frozenset("⌀◎◍◌◦◯⊘")  # rings, with a bar or in a ring: 0s
 ROUND_LAST_WORDS = frozenset({"O", "OH"})  # Cyrillic О, its monocular and binocular Os, Armenian օ
-# Latin letters the module leaves out (read as digits), and so every letter built on them.
+# Latin letters the package leaves out (read as digits), and so every letter built on them.
 DIGIT_LIKE_LATIN = frozenset("OoQDIlijJZzSsbGgqyB")
 GLYPH_THRESHOLD = 0.68  # drop a glyph whose blurred 28x28 correlates this well with a digit's
 PLAIN_STYLE = {
@@ -352,8 +353,9 @@ def select_glyphs(threshold: float = GLYPH_THRESHOLD) -> tuple[list[str], dict]:
 def write_glyphs(chars: Sequence[str], path: Path = GLYPHS_FILE) -> None:
     """`chars` to `path`, a comment line and a line of characters per block."""
     lines = [
-        "# Characters for the 'glyphs' kind of non-digits, chosen by model.nondigits.select_glyphs",
-        "# (python -m model.nondigits --glyphs). One line of characters per Unicode block.",
+        "# Characters for the 'glyphs' kind of non-digits, chosen by",
+        "# model.nondigits.glyphs.select_glyphs (python -m model.nondigits --glyphs).",
+        "# One line of characters per Unicode block.",
     ]
     for start, end, name in GLYPH_BLOCKS:
         block = [c for c in chars if start <= ord(c) <= end]

@@ -149,7 +149,7 @@ CONFIG = mapping(
         "typefaces": text,
         "stroke_fonts": integer(0),
         "nondigits": integer(0),
-        "more_letters": integer(0),
+        "first_drawn": integer(0),
         "precision": text,
     }
 )
