@@ -84,13 +84,13 @@ def test_the_mix_adds_up_to_the_images_trained_on():
     assert training_mix_text(whole) == (
         "**1,200** training images: 1,000 MNIST, 200 stroke-font digits"
     )
-    # Drawn digits come in whole rounds of the ten digits in the five styles: 1,234 asked on
-    # the command line are 1,200 drawn (20 asked are 20: a round cut short), none left out.
     letters = {"train_size": 72110, "config": {"nondigits": 14000, "first_drawn": 3112}}
     assert training_mix_text(letters) == (
         "**72,110** training images: 55,000 MNIST, 14,000 drawn non-digits, 3,112 more letters "
         "and symbols (drawn first), less 2 drawings left out as blank"
     )
+    # Drawn digits come in whole rounds of the ten digits in the five styles: 1,234 asked on
+    # the command line are 1,200 drawn (20 asked are 20: a round cut short), none left out.
     rounded = {"train_size": 56220, "config": {"typeset": 1234, "canvas_digits": 20}}
     assert training_mix_text(rounded) == (
         "**56,220** training images: 55,000 MNIST, 20 canvas digits, 1,200 typeset digits"
