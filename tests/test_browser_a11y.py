@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -460,3 +461,37 @@ def test_on_a_tablet_one_tap_closes_the_sidebar(server, browser):
     finally:
         context.close()
     assert sidebar["x"] + sidebar["width"] <= 0, f"one tap left the sidebar open: {sidebar}"
+
+
+def slider_names(page) -> list[str]:
+    """Every slider's accessible name, as Chromium's accessibility tree gives it."""
+    tree = page.locator('[data-testid="stMain"]').aria_snapshot()
+    return re.findall(r'- slider "([^"]*)"', tree)
+
+
+def said_twice(name: str) -> bool:
+    words = name.split()
+    half = len(words) // 2
+    return len(words) % 2 == 0 and words[:half] == words[half:]
+
+
+def test_every_slider_is_named_once(server, browser):
+    """React Aria names a slider's thumb by itself and by its group, both with the label: a
+    screen reader said "Pen width Pen width". pages/screen_readers.py names it once, on first
+    view, after the slider moves, and on a page reached through the sidebar."""
+    context = browser.new_context(viewport=VIEWPORTS["1280"])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server.url)
+        wait_for_canvas(page)
+        assert slider_names(page) == ["Pen width"]
+        page.get_by_role("slider", name="Pen width", exact=True).press("ArrowRight")
+        wait_until_idle(page)
+        assert slider_names(page) == ["Pen width"]
+        open_page(page, "Robustness", nav_titles(page)["Robustness"])
+        names = slider_names(page)
+    finally:
+        context.close()
+    assert len(names) >= 5, names  # shift right, shift down, turn, size, pen
+    assert not [name for name in names if said_twice(name)], names
