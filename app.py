@@ -9,7 +9,7 @@ import streamlit as st
 
 from pages.formatting import plain
 from pages.resources import active_predictor, store
-from pages.screen_readers import name_sliders_once
+from pages.screen_readers import mend_sliders_and_focus
 
 st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
 
@@ -44,7 +44,7 @@ with st.sidebar:
         st.warning(plain(warning), icon=":material/warning:")
     if not store().writable:
         st.warning(plain(f"The model store {store().root} is read-only: retraining is off."))
-    name_sliders_once()
+    mend_sliders_and_focus()
 
 # What Streamlit's defaults leave out, by rule below:
 # - A table's, chart's or picture's toolbar shows on hover only: it also shows when one of its

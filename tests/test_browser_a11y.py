@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from tests.browser import (
     NO_PREDICTION,
@@ -479,19 +480,49 @@ def test_every_slider_is_named_once(server, browser):
     """React Aria names a slider's thumb by itself and by its group, both with the label: a
     screen reader said "Pen width Pen width". pages/screen_readers.py names it once, on first
     view, after the slider moves, and on a page reached through the sidebar."""
-    context = browser.new_context(viewport=VIEWPORTS["1280"])
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
-        page.goto(server.url)
-        wait_for_canvas(page)
+    with focus_free_page(server, browser, "light") as page:
         assert slider_names(page) == ["Pen width"]
         page.get_by_role("slider", name="Pen width", exact=True).press("ArrowRight")
         wait_until_idle(page)
         assert slider_names(page) == ["Pen width"]
         open_page(page, "Robustness", nav_titles(page)["Robustness"])
         names = slider_names(page)
-    finally:
-        context.close()
     assert len(names) >= 5, names  # shift right, shift down, turn, size, pen
     assert not [name for name in names if said_twice(name)], names
+
+
+UPLOADER_FOCUS_JS = """() => {
+    const focused = document.activeElement;
+    return {
+        inUploader: !!focused.closest('[data-testid="stFileUploader"]'),
+        name: focused.getAttribute('aria-label') || focused.innerText,
+    };
+}"""
+
+
+def test_after_an_upload_by_keyboard_the_focus_stays_on_the_uploader(server, browser, tmp_path):
+    """A file chosen with the keyboard redraws the uploader, and its focused button with it: the
+    focus fell to the page. pages/screen_readers.py gives it back to the uploader's first button:
+    the file's Remove, then, once that is pressed, the upload button."""
+    seven = tmp_path / "seven.png"
+    picture = Image.new("L", (200, 200), 255)
+    ImageDraw.Draw(picture).line([(60, 40), (140, 40), (90, 170)], fill=0, width=14)
+    picture.save(seven)
+    with focus_free_page(server, browser, "light") as page:
+        page.get_by_role("tab", name="Upload").click()
+        page.locator('[data-testid="stFileUploaderDropzone"] button').first.focus()
+        with page.expect_file_chooser() as chooser:
+            page.keyboard.press("Enter")
+        chooser.value.set_files(seven)
+        shown = page.locator('img[alt^="The uploaded image: read as"]')
+        shown.wait_for()
+        wait_until_idle(page)
+        read_as = shown.get_attribute("alt")
+        after_upload = page.evaluate(UPLOADER_FOCUS_JS)
+        page.keyboard.press("Enter")  # on Remove
+        page.get_by_role("button", name="Remove seven.png").wait_for(state="detached")
+        wait_until_idle(page)
+        after_removal = page.evaluate(UPLOADER_FOCUS_JS)
+    assert "read as 7" in read_as, read_as
+    assert after_upload["inUploader"] and "Remove" in after_upload["name"], after_upload
+    assert after_removal["inUploader"] and "Upload" in after_removal["name"], after_removal
