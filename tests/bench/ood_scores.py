@@ -17,6 +17,10 @@ maps pooled to a mean and a max per channel) and for the last hidden layer:
 and on the nudged copies:
 
     lowest copy   the lowest of the five copies' probabilities for the answer, instead of the mean
+    ODIN          each copy first stepped by 0.002 per pixel towards a surer answer (the sign of
+                  the gradient of its top log-probability at temperature 1000), then read at that
+                  temperature and averaged: a digit gains more from the step than a non-digit
+                  (Liang et al., 2018)
 
 and a logistic combination of all of them with the softmax score, fitted on the validation digits
 against 3,000 freshly drawn non-digits of the *training* kinds (never the held-out ones). Every
@@ -54,6 +58,7 @@ from model.train import canvas_digit_mix, nondigit_drawings, validation_digits  
 FIT_MNIST, FIT_DRAWINGS = 20_000, 6_000
 FRESH_NONDIGITS, FRESH_SEED = 3_000, 777_001  # a seed no training or test set uses
 CHUNK = 2_000
+ODIN_TEMPERATURE, ODIN_STEP = 1000.0, 0.002
 
 
 def hidden_layers(network) -> list[str]:
@@ -83,6 +88,29 @@ def read(network, layers: list[str], inputs: np.ndarray):
     return probabilities, [np.concatenate(f) for f in features]
 
 
+def odin(network, inputs: np.ndarray) -> np.ndarray:
+    """(N,) the ODIN score: the mean over the nudged copies of the top probability at
+    ODIN_TEMPERATURE, each copy first stepped towards a surer answer."""
+    import tensorflow as tf
+
+    images = np.asarray(inputs, np.float32).reshape(-1, 28, 28)
+
+    def top(x):
+        scaled = tf.math.log(network(x, training=False) + 1e-12) / ODIN_TEMPERATURE
+        return tf.reduce_max(tf.nn.softmax(scaled), axis=1)
+
+    total = np.zeros(len(images))
+    for dy, dx in NUDGES:
+        for start in range(0, len(images), CHUNK):
+            x = tf.constant(shift_clipped(images[start : start + CHUNK], dy, dx)[..., None])
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                surest = tf.math.log(top(x))
+            stepped = tf.clip_by_value(x + ODIN_STEP * tf.sign(tape.gradient(surest, x)), 0, 1)
+            total[start : start + len(x)] += top(stepped).numpy()
+    return total / len(NUDGES)
+
+
 def fit_gaussians(features: list[np.ndarray], labels: np.ndarray):
     """Per layer: the ten digits' means and the inverse of their shared covariance."""
     fitted = []
@@ -104,14 +132,16 @@ def mahalanobis(features: list[np.ndarray], gaussians) -> np.ndarray:
     return np.stack(columns, 1)
 
 
-def scores(probabilities, features, gaussians, temperature, layers) -> dict[str, np.ndarray]:
+def scores(
+    probabilities, features, gaussians, temperature, layers, odin_score
+) -> dict[str, np.ndarray]:
     """Every candidate score of a set of drawings: higher means more like a digit."""
     mean = temperature_scale(probabilities.mean(0), temperature)
     answer = mean.argmax(1)
     copies = np.stack([temperature_scale(p, temperature) for p in probabilities])
     lowest = copies[:, np.arange(len(answer)), answer].min(0)
     distances = mahalanobis(features, gaussians)
-    found = {"softmax (shipped)": mean.max(1), "lowest copy": lowest}
+    found = {"softmax (shipped)": mean.max(1), "lowest copy": lowest, "ODIN": odin_score}
     found |= {f"Mahalanobis {name}": -distances[:, i] for i, name in enumerate(layers)}
     found["_columns"] = np.column_stack(
         [np.log(mean.max(1) + 1e-9), np.log(lowest + 1e-9), -np.log(distances + 1e-9)]
@@ -159,11 +189,13 @@ def main() -> int:
     )
     fresh = nondigit_drawings(FRESH_NONDIGITS, seed=FRESH_SEED)[0] / 255.0
 
-    def scored(inputs=None, read_already=None):
+    def scored(inputs, read_already=None):
         p, f = read_already or read(network, layers, inputs)
-        return scores(p, f, gaussians, temperature, layers), p
+        return scores(p, f, gaussians, temperature, layers, odin(network, inputs)), p
 
-    validation_scores = [scored(read_already=r)[0] for r in read_validation]
+    validation_scores = [
+        scored(x, read_already=r)[0] for (x, _), r in zip(validation, read_validation, strict=True)
+    ]
     combine = fit_logistic(
         np.concatenate([s["_columns"] for s in validation_scores]), scored(fresh)[0]["_columns"]
     )
