@@ -61,8 +61,8 @@ def _saved_or_why(prediction, label) -> tuple[str, str]:
         return "error", f"Not saved: could not write in {saved.directory}: {err.strerror or err}."
     st.session_state["correction_saved"] = fingerprint
     return "success", (
-        f"Saved as {label_text(label)}, on this machine only ({saved.directory}). See them on the "
-        "My drawings page, where you can also fine-tune the model on them."
+        f"Saved as {label_text(label)}, on the computer running this app ({saved.directory}). See "
+        "them on the My drawings page, where you can also fine-tune the model on them."
     )
 
 
@@ -76,8 +76,8 @@ def correction_widget(prediction) -> None:
         key=PICKER,
         wrap=True,
         help="Pick the digit you meant and click Save to keep this drawing, with that label, "
-        'on this machine; or, if it is no digit at all, click "Not a digit". Nothing is sent '
-        "anywhere.",
+        'on the computer running this app; or, if it is no digit at all, click "Not a digit". '
+        "Everyone using this app sees the saved drawings on My drawings; they go nowhere else.",
     )
     # Two buttons, not an eleventh option: the ten digits alone fill the row.
     save, not_a_digit, _ = st.columns([2, 3, 2])

@@ -172,8 +172,8 @@ def corrections_section(saved: list[Correction], damaged: list[DamagedCorrection
 st.title("My drawings")
 where = corrections().directory
 st.caption(
-    f"The drawings you saved with “Wrong? It's a” on the Draw page. They are kept on the machine "
-    f"running this app, in `{where}`; nothing is sent anywhere."
+    f"The drawings saved with “Wrong? It's a” on the Draw page, by everyone using this app. They "
+    f"are kept on the computer running it, in `{where}`, and go nowhere else."
 )
 saved, damaged = corrections().scan()
 corrections_section(saved, damaged)

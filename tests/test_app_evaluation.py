@@ -256,7 +256,7 @@ def test_my_drawings_without_drawings(home, open_page):
     at = open_page("pages/my_drawings.py")
     assert at.title[0].value == "My drawings"
     assert str(home / "my-drawings") in texts(at.caption)
-    assert "nothing is sent anywhere" in texts(at.caption)
+    assert "go nowhere else" in texts(at.caption)
     assert "No saved drawings yet" in texts(at.info)
     assert at.button(key="finetune_start").disabled
 

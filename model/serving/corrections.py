@@ -1,7 +1,8 @@
 """The user's own labelled drawings: saved only when they say "Wrong? It's a _".
 
 Each drawing is one small `.npz` file in `<store root>/my-drawings/` (by default
-~/.local/share/digit-studio/my-drawings, on the machine running the app; nothing is sent anywhere):
+~/.local/share/digit-studio/my-drawings, on the machine running the app, shared by everyone who
+uses it; nothing is sent elsewhere):
 the 28x28 the network read, the raw canvas in grayscale, the label, and when it was saved. A file is
 written to a temporary name and renamed into place, so a crash, a full disk or a read-only disk
 never leaves a half-written drawing and never touches the drawings already saved.
