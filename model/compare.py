@@ -75,6 +75,7 @@ def measure(version: Version, predictor: Predictor | None = None) -> dict:
         "params": int(predictor.network.count_params()),
         "file_bytes": version.model_file.stat().st_size,
         "seconds_per_epoch": version.meta.get("seconds_per_epoch"),
+        "train_size": version.meta.get("train_size"),  # what an epoch's seconds were spent on
         "latency_ms": latency_ms(predictor, _latency_image()),
     }
 
@@ -89,6 +90,7 @@ def measure_tflite(version: Version, predictor: TFLitePredictor, int8: bool) -> 
         "params": version.meta.get("params"),
         "file_bytes": predictor.size,
         "seconds_per_epoch": None,  # not trained: converted from the Keras version
+        "train_size": None,
         "latency_ms": latency_ms(predictor, _latency_image()),
     }
 

@@ -21,6 +21,7 @@ from model.serving.store import StoreError, Version
 from pages.compare_tables import (
     accuracy_chart,
     accuracy_table,
+    label,
     readings_chart,
     readings_table,
     size_table,
@@ -102,7 +103,7 @@ def tables(placeholder, rows: list[dict], serving) -> None:
         speed_table(rows)
 
 
-def drawing_section(predictors: dict) -> None:
+def drawing_section(predictors: dict, colour_order: list[str]) -> None:
     st.header("Your drawing, read by every network")
     pixels = st.session_state.get("drawing")
     image = compare.drawing_input(pixels) if pixels is not None else None
@@ -119,7 +120,7 @@ def drawing_section(predictors: dict) -> None:
     with right:
         readings_table(readings)
     # Full width: ten digits times up to seven networks need the room.
-    readings_chart(readings)
+    readings_chart(readings, colour_order)
 
 
 def downloads(active: Version, tflite: dict[bool, TFLitePredictor]) -> None:
@@ -228,6 +229,8 @@ for kind, int8 in TFLITE_KINDS.items():
     if rows:
         tables(placeholder, rows, serving)
 
+# Every model either chart shows, in the tables' order: one colour each, the same in both.
+colour_order = list(dict.fromkeys([label(row) for row in rows] + list(predictors)))
 if rows:
     st.caption(
         "Latency (ms): one preprocessed drawing through the network alone (Keras: the compiled "
@@ -237,7 +240,7 @@ if rows:
     )
     # The title in the page, not in the chart: a chart's title is cut short at phone width.
     st.markdown("**Accuracy against single-drawing latency**")
-    accuracy_chart(rows)
+    accuracy_chart(rows, colour_order)
 if predictors:
-    drawing_section(predictors)
+    drawing_section(predictors, colour_order)
 downloads(active, tflite)

@@ -34,6 +34,12 @@ LEGEND_OVER = alt.Legend(title=None, orient="top", columns=2)
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+def model_colour(names: list[str]) -> alt.Color:
+    """One colour per model, the same in every chart of the page: each chart would otherwise
+    colour its models in its own order (the scatter's alphabetical, the bars' as listed)."""
+    return alt.Color("model:N", sort=names, scale=alt.Scale(domain=names), legend=LEGEND)
+
+
 def narrow_table(rows: list[dict], column_config: dict) -> None:
     # The model's name gets a width of its own, from its longest name: sized by the grid, the
     # column is measured before the web font loads on a phone, and "default (float)" is cut. A
@@ -110,6 +116,8 @@ def speed_table(rows: list[dict]) -> None:
                 "s/epoch": "–"
                 if row["seconds_per_epoch"] is None
                 else f"{row['seconds_per_epoch']:.1f}",
+                # An epoch's seconds say little without what it went through.
+                "images": "–" if row.get("train_size") is None else f"{row['train_size']:,}",
             }
             for row in rows
         ],
@@ -123,11 +131,13 @@ def speed_table(rows: list[dict]) -> None:
                 help="training seconds per epoch, from the version's metadata, measured when it "
                 "was trained; a TFLite file is converted, not trained"
             ),
+            "images": st.column_config.TextColumn(help="training images in one epoch"),
         },
     )
 
 
-def accuracy_chart(rows: list[dict]) -> None:
+def accuracy_chart(rows: list[dict], names: list[str]) -> None:
+    """`names`: every model the page shows, in the order that fixes their colours."""
     points = pd.DataFrame(
         [
             {
@@ -149,7 +159,7 @@ def accuracy_chart(rows: list[dict]) -> None:
             y=alt.Y(
                 "accuracy:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=".1%"), title=None
             ),
-            color=alt.Color("model:N", legend=LEGEND),
+            color=model_colour(names),
             shape=alt.Shape("test set:N", legend=LEGEND_OVER),
             tooltip=[
                 "model",
@@ -188,9 +198,8 @@ def readings_table(readings: list[dict]) -> None:
     )
 
 
-def readings_chart(readings: list[dict]) -> None:
-    """The ten probabilities each network gives, grouped by digit."""
-    names = [r["model"] for r in readings]
+def readings_chart(readings: list[dict], names: list[str]) -> None:
+    """The ten probabilities each network gives, grouped by digit; `names` as above."""
     frame = pd.DataFrame(
         [
             {"model": r["model"], "digit": str(d), "probability": float(p)}
@@ -203,9 +212,9 @@ def readings_chart(readings: list[dict]) -> None:
         .mark_bar()
         .encode(
             x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("model:N", sort=names),
+            xOffset=alt.XOffset("model:N", sort=[r["model"] for r in readings]),
             y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-            color=alt.Color("model:N", sort=names, legend=LEGEND),
+            color=model_colour(names),
             tooltip=["model", "digit", alt.Tooltip("probability:Q", format=".2%")],
         )
         .properties(
