@@ -134,7 +134,7 @@ def drawing_area() -> None:
 def upload_area() -> None:
     megabytes = uploads.MAX_BYTES // 2**20
     upload = st.file_uploader(
-        f"…or upload an image of a digit ({uploads.FORMATS_TEXT}, up to {megabytes} MB)",
+        f"An image of a digit ({uploads.FORMATS_TEXT}, up to {megabytes} MB)",
         type=list(uploads.EXTENSIONS),
         max_upload_size=megabytes,  # the browser refuses a larger file before sending it
         help=f"At most {uploads.MAX_SIDE:,} pixels a side and {uploads.MAX_PIXELS / 1e6:.1f} "

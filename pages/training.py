@@ -149,7 +149,7 @@ def versions_section(serving: str) -> None:
     table(
         pd.DataFrame(made),
         column_config={
-            "images": st.column_config.NumberColumn(format="%d", help="training images"),
+            "images": st.column_config.NumberColumn(format="localized", help="training images"),
         },
     )
     for v in versions:
