@@ -52,17 +52,20 @@ def probabilities_text(probabilities: np.ndarray) -> str:
     return ", ".join(f"{d}: {float(p):.1%}" for d, p in enumerate(probabilities))
 
 
-def confusion_alt(matrix: np.ndarray, where: str) -> str:
-    """ "Confusion matrix of MNIST test: 9,951 of 10,000 read right; the most common mistake is 4
-    read as 9, 12 times." """
+def confusion_alt(matrix: np.ndarray, where: str, unanswered: np.ndarray | None = None) -> str:
+    """ "Confusion matrix of MNIST test: 9,945 of 10,000 read right, 15 answered "not a digit";
+    the most common mistake is 4 read as 9, 12 times." """
     matrix = np.asarray(matrix, dtype=np.int64)
-    total = int(matrix.sum())
+    rejected = 0 if unanswered is None else int(np.sum(unanswered))
+    total = int(matrix.sum()) + rejected
     right = int(np.trace(matrix))
     text = f"Confusion matrix of {where}: {right:,} of {total:,} digits read right"
+    if rejected:
+        text += f', {rejected:,} answered "not a digit"'
     off = matrix.copy()
     np.fill_diagonal(off, 0)
     if off.sum() == 0:
-        return text + "; no mistakes."
+        return text + ("; no digit read as another." if rejected else "; no mistakes.")
     true, read = np.unravel_index(int(np.argmax(off)), off.shape)
     count = int(off[true, read])
     times = "once" if count == 1 else f"{count:,} times"

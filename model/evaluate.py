@@ -85,6 +85,12 @@ class Report:
         seen = (self.predicted >= 0) & (self.labels >= 0)
         return confusion_matrix(self.labels[seen], self.predicted[seen])
 
+    def unanswered(self) -> np.ndarray:
+        """(10,) per true digit: how many were answered "not a digit" or "nothing drawn", the
+        rows' counts that the confusion matrix leaves out."""
+        digits = self.labels >= 0
+        return np.bincount(self.labels[digits & (self.predicted < 0)], minlength=10)
+
     def per_class(self) -> dict[str, list[float]]:
         """Per digit: accuracy (= recall), precision, and support."""
         matrix = self.confusion()

@@ -134,15 +134,21 @@ def to_png(fig: Figure, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
-def confusion_figure(matrix: np.ndarray, title: str = "", size: float = 4.2) -> Figure:
+def confusion_figure(
+    matrix: np.ndarray, title: str = "", size: float = 4.2, unanswered: np.ndarray | None = None
+) -> Figure:
     """A 10x10 confusion matrix (row = true digit, column = predicted), every count written in.
 
     The mistakes are what matter and are rare next to the hits on the diagonal, so the two get
     separate scales: the diagonal in pale green, the mistakes in reds scaled to the largest one.
+    `unanswered` (per true digit, those answered "not a digit" or "nothing drawn") adds a column
+    "?", so that every row adds up to its digits; a rejected digit is a mistake too.
     """
     matrix = np.asarray(matrix)
     n = len(matrix)
-    hits = np.eye(n, dtype=bool)
+    if unanswered is not None:
+        matrix = np.column_stack([matrix, np.asarray(unanswered)])
+    hits = np.eye(n, matrix.shape[1], dtype=bool)
     errors = np.where(hits, 0, matrix).astype(float)
     worst = float(errors.max()) or 1.0
     fig = Figure(figsize=(size, size), dpi=100)
@@ -165,12 +171,13 @@ def confusion_figure(matrix: np.ndarray, title: str = "", size: float = 4.2) -> 
             color="white" if dark else "black",
             fontweight="bold" if hits[row, col] else "normal",
         )
-    ax.set_xticks(range(n))
+    columns = matrix.shape[1]
+    ax.set_xticks(range(columns), [*map(str, range(n)), "?"][:columns])
     ax.set_yticks(range(n))
     ax.tick_params(length=0, labelsize=8)
-    ax.set_xlabel("predicted", fontsize=8)
+    ax.set_xlabel("predicted" if columns == n else 'predicted ("?": not a digit)', fontsize=8)
     ax.set_ylabel("true digit", fontsize=8)
-    ax.set_xticks(np.arange(-0.5, n), minor=True)
+    ax.set_xticks(np.arange(-0.5, columns), minor=True)
     ax.set_yticks(np.arange(-0.5, n), minor=True)
     ax.grid(which="minor", color="#e4e4e4", linewidth=0.6)
     ax.tick_params(which="minor", length=0)

@@ -63,11 +63,13 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
     )
     st.markdown("**Per digit**")
     per_class_table(report)
-    st.markdown("**Confusion matrix** · row = true digit, column = predicted")
+    st.markdown(
+        '**Confusion matrix** · row = true digit, column = predicted, "?" = answered "not a digit"'
+    )
     st.image(
         confusion_png(name, key),
         width=400,
-        alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}"),
+        alt=confusion_alt(report.confusion(), f"{SETS[key]} for {name}", report.unanswered()),
     )
     if key in GROUPS:
         group = GROUPS[key]
@@ -189,7 +191,9 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
             column.image(
                 confusion_png(name, key),
                 width=400,
-                alt=confusion_alt(results[key].confusion(), f"{SETS[key]} for {name}"),
+                alt=confusion_alt(
+                    results[key].confusion(), f"{SETS[key]} for {name}", results[key].unanswered()
+                ),
             )
     st.subheader("Where they disagree")
     st.caption("The digits where A and B give different answers, where they differ most first.")

@@ -113,7 +113,8 @@ def reports(name: str) -> dict[str, Report]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _confusion_png(name: str, stamp: float, key: str, title: str) -> bytes:
     report = report_of(name, key)
-    return figures.to_png(figures.confusion_figure(report.confusion(), title), dpi=DPI)
+    figure = figures.confusion_figure(report.confusion(), title, unanswered=report.unanswered())
+    return figures.to_png(figure, dpi=DPI)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -89,6 +89,19 @@ def test_confusion_alt_names_the_most_common_mistake():
     assert confusion_alt(np.diag(np.ones(10, dtype=int)), "x").endswith("no mistakes.")
 
 
+def test_confusion_alt_counts_the_digits_answered_not_a_digit():
+    matrix = np.diag(np.full(10, 100))
+    matrix[4, 9] = 2
+    unanswered = np.zeros(10, dtype=int)
+    unanswered[[0, 7]] = [3, 1]
+    assert confusion_alt(matrix, "x", unanswered) == (
+        'Confusion matrix of x: 1,000 of 1,006 digits read right, 4 answered "not a digit"; '
+        "the most common mistake is 4 read as 9, 2 times."
+    )
+    diagonal = np.diag(np.ones(10, dtype=int))
+    assert confusion_alt(diagonal, "x", unanswered).endswith("no digit read as another.")
+
+
 def test_reliability_alt_gives_the_error_and_the_busiest_bin():
     table = {
         "edges": [0.0, 0.5, 1.0],

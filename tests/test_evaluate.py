@@ -71,3 +71,32 @@ def test_the_evaluation_notes_give_each_sets_own_size():
     for key, testset in sets.items():
         said = re.search(r"\d[\d,]*", SET_NOTES[key]).group(0)
         assert said == f"{len(testset().labels):,}", (key, said)
+
+
+def test_every_confusion_row_adds_up_to_its_digits_with_the_unanswered(on_drawings):
+    """The matrix leaves out digits answered "not a digit"; `unanswered` gives them back, and
+    the figure draws them as a column "?"."""
+    from model.figures import confusion_figure
+
+    labels = np.array([0, 0, 0, 1, 1, 7, -1])
+    probabilities = np.eye(10)[[0, 0, 3, 1, 1, 7, 2]]
+    probabilities[1] = 0  # nothing drawn
+    report = Report(
+        labels, probabilities, np.array([False, False, False, True, False, False, True])
+    )
+    assert list(report.unanswered()) == [1, 1, 0, 0, 0, 0, 0, 0, 0, 0]  # a blank 0, a rejected 1
+    support = np.bincount(labels[labels >= 0], minlength=10)
+    assert (report.confusion().sum(axis=1) + report.unanswered() == support).all()
+    # And on a real set, with a shipped network's own rejections.
+    real = on_drawings["mlp"]
+    assert real.unanswered().sum() > 0  # it turns away a drawn digit or so
+    assert (
+        real.confusion().sum(axis=1) + real.unanswered()
+        == np.bincount(real.labels[real.labels >= 0], minlength=10)
+    ).all()
+    figure = confusion_figure(report.confusion(), unanswered=report.unanswered())
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert ticks == [*map(str, range(10)), "?"]
+    assert [
+        t.get_text() for t in confusion_figure(report.confusion()).axes[0].get_xticklabels()
+    ] == [*map(str, range(10))]
