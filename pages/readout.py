@@ -58,6 +58,27 @@ def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
     st.caption(answer_line(prediction, nothing))
 
 
+# Below this the highest of ten probabilities is hardly above an even tenth: naming the two
+# tallest bars would suggest a leaning the bars do not show.
+ALL_ALIKE_BELOW = 0.15
+
+
+def rejection_reason(prediction) -> str:
+    """Why a rejected drawing is "not a digit", in one sentence: its probabilities against the
+    threshold that nearly every digit reaches."""
+    (first, p1), (second, p2) = prediction.top(2)
+    if p1 < ALL_ALIKE_BELOW:
+        closest = "all ten probabilities are near 10%, each"
+    elif prediction.leaning is None:  # no digit stands out: none is named as its answer
+        closest = f"no digit stands out, {first} and {second} at {p1:.0%} and {p2:.0%} are"
+    else:
+        closest = f"its highest probability, {p1:.0%} for {label_text(first)}, is"
+    return (
+        "The network knows only the ten digits, and this drawing is far from all of them: "
+        f"{closest} below the {prediction.threshold:.0%} that nearly every digit reaches."
+    )
+
+
 def show_details(prediction) -> None:
     """Why (for "not a digit"), the ten probabilities, and what the network actually read."""
     if prediction is None:
@@ -65,19 +86,18 @@ def show_details(prediction) -> None:
         return
     (first, p1), (second, p2) = prediction.top(2)
     if prediction.rejected:
-        if prediction.leaning is None:  # no digit stands out: none is named as its answer
-            closest = f"no digit stands out, {first} and {second} at {p1:.0%} and {p2:.0%} are"
-        else:
-            closest = f"its highest probability, {p1:.0%} for {label_text(first)}, is"
-        st.markdown(
-            f"**Not a digit.** The network knows only the ten digits, and this drawing is far "
-            f"from all of them: {closest} below the {prediction.threshold:.0%} that nearly "
-            f"every digit reaches."
-        )
+        st.markdown(f"**Not a digit.** {rejection_reason(prediction)}")
     elif prediction.unsure:
         st.warning(f"The model is unsure: {first} ({p1:.0%}) or {second} ({p2:.0%})?")
     marked = prediction.leaning if prediction.rejected else prediction.digit
-    st.html(probability_bars(prediction.probabilities, marked, greyed=prediction.rejected))
+    st.html(
+        probability_bars(
+            prediction.probabilities,
+            marked,
+            greyed=prediction.rejected,
+            threshold=prediction.threshold if prediction.rejected else None,
+        )
+    )
     steps = prediction.preprocessed
     top, left, bottom, right = steps.box
     with st.expander("What the network reads", expanded=True):

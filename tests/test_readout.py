@@ -8,6 +8,7 @@ import numpy as np
 from model.serving.inference import Prediction
 from pages.pictures import squared
 from pages.probability_bars import probability_bars
+from pages.readout import rejection_reason
 
 
 def rejected(probabilities) -> Prediction:
@@ -39,6 +40,29 @@ def test_the_bars_mark_the_digit_given_and_none_when_none_is():
     marked = probability_bars(probabilities, 4, greyed=True)
     assert marked.count("font-weight:700") == 1
     assert '<div style="flex:1;text-align:center;font-weight:700">4</div>' in marked
+
+
+def test_a_rejection_is_explained_by_what_its_bars_show():
+    alike = np.full(10, 0.1) + np.linspace(-0.004, 0.005, 10)  # a capital A: all about 10%
+    said = rejection_reason(rejected(alike / alike.sum()))
+    assert "all ten probabilities are near 10%, each below the 30%" in said
+    two = np.full(10, 0.07)
+    two[[2, 7]] = 0.23, 0.21  # two digits level, well above a tenth
+    said = rejection_reason(rejected(two))
+    assert "no digit stands out, 2 and 7 at 23% and 21% are below the 30%" in said
+    towards_four = np.full(10, 0.08)
+    towards_four[4] = 0.28
+    said = rejection_reason(rejected(towards_four))
+    assert "its highest probability, 28% for a 4, is below the 30%" in said
+
+
+def test_a_rejected_drawings_bars_show_the_threshold_they_stay_under():
+    probabilities = np.full(10, 0.1)
+    drawn = probability_bars(probabilities, None, height=120, greyed=True, threshold=0.26)
+    assert drawn.count('data-testid="thresholdLine"') == 1
+    assert "bottom:31.2px" in drawn and "a digit: 26% or more" in drawn
+    assert "the threshold for a digit, 26%" in drawn  # in the picture's text alternative too
+    assert "thresholdLine" not in probability_bars(probabilities, 4)
 
 
 def test_a_tall_narrow_crop_is_shown_in_a_square_with_its_ink_centred():
