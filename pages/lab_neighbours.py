@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import time
+from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
@@ -100,11 +101,69 @@ def embedding_ready(predictor, key: tuple) -> bool:
     return True
 
 
+# The map's plot area, in pixels, on a phone, a tablet and a wide screen (the chart fills the
+# width; the axis and the legend take their share of its 420 px of height), and how far apart two
+# labels' centres must be to read apart: a bold 15 px digit with its halo, or the drawing's cross.
+PLOT_WIDTHS = (290, 520, 760)
+PLOT_HEIGHT = 250
+LABEL_GAP = 21.0
+
+
+def label_offsets(
+    middles: np.ndarray,
+    avoid: np.ndarray,
+    scales: Sequence[tuple[float, float]],
+    gap: float = LABEL_GAP,
+    steps: int = 300,
+) -> np.ndarray:
+    """Pixel offsets (n, 2), x right and y up, that move labels placed at `middles` (n, 2, data
+    units) at least `gap` pixels from each other and from the points `avoid` (m, 2), at every
+    scale given (pixels per data unit along x and y). Labels already clear do not move.
+
+    Offsets in pixels, not data units, keep a label beside its cluster at every width: a width
+    at which two clusters' middles nearly meet must not fling their labels far apart on another."""
+    middles, avoid = np.asarray(middles, float), np.asarray(avoid, float).reshape(-1, 2)
+    offsets = np.zeros_like(middles)
+
+    def away(d: np.ndarray) -> np.ndarray:  # the unit vector along d; up when they coincide
+        length = np.hypot(*d)
+        return d / length if length > 1e-9 else np.array([0.0, 1.0])
+
+    for _ in range(steps):
+        moved = False
+        for scale in scales:
+            fixed = avoid * scale
+            for i in range(len(middles)):
+                for j in range(i + 1, len(middles)):
+                    d = (middles[i] * scale + offsets[i]) - (middles[j] * scale + offsets[j])
+                    if np.hypot(*d) < gap:  # each moves half the way, a hair past the gap
+                        push = away(d) * ((gap - np.hypot(*d)) / 2 + 0.25)
+                        offsets[i] += push
+                        offsets[j] -= push
+                        moved = True
+                for point in fixed:
+                    d = middles[i] * scale + offsets[i] - point
+                    if np.hypot(*d) < gap:  # the point stays: the label moves all the way
+                        offsets[i] += away(d) * (gap - np.hypot(*d) + 0.25)
+                        moved = True
+        if not moved:
+            break
+    return offsets
+
+
+def map_scales(points: np.ndarray) -> list[tuple[float, float]]:
+    """Pixels per data unit of the map at each of `PLOT_WIDTHS`: the axes span the points and
+    zero, a little rounded out, as Vega-Lite's do."""
+    spans = [(max(v.max(), 0) - min(v.min(), 0)) * 1.1 or 1.0 for v in np.asarray(points).T]
+    return [(width / spans[0], PLOT_HEIGHT / spans[1]) for width in PLOT_WIDTHS]
+
+
 def show_map(predictor, key: tuple, image: np.ndarray) -> None:
     st.markdown(
         "MNIST's test digits where the network's last hidden layer puts them, flattened to two "
         "dimensions by **PCA** (the two directions along which they differ most), coloured by "
-        "their label, each label written at the middle of its digits; point at a dot, or tap it, "
+        "their label, each label written at the middle of its digits (nudged aside where it would "
+        "cover another label or your drawing); point at a dot, or tap it, "
         "to see its digit. The black cross is your drawing. "
         "PCA is a fixed linear map, so your drawing lands exactly where its 128 numbers say "
         "and moves smoothly as you draw (t-SNE or UMAP would cluster more prettily, but cannot "
@@ -128,14 +187,24 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
             tooltip=["digit:N", "test digit:Q", "image:N"],
         )
     )
-    # Each digit's name at the middle of its points, so that the clusters read without colour.
-    middles = alt.Chart(table.groupby("digit", as_index=False)[["x", "y"]].median()).encode(
-        x="x:Q", y="y:Q", text="digit:N"
+    # Each digit's name at the middle of its points, so that the clusters read without colour;
+    # nudged in pixels where two middles, or a middle and the cross, lie closer than a label.
+    named = table.groupby("digit", as_index=False)[["x", "y"]].median()
+    nudge = label_offsets(
+        named[["x", "y"]].to_numpy(), np.array([x, y]), map_scales(table[["x", "y"]])
     )
-    text = {"fontSize": 15, "fontWeight": "bold"}  # black on a white halo, over any colour
+    named["dx"], named["dy"] = nudge[:, 0], -nudge[:, 1]  # the screen's y runs down
+    middles = alt.Chart(named).encode(x="x:Q", y="y:Q", text="digit:N")
+    # Per-label pixel offsets as expressions: this Vega-Lite ignores xOffset beside a continuous x.
+    text = {
+        "fontSize": 15,
+        "fontWeight": "bold",
+        "dx": alt.ExprRef("datum.dx"),
+        "dy": alt.ExprRef("datum.dy"),
+    }
     names = middles.mark_text(stroke="white", strokeWidth=4, **text) + middles.mark_text(
         color="black", **text
-    )
+    )  # black on a white halo, over any colour
     mine = (
         alt.Chart(pd.DataFrame({"x": [x], "y": [y], "what": ["your drawing"]}))
         .mark_point(shape="cross", size=350, filled=True, color="black")
@@ -143,6 +212,6 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
     )
     around = embedding.local_label(projection, (x, y))
     st.altair_chart(
-        (points + names + mine).properties(height=420),
+        (points + mine + names).properties(height=420),  # nothing drawn over a digit's name
         alt=describe.map_alt(len(table), around),
     )

@@ -13,6 +13,7 @@ import pytest
 from model import embedding, version_cache
 from model.serving.inference import Predictor
 from model.serving.store import ModelStore
+from pages.lab_neighbours import LABEL_GAP, label_offsets, map_scales
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +62,32 @@ def test_the_map_places_a_test_digit_where_it_is_drawn(default, mnist):
     own = np.linalg.norm(projection.points - centres[projection.labels], axis=1)
     spread = np.linalg.norm(projection.points - projection.points.mean(0), axis=1)
     assert own.mean() < 0.8 * spread.mean()
+
+
+def apart(middles, offsets, avoid, scale) -> float:
+    """The least distance, in pixels at `scale`, between two labels or a label and a point."""
+    at = np.asarray(middles) * scale + offsets
+    pairs = [np.hypot(*(a - b)) for i, a in enumerate(at) for b in at[i + 1 :]]
+    return min(pairs + [np.hypot(*(a - p)) for a in at for p in np.asarray(avoid) * scale])
+
+
+def test_labels_that_would_touch_are_nudged_apart_and_off_the_cross():
+    # "1" and "0" nearly on one spot, "6" and "9" close, the cross on "4", "8" far from all.
+    middles = np.array(
+        [[-4.3, -2.0], [-5.0, -2.3], [-4.4, 1.6], [-4.1, 2.1], [-7.0, -2.2], [8, 20]]
+    )
+    cross = np.array([[-7.2, -2.3]])
+    scales = map_scales(np.array([[-10, -10], [32, 33]]))
+    offsets = label_offsets(middles, cross, scales)
+    for scale in scales:  # legible at a phone's width and at a wide screen's
+        assert apart(middles, offsets, cross, scale) >= LABEL_GAP
+    assert (offsets[-1] == 0).all()  # a label already clear stays on its middle
+    assert np.abs(offsets).max() < 3 * LABEL_GAP  # and the others stay beside theirs
+
+
+def test_labels_on_one_spot_part():
+    offsets = label_offsets(np.zeros((2, 2)), np.empty((0, 2)), [(10.0, 10.0)])
+    assert np.hypot(*(offsets[0] - offsets[1])) >= LABEL_GAP
 
 
 # --- The per-version cache -----------------------------------------------------------------------
