@@ -22,13 +22,32 @@ CELL = 6  # screen pixels per input pixel in the pictures
 OUTLINE = (255, 140, 0)
 
 
-def grid_table(values: np.ndarray, top: int, left: int, pad: np.ndarray | None = None):
-    """A small matrix as a table headed by the input rows and columns it comes from."""
+def term(value: float) -> str:
+    """A term of a formula, signed, but zero unsigned: a negative weight times a blank pixel is
+    -0.0 in floating point, which would read as a negative contribution."""
+    return number(float(value) + 0.0)
+
+
+def fixed(value: float, places: int = 4) -> str:
+    """`value` to `places` decimals, with no minus sign on a value that rounds to zero."""
+    return f"{round(float(value), places) + 0.0:.{places}f}"
+
+
+def multiplier(value: float) -> str:
+    """A number to multiply by, in brackets when negative; zero unsigned."""
+    return factor(round(float(value), 3) + 0.0)
+
+
+def grid_table(
+    values: np.ndarray, top: int, left: int, pad: np.ndarray | None = None, corner: str = "image"
+):
+    """A small matrix as a table headed by the rows and columns it comes from: of the image (or
+    map) from row `top` and column `left`, or with `corner` "kernel", the kernel's own 1 to 3."""
     table = pd.DataFrame(
-        [[number(v) for v in row] for row in values],
+        [[term(v) for v in row] for row in values],
         index=[f"row {top + r}" for r in range(values.shape[0])],
         columns=[f"col {left + c}" for c in range(values.shape[1])],
-    ).rename_axis("input")  # a table's corner header needs text, for screen readers
+    ).rename_axis(corner)  # a table's corner header needs text, for screen readers
     if pad is not None:
         table = table.where(~pad, "0 (pad)")
     return table
@@ -95,22 +114,30 @@ def conv_formula(network, image: np.ndarray, own: dict[str, np.ndarray]) -> None
         outlined(own[layer.name][..., channel], (row, col, 1, 1)),
         caption=f"{layer.name}, filter {channel}: the cell",
         alt=f"Feature map {channel} of {layer.name} with cell ({row}, {col}) outlined; its value "
-        f"is {cell.value:.3f}.",
+        f"is {fixed(cell.value, 3)}.",
     )
     # A row that wraps: three tables side by side where they fit, never cut off on a tablet.
     line = st.container(horizontal=True, gap="medium")
     tables = [line.container(width="content") for _ in range(3)]
     pad = ~cell.inside
+    # The pixels and their products by where they are in the image; the weights by where they
+    # are in the kernel, since the same nine weights slide over every cell.
     tables[0].markdown("**Patch x** (the pixels, 0 to 1)")
     tables[0].table(grid_table(cell.patch, cell.top, cell.left, pad))
-    tables[1].markdown("**Kernel w** (learned weights)")
-    tables[1].table(grid_table(cell.kernel, cell.top, cell.left))
-    tables[2].markdown("**Products wᵢ·xᵢ**")
+    tables[1].markdown("**Kernel w** (learned weights, the same at every cell)")
+    tables[1].table(grid_table(cell.kernel, 1, 1, corner="kernel"))
+    tables[2].markdown("**Products wᵢ·xᵢ** (each pixel times the weight at its place)")
     tables[2].table(grid_table(cell.products, cell.top, cell.left))
+    st.caption(
+        f"Kernel row 1, column 1 multiplies the pixel at image row {cell.top}, column "
+        f"{cell.left}, and so on across the 3×3."
+    )
     st.markdown(
-        f"C(x) = Σ wᵢxᵢ + b = {cell.total:.4f} + ({cell.bias:.4f}) = {cell.pre_activation:.4f} · "
-        f"ReLU(C) = max(0, C) = **{cell.value:.4f}**  \n"
-        f"The network's own feature map at this cell: **{own[layer.name][row, col, channel]:.4f}**"
+        f"C(x) = Σ wᵢxᵢ + b = {fixed(cell.total)} + ({fixed(cell.bias)}) = "
+        f"{fixed(cell.pre_activation)}  \n"
+        f"then ReLU(C) = max(0, C) = **{fixed(cell.value)}**  \n"
+        f"The network's own feature map at this cell: "
+        f"**{fixed(own[layer.name][row, col, channel])}**"
     )
 
 
@@ -128,11 +155,11 @@ def pool_formula(network, image: np.ndarray, own: dict[str, np.ndarray]) -> None
     )
     with right:
         st.markdown("**The window** (the largest is kept)")
-        st.table(grid_table(cell.window, cell.top, cell.left))
+        st.table(grid_table(cell.window, cell.top, cell.left, corner=cell.source))
     st.markdown(
-        f"max of the four = **{cell.value:.4f}** (at row {cell.top + cell.winner[0]}, column "
+        f"max of the four = **{fixed(cell.value)}** (at row {cell.top + cell.winner[0]}, column "
         f"{cell.left + cell.winner[1]})  \nThe network's own {layer.name} at this cell: "
-        f"**{own[layer.name][row, col, channel]:.4f}**"
+        f"**{fixed(own[layer.name][row, col, channel])}**"
     )
 
 
@@ -146,16 +173,17 @@ def neuron_formula(network, image: np.ndarray, prediction, calibration) -> None:
         f"The neuron reads the {len(neuron.inputs)} outputs X of the layer before it. "
         f"The {len(top)} largest contributions wᵢxᵢ to its sum:"
     )
-    rows = [[f"x{i}", number(neuron.inputs[i]), number(neuron.weights[i])] for i in top]
+    rows = [[f"x{i}", term(neuron.inputs[i]), term(neuron.weights[i])] for i in top]
     table = pd.DataFrame(rows, columns=["input", "xᵢ", "wᵢ"])
-    table["wᵢ·xᵢ"] = [number(neuron.contributions[i]) for i in top]
+    table["wᵢ·xᵢ"] = [term(neuron.contributions[i]) for i in top]
     st.table(table.set_index("input"))
     rest = neuron.contributions.sum() - neuron.contributions[top].sum()
     own = float(formulas.own_probabilities(network, image)[digit])
     st.markdown(
-        f"z = w·X + b = {neuron.contributions[top].sum():.3f} (these) + {rest:.3f} (the other "
-        f"{len(neuron.inputs) - len(top)}) + ({neuron.bias:.3f}) = **{neuron.logit:.3f}**  \n"
-        f"y = softmax(z) = e^z / Σ e^z over the ten digits = **{neuron.probability:.4%}**; "
+        f"z = w·X + b = {fixed(neuron.contributions[top].sum(), 3)} (these) + {fixed(rest, 3)} "
+        f"(the other {len(neuron.inputs) - len(top)}) + ({fixed(neuron.bias, 3)}) = "
+        f"**{fixed(neuron.logit, 3)}**  \n"
+        f"then y = softmax(z) = e^z / Σ e^z over the ten digits = **{neuron.probability:.4%}**; "
         f"the network's own output: **{own:.4%}**"
     )
     answer = float(prediction.probabilities[digit])
@@ -213,15 +241,16 @@ def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> Non
             "gate": step.gates[:, unit],
         },
         index=pd.Index([f"{g} ({formulas.GATE_NAMES[g]})" for g in formulas.GATES], name="gate"),
-    ).map(number)
+    ).map(term)
     st.markdown(f"**Step {t}, unit {unit}**: each gate is f(W·xₜ + U·hₜ₋₁ + b), σ or tanh")
     st.table(gates)
     i, f, candidate, o = step.gates[:, unit]
     own = formulas.own_lstm_state(network, image, t)[unit]
     st.markdown(
-        f"cₜ = f·cₜ₋₁ + i·c̃ = {f:.3f}·{factor(step.c_before[unit])} + {i:.3f}·{factor(candidate)}"
-        f" = {step.c[unit]:.4f} · hₜ = o·tanh(cₜ) = {o:.3f}·{factor(np.tanh(step.c[unit]))} = "
-        f"**{step.h[unit]:.4f}**  \nKeras's own LSTM, run on rows 1 to {t}: **{own:.4f}**"
+        f"cₜ = f·cₜ₋₁ + i·c̃ = {fixed(f, 3)}·{multiplier(step.c_before[unit])} + {fixed(i, 3)}·"
+        f"{multiplier(candidate)} = {fixed(step.c[unit])}  \n"
+        f"then hₜ = o·tanh(cₜ) = {fixed(o, 3)}·{multiplier(np.tanh(step.c[unit]))} = "
+        f"**{fixed(step.h[unit])}**  \nKeras's own LSTM, run on rows 1 to {t}: **{fixed(own)}**"
     )
 
 

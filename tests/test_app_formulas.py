@@ -33,6 +33,14 @@ def test_the_cnn_formulas_equal_the_networks_own_values(open_page):
     assert hand == own and hand > 0  # it opens on the strongest cell: a ReLU that fired
     assert len(at.table) == 3  # patch, kernel, products
     assert "0 (pad)" not in str(at.table[0].value)
+    # The pixels and products by their place in the image, the weights by theirs in the kernel.
+    kernel = at.table[1].value
+    assert kernel.index.name == "kernel" and list(kernel.columns) == ["col 1", "col 2", "col 3"]
+    assert at.table[0].value.index.name == at.table[2].value.index.name == "image"
+    assert list(at.table[0].value.columns) == list(at.table[2].value.columns)
+    assert not any("-0.000" in str(t.value) for t in at.table)
+    lines = "\n".join(str(m.value) for m in at.markdown)
+    assert "\nthen ReLU(C)" in lines and "· ReLU" not in lines  # two formulas, not a product
 
     at.slider(key="formula_conv_row_28x28x16").set_value(0).run()
     at.slider(key="formula_conv_col_28x28x16").set_value(0).run()

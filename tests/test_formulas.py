@@ -3,7 +3,8 @@
 Checked on real MNIST test digits: a first-layer convolution cell (with "same" padding in the
 default network, "valid" in seed_cnn), a pooling cell, an output neuron's softmax and the LSTM's
 28 steps each equal what Keras computes, to 1e-5; the cells' parts add up as the formula says;
-cells that do not exist are refused with a message.
+cells that do not exist are refused with a message. And the page's tables and formula lines
+never show a zero with a minus sign.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from model.calibration import temperature_scale
 from model.serving.inference import load_network
 from model.serving.store import ModelStore
 from model.testsets import mnist_test
+from pages import formulas as page
 
 TOLERANCE = 1e-5
 
@@ -136,3 +138,28 @@ def test_cells_that_do_not_exist_are_refused(shipped, digits):
         formulas.conv_cell(shipped("rnn"), digits[0], 0, 0, 0)
     with pytest.raises(ValueError, match="no LSTM"):
         formulas.lstm_steps(network, digits[0])
+
+
+def test_a_zero_shows_without_a_sign():
+    kernel = np.array([[0.3, -0.5], [-0.2, 0.1]])
+    products = np.array([[1.0, 0.0], [0.0, 0.5]]) * kernel  # two are -0.0
+    shown = page.grid_table(products, 7, 18).to_numpy().ravel().tolist()
+    assert shown == ["+0.300", "+0.000", "+0.000", "+0.050"]
+    assert page.term(-1e-6) == "-1.0e-06"  # a small negative is still negative
+    assert (page.fixed(-0.0), page.fixed(-0.00001), page.fixed(-0.2)) == ("0.0000",) * 2 + (
+        "-0.2000",
+    )
+    assert (page.multiplier(-0.0), page.multiplier(-0.0001), page.multiplier(-0.5)) == (
+        "0.000",
+        "0.000",
+        "(-0.500)",
+    )
+
+
+def test_the_kernel_is_headed_by_its_own_rows_and_columns():
+    table = page.grid_table(np.zeros((3, 3)), 1, 1, corner="kernel")
+    assert table.index.name == "kernel"
+    assert list(table.index) == ["row 1", "row 2", "row 3"]
+    assert list(table.columns) == ["col 1", "col 2", "col 3"]
+    pixels = page.grid_table(np.zeros((3, 3)), 7, 18)
+    assert pixels.index.name == "image" and list(pixels.columns) == ["col 18", "col 19", "col 20"]
