@@ -610,6 +610,8 @@ STYLES: dict[str, Style] = {
     "rotated": Style(rotation_deg=(-20.0, 20.0)),
 }
 STYLE_NAMES = tuple(STYLES)  # ("mixed", "thin", "thick", "small_offcentre", "rotated")
+# As the app names them to a visitor, where the name in the code is not already a word.
+STYLE_WORDS = {"small_offcentre": "small, off-centre"}
 
 
 def per_digit_and_style(count: int) -> int:

@@ -18,7 +18,7 @@ from model.nondigits import heldout
 from model.train_config import trained_nondigit_count
 from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
-from pages.formatting import percent
+from pages.formatting import group_name, percent
 from pages.links import apply_link, copy_link
 from pages.resources import store
 from pages.score_tables import (
@@ -77,7 +77,7 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
         by_group = report.by_group(testset(key).styles)
         share_bars(
             [
-                {group: value, "accuracy": 100 * part.accuracy, "drawings": part.n}
+                {group: group_name(value), "accuracy": 100 * part.accuracy, "drawings": part.n}
                 for value, part in by_group.items()
             ],
             "accuracy",
@@ -113,7 +113,7 @@ def nondigits_section(name: str, report: Report, meta: dict) -> None:
     share_bars(
         [
             {
-                "kind": kind,
+                "kind": group_name(kind),
                 "trained on": "yes" if trained and not heldout(kind) else "no",
                 "not a digit": 100 * part.accuracy,
                 "drawings": part.n,
@@ -161,7 +161,7 @@ def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
         if key == "drawings":
             styles = testset("drawings").styles
             by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
-            rows += [row(f"· {s}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
+            rows += [row(f"· {group_name(s)}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
         if key == "nondigits":  # the figure Training and Compare show is the first of these
             for label, held_out in NONDIGIT_PARTS.items():
                 part = heldout(testset("nondigits").styles) == held_out

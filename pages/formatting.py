@@ -6,7 +6,8 @@ import math
 import re
 
 from model import google_fonts
-from model.drawings import drawn_count
+from model.drawings import STYLE_WORDS, drawn_count
+from model.nondigits import KIND_NAMES
 from model.train_config import AUGMENT_OPTIONS, TRAINING_DIGITS
 
 # Characters that make Markdown or Streamlit's extensions (colours, icons, LaTeX) anywhere in a
@@ -149,3 +150,9 @@ def plain(text: str) -> str:
     return _AUTOLINK.sub(
         lambda m: WORD_JOINER.join(g for g in m.groups() if g is not None), escaped
     )
+
+
+def group_name(value: str) -> str:
+    """A drawing style or a kind of non-digit as a visitor reads it ("small, off-centre", "stray
+    marks"), not as the code spells it; a font's or typeface's name as it is."""
+    return KIND_NAMES.get(value) or STYLE_WORDS.get(value) or value

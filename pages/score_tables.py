@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from model.evaluate import Report
-from pages.formatting import confidence
+from pages.formatting import confidence, group_name
 from pages.pictures import THUMBNAIL, enlarge
 from pages.scores import testset
 from pages.tables import table
@@ -77,7 +77,7 @@ def percent_table(rows: list[dict] | dict[str, list], percents: list[str], digit
 def truth(report: Report, key: str, index: int) -> str:
     """What an image is: "true 7", or for a non-digit its kind: "not a digit (letters)"."""
     if report.labels[index] < 0:
-        return f"not a digit ({testset(key).styles[index]})"
+        return f"not a digit ({group_name(testset(key).styles[index])})"
     return f"true {report.labels[index]}"
 
 

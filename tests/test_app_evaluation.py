@@ -68,7 +68,7 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     # per digit (x5), per style, per font, per typeface, per kind of non-digit: tables
     assert len(at.dataframe) == 9
     per_style = at.dataframe[2].value
-    assert per_style["style"].tolist() == ["mixed", "thin", "thick", "small_offcentre", "rotated"]
+    assert per_style["style"].tolist() == ["mixed", "thin", "thick", "small, off-centre", "rotated"]
     assert at.dataframe[3].value["digits"].sum() == 1797
     # How many drawings each row has is said once, in a caption, so that the table fits a
     # phone or half a tablet (at 768 px the per-font table's third column was cut off).
@@ -83,6 +83,9 @@ def test_evaluation_shows_both_test_sets_and_compares_versions(open_page):
     assert set(per_kind["trained on"]) == {"yes", "no"} and "drawings" not in per_kind.columns
     assert "150 drawings each" in captions  # 5 styles x 30 of every kind
     assert ((per_kind["not a digit"] >= 0) & (per_kind["not a digit"] <= 100)).all()
+    # Named in words, not as the code spells them ("heldout_font_letters").
+    assert {"stray marks", "letters, unseen typefaces", "Greek letters"} <= set(per_kind["kind"])
+    assert not any("_" in kind for kind in per_kind["kind"])
     rejected = [m for m in at.metric if "not a digit" in m.label]
     assert len(rejected) == 2 and all(m.value.endswith("%") for m in rejected)
     assert "mistakes" in texts(at.caption)

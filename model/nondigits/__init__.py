@@ -115,6 +115,23 @@ TRAINING_KINDS = (
     "remixed",
 )
 HELDOUT_KINDS = ("greek", "heldout_font_letters", "math", "doodles", "music")
+# Each kind as the app names it to a visitor.
+KIND_NAMES = {
+    "letters": "letters",
+    "font_letters": "letters from typefaces",
+    "symbols": "symbols",
+    "shapes": "shapes",
+    "scribbles": "scribbles",
+    "stray": "stray marks",
+    "glyphs": "other scripts",
+    "composites": "two shapes in one",
+    "remixed": "remixed digits",
+    "greek": "Greek letters",
+    "heldout_font_letters": "letters, unseen typefaces",
+    "math": "math symbols",
+    "doodles": "doodles",
+    "music": "music notes",
+}
 
 
 # Each kind's templates: generator names for the drawn kinds, characters for the typeset ones.
