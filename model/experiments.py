@@ -171,7 +171,7 @@ def features_runs(preset_name: str = "quick") -> list[Run]:
     return [
         Run("pixels", "raw pixels + linear SVM", config, validation, learner="pixels"),
         Run("hog", "HOG features + linear SVM", config, validation, learner="hog"),
-        Run("cnn", f"CNN ({chosen.arch}), learns its features", config, validation),
+        Run("cnn", "CNN, learns its features", config, validation),
     ]
 
 

@@ -14,7 +14,8 @@ import streamlit as st
 
 from model import compare
 from model.describe import readings_text
-from pages.tables import table
+from pages.chart_layout import FIT_WIDTH, LEGEND, LEGEND_OVER
+from pages.tables import name_column, table
 
 
 def label(row: dict) -> str:
@@ -23,15 +24,7 @@ def label(row: dict) -> str:
     return f"{row['model']} ({row['format'].removeprefix('TFLite ')})"
 
 
-CHAR_PX, PADDING_PX, MAX_MODEL_PX = 6.2, 14, 260  # a mean glyph of 14 px text; cell padding
-
-# A chart's legend goes under it (a second one over it: Vega puts two side by side): on the
-# right, on a phone, legends take half the width from the plot. One model a row, never
-# cut: a version's own names differ only at their end ("… (int8)"). The chart fits the width
-# only: its height is the plot's, and the legends add to it instead of squashing it.
-LEGEND = alt.Legend(title=None, orient="bottom", columns=1, offset=0, labelLimit=0)
-LEGEND_OVER = alt.Legend(title=None, orient="top", columns=2)
-FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+MAX_MODEL_PX = 260
 
 
 def model_colour(names: list[str]) -> alt.Color:
@@ -41,14 +34,7 @@ def model_colour(names: list[str]) -> alt.Color:
 
 
 def narrow_table(rows: list[dict], column_config: dict) -> None:
-    # The model's name gets a width of its own, from its longest name: sized by the grid, the
-    # column is measured before the web font loads on a phone, and "default (float)" is cut. A
-    # name longer than MAX_MODEL_PX allows is still cut. Not pinned: the grid greys a pinned
-    # column's text.
-    longest = max((len(str(row["model"])) for row in rows), default=0)
-    model = st.column_config.TextColumn(
-        width=round(min(MAX_MODEL_PX, CHAR_PX * longest + PADDING_PX))
-    )
+    model = name_column((row["model"] for row in rows), MAX_MODEL_PX)
     table(pd.DataFrame(rows), column_config={"model": model, **column_config})
 
 

@@ -14,10 +14,12 @@ from model import experiments, figures, handmade
 from model.drawings import sample_drawing
 from model.preprocess import preprocess_canvas
 from model.serving.jobs import Trainer, TrainingBusy
+from pages.chart_layout import FIT_WIDTH, LEGEND
 from pages.entry import ensure_app_entry
 from pages.flash import flash, show_flash
 from pages.formatting import duration, percent
 from pages.resources import store
+from pages.tables import name_column, table
 from pages.training_progress import no_time, progress_fraction_and_text, show_other_run
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -25,6 +27,7 @@ ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 SHARES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
 DROPOUTS = [0.0, 0.1, 0.5, 0.7]
 OTHER_ARCHS = ["seed_cnn", "mlp", "rnn"]
+MAX_RUN_PX = 180
 
 
 @st.cache_resource(show_spinner=False)
@@ -96,20 +99,53 @@ def chosen_record(kind: str) -> dict | None:
     return record
 
 
-def runs_table(record: dict, extra: dict | None = None) -> None:
-    rows = {
-        run["label"]: {
-            "network": run["config"]["arch"] if run["learner"] == "network" else "linear SVM",
-            "digits": f"{run['train_size']:,}",
-            "epochs": str(run["config"]["epochs"]) if run["learner"] == "network" else "–",
-            "MNIST test": percent(run["mnist_accuracy"]),
-            "drawings": percent(run["drawings_accuracy"]),
-            "seconds": f"{run['seconds']:.1f}",
-            **(extra or {}).get(run["name"], {}),
-        }
-        for run in record["runs"]
-    }
-    st.table(pd.DataFrame(rows).T.rename_axis("run"))  # a row per run, a column per measure
+def trained(run: dict) -> bool:
+    """A network trained by epochs, not a linear SVM."""
+    return run["learner"] == "network"
+
+
+def narrow_table(runs: list[dict], columns: dict, config: dict) -> None:
+    """A row per run, named by its label, and a few `columns` ({label: figure of a run}): narrow
+    enough to read at phone width."""
+    name = name_column((run["label"] for run in runs), MAX_RUN_PX)
+    frame = pd.DataFrame(
+        {"run": [run["label"] for run in runs]}
+        | {label: [figure(run) for run in runs] for label, figure in columns.items()}
+    )
+    table(frame, {"run": name, **config}, missing="–")  # "–": an SVM has no epochs
+
+
+def runs_tables(runs: list[dict]) -> None:
+    """The runs' figures in narrow tables rather than one wide one: how well each reads, what
+    it is, and what its training took."""
+    number = st.column_config.NumberColumn
+    narrow_table(
+        runs,
+        {
+            "MNIST": lambda run: 100 * run["mnist_accuracy"],
+            "drawn": lambda run: 100 * run["drawings_accuracy"],
+        },
+        {
+            "MNIST": number(format="%.2f%%", help="accuracy on MNIST's test digits"),
+            "drawn": number(format="%.2f%%", help="accuracy on the bundled canvas-like drawings"),
+        },
+    )
+    narrow_table(
+        runs,
+        {
+            "network": lambda run: run["config"]["arch"] if trained(run) else "linear SVM",
+            "epochs": lambda run: run["config"]["epochs"] if trained(run) else None,
+        },
+        {"epochs": number(format="%d", help="passes over its training digits")},
+    )
+    narrow_table(
+        runs,
+        {"digits": lambda run: run["train_size"], "seconds": lambda run: run["seconds"]},
+        {
+            "digits": number(format="localized", help="training digits"),
+            "seconds": number(format="%.1f", help="seconds of training"),
+        },
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -118,10 +154,9 @@ def confusion_png(matrix: list, title: str) -> bytes:
 
 
 def by_run(runs: list[dict]) -> alt.Color:
-    """Colour by run, in the experiment's order (a legend under the chart squeezes it flat)."""
-    legend = alt.Legend(title=None, labelLimit=260)
+    """Colour by run, in the experiment's order."""
     scale = alt.Scale(scheme="tableau10")  # distinct hues, not light and dark pairs
-    return alt.Color("run:N", sort=[run["label"] for run in runs], legend=legend, scale=scale)
+    return alt.Color("run:N", sort=[run["label"] for run in runs], legend=LEGEND, scale=scale)
 
 
 def imbalance_results(record: dict) -> None:
@@ -131,8 +166,9 @@ def imbalance_results(record: dict) -> None:
     rows = [(d, r, run["label"]) for run in runs for d, r in enumerate(run["recall"])]
     bars = alt.Chart(pd.DataFrame(rows, columns=["digit", "recall", "run"])).mark_bar()
     offset = alt.XOffset("run:N", sort=[run["label"] for run in runs])
-    bars = bars.encode(x="digit:O", xOffset=offset, y="recall:Q", color=by_run(runs))
-    st.altair_chart(bars.properties(height=220), width="stretch")
+    x = alt.X("digit:O", axis=alt.Axis(labelAngle=0, labelOverlap=False))  # all ten, upright
+    bars = bars.encode(x=x, xOffset=offset, y="recall:Q", color=by_run(runs))
+    st.altair_chart(bars.properties(height=220, autosize=FIT_WIDTH), width="stretch")
     said = "; ".join(f"{run['label']} {percent(run['recall'][digit])}" for run in runs)
     st.caption(f"Bar chart of every digit's recall on MNIST test, per run. Digit {digit}: {said}.")
     for column, run in zip(st.columns(len(runs)), runs, strict=True):
@@ -144,7 +180,7 @@ def imbalance_results(record: dict) -> None:
             alt=f"Confusion matrix of the {run['label']} run on MNIST test: of {row.sum()} test "
             f"{digit}s, {row[digit]} read as {digit}{most}.",
         )
-    runs_table(record)
+    runs_tables(record["runs"])
 
 
 def curves(record: dict, metric: str, title: str) -> None:
@@ -153,8 +189,8 @@ def curves(record: dict, metric: str, title: str) -> None:
     st.markdown(f"**{title}** per epoch")
     chart = alt.Chart(pd.DataFrame(rows, columns=["epoch", "value", "run"])).mark_line(point=True)
     y = alt.Y("value:Q", title=title, scale=alt.Scale(zero=False))
-    chart = chart.encode(x="epoch:Q", y=y, color=by_run(record["runs"])).properties(height=240)
-    st.altair_chart(chart, width="stretch")
+    chart = chart.encode(x="epoch:Q", y=y, color=by_run(record["runs"]))
+    st.altair_chart(chart.properties(height=240, autosize=FIT_WIDTH), width="stretch")
     ends = [f"{r['label']} {r['history'][metric][-1]:.3g}" for r in record["runs"] if r["history"]]
     st.caption(f"Line chart of {title.lower()}, one line per run; last epoch: {'; '.join(ends)}.")
 
@@ -162,7 +198,7 @@ def curves(record: dict, metric: str, title: str) -> None:
 def levers_results(record: dict) -> None:
     curves(record, "val_accuracy", "Validation accuracy")
     curves(record, "loss", "Training loss")
-    runs_table(record)
+    runs_tables(record["runs"])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -181,7 +217,14 @@ def features_results(record: dict) -> None:
         answers = read_drawing(record["name"], image)
     except ValueError as err:
         st.warning(str(err), icon=":material/warning:")
-    runs_table(record, {run: {"your drawing": str(d)} for run, d in answers.items()})
+    runs_tables(record["runs"])
+    if answers:
+        reads = st.column_config.TextColumn(help="what it reads your drawing as")
+        narrow_table(
+            record["runs"],
+            {"reads": lambda run: str(answers.get(run["name"], "–"))},
+            {"reads": reads},
+        )
     left, right = st.columns(2)
     left.image(
         (np.clip(image, 0, 1) * 255).astype(np.uint8),

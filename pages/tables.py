@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 ALL_ROWS_UP_TO = 25  # about 900 px of table
+CHAR_PX, PADDING_PX = 6.2, 14  # a mean glyph of the grid's 14 px text; a cell's padding
 UNFORMATTED_DECIMALS = 4  # a number column with no "%.Nf" format
 
 
@@ -34,6 +35,15 @@ def table(
         column_config=column_config,
         placeholder=missing,
     )
+
+
+def name_column(names, max_px: int) -> st.column_config.TextColumn:
+    """A column of `names` (a model's, a run's) as wide as the longest needs, up to `max_px`,
+    past which a name is cut. Sized by the grid, the column is measured before the web font
+    loads on a phone, and "default (float)" was cut. Not pinned: the grid greys a pinned
+    column's text."""
+    longest = max((len(str(name)) for name in names), default=0)
+    return st.column_config.TextColumn(width=round(min(max_px, CHAR_PX * longest + PADDING_PX)))
 
 
 def as_shown(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:
