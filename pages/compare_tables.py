@@ -15,6 +15,7 @@ import streamlit as st
 from model import compare
 from model.describe import readings_text
 from pages.chart_layout import FIT_WIDTH, LEGEND, LEGEND_OVER
+from pages.formatting import one_decimal_confidence
 from pages.tables import name_column, table
 
 
@@ -176,11 +177,11 @@ def readings_table(readings: list[dict]) -> None:
             {
                 "model": r["model"],
                 "reads": "? (not a digit)" if r["rejected"] else str(r["digit"]),
-                "confidence": r["confidence"],
+                "confidence": one_decimal_confidence(r["confidence"]),
             }
             for r in readings
         ],
-        {"confidence": st.column_config.NumberColumn(format="percent")},
+        {"confidence": st.column_config.TextColumn()},
     )
 
 

@@ -29,6 +29,12 @@ def confidence(p: float) -> str:
     """A probability as a short percentage that never rounds a near-certainty up to 100%."""
     if p < 0.995:
         return f"{p:.0%}"
+    return one_decimal_confidence(p)
+
+
+def one_decimal_confidence(p: float) -> str:
+    """A probability to one decimal ("97.3%"), but ">99.9%" where that would round up to
+    "100.0%": a near-certainty shown as a certainty is a claim the network does not make."""
     return f"{p:.1%}" if p < 0.9995 else ">99.9%"
 
 

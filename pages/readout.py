@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from model.serving.corrections import label_text
+from pages.formatting import one_decimal_confidence
 from pages.pictures import enlarge, squared
 from pages.probability_bars import probability_bars
 
@@ -32,7 +33,9 @@ def answer_line(prediction, nothing: str = "Nothing drawn yet") -> str:
     """The line under the "Prediction" metric: "Confidence 97.3%", "Not a digit" or `nothing`."""
     if prediction is None:
         return nothing
-    return "Not a digit" if prediction.rejected else f"Confidence {prediction.confidence:.1%}"
+    if prediction.rejected:
+        return "Not a digit"
+    return f"Confidence {one_decimal_confidence(prediction.confidence)}"
 
 
 def spoken_answer(prediction, nothing: str = "Nothing drawn yet") -> str:

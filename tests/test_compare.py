@@ -152,9 +152,14 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
         model = chart["encoding"]["color"]["legend"]
         assert model["labelLimit"] == 0 and model["columns"] == 1, model
         assert "title" not in chart and chart["autosize"]["type"] == "fit-x"
+    # One colour per model in both charts: the same models, in the same order, on one scale.
+    domains = [chart["encoding"]["color"]["scale"]["domain"] for chart in charts]
+    assert domains[0] == domains[1] == models, domains
     assert any("Accuracy against single-drawing latency" in m.value for m in at.markdown)
     reads = at.dataframe[3].value
     assert len(reads) == 6 and set(reads["reads"]) == {"3"}
+    # One decimal everywhere, and never "100.0%" for what is not certain.
+    assert reads["confidence"].str.fullmatch(r"\d{1,2}\.\d%|>99\.9%").all(), reads
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["default.keras", "default-float.tflite", "default-int8.tflite"]
 
