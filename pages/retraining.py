@@ -19,8 +19,8 @@ from model.train_config import (
     NONDIGITS_MIX,
     TrainConfig,
     native_bfloat16,
-    trained_nondigit_count,
 )
+from pages.caution import caution_for
 from pages.columns import wrapping_columns
 from pages.flash import activate, flash, show_flash
 from pages.formatting import duration, percent, training_mix_text
@@ -176,41 +176,6 @@ def live_job() -> None:
     )
 
 
-# A new version this far below the active one on MNIST test would make every page read worse.
-WORSE_BY = 0.01
-
-
-def activation_caution(new: dict, active_name: str, active: dict) -> str | None:
-    """What a visitor should know before activating a new version (`new`, its metadata) in
-    place of the active one (`active`): that it reads worse, or cannot say "not a digit"."""
-    cautions = []
-    ours, theirs = new.get("test_accuracy"), active.get("test_accuracy")
-    if isinstance(ours, float) and isinstance(theirs, float) and ours < theirs - WORSE_BY:
-        cautions.append(
-            f"it reads MNIST test at {percent(ours)}, the active model ({active_name}) at "
-            f"{percent(theirs)}"
-        )
-    if trained_nondigit_count(active) and not trained_nondigit_count(new):
-        cautions.append(
-            'it never learned "not a digit", so it answers a digit to every drawing, letters and '
-            "hearts included"
-        )
-    if not cautions:
-        return None
-    return (
-        f"Activated, it would serve every page: {'; and '.join(cautions)}. More epochs, more "
-        'digits or "Teach it not a digit" make a version worth serving.'
-    )
-
-
-def new_version_caution(name: str) -> str | None:
-    active = store().active_name()
-    try:
-        return activation_caution(store().get(name).meta, active, store().get(active).meta)
-    except StoreError:  # either version broke or went since: nothing to compare
-        return None
-
-
 def finished_job(job: TrainingJob) -> None:
     """The outcome of the latest run in this server process, until dismissed."""
     if st.session_state.get("dismissed_job") == job.started:
@@ -237,7 +202,7 @@ def finished_job(job: TrainingJob) -> None:
             )
             if job.history:
                 curve_charts(job.history, key="done_curves", height=220)
-            if caution := not is_active and new_version_caution(job.version):
+            if caution := caution_for(job.version):
                 st.warning(caution, icon=":material/warning:")
         elif job.state == "cancelled":
             st.warning(

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from model.serving.store import StoreError, Version
+from pages.caution import caution_for
 from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.flash import activate, flash, show_flash
@@ -184,10 +185,13 @@ def versions_section(serving: str) -> None:
         key=f"version_choice-{active}",  # a fresh widget, on the active one, after a change
         help="Activating changes the model for every session of the app.",
     )
+    caution = caution_for(choice) if choice is not None else None
+    if caution:
+        st.warning(caution, icon=":material/warning:")
     if right.button(
         "Activate",
         key="activate_version",
-        type="primary",
+        type="secondary" if caution else "primary",
         disabled=not writable or choice is None,
         width="stretch",
     ):

@@ -17,7 +17,6 @@ from model import google_fonts
 from model.serving.jobs import TrainingLock
 from model.serving.store import SHIPPED_DIR, ModelStore
 from pages.formatting import augmentation_text, training_mix_text
-from pages.retraining import activation_caution
 
 pytestmark = pytest.mark.slow
 
@@ -187,8 +186,13 @@ def test_retrain_from_the_form_then_activate_and_roll_back(home, open_page):
     assert any("the active model (default) at 99." in w for w in texts(at.warning)), texts(
         at.warning
     )
+    # The same warning where any stored version is picked to serve.
+    at.button(key="dismiss_job").click().run()
+    assert not any("the active model (default)" in w for w in texts(at.warning))
+    version_choice(at).set_value(new).run()
+    assert any("the active model (default) at 99." in w for w in texts(at.warning))
 
-    at.button(key="activate_new").click()
+    at.button(key="activate_version").click()
     at.run()
     assert not at.exception
     assert ModelStore(home).active_name() == new
@@ -293,23 +297,3 @@ def test_the_accuracy_axis_of_a_finetune_labels_its_ticks_apart():
     assert tick_format([0.8476, 0.9944], percent_axis=True) == ".0%"
     assert tick_format([0.0257, 0.0678], percent_axis=False) == ".2f"  # ticks 0.01 apart
     assert tick_format([0.99, 0.99], percent_axis=True) == ".2%"  # one value, one tick
-
-
-def test_a_version_that_reads_worse_or_cannot_reject_is_said_to_before_activation():
-    shipped = {"test_accuracy": 0.9945, "config": {"nondigits": 14000}}
-    as_good = {"test_accuracy": 0.9940, "config": {"nondigits": 14000}}
-    assert activation_caution(as_good, "default", shipped) is None
-    worse = activation_caution(
-        {"test_accuracy": 0.2345, "config": {"nondigits": 14000}}, "default", shipped
-    )
-    assert "23.45%" in worse and "the active model (default) at 99.45%" in worse
-    assert "not a digit" not in worse.split(". More")[0]
-    blind = activation_caution({"test_accuracy": 0.9941, "config": {}}, "default", shipped)
-    assert 'never learned "not a digit"' in blind and "MNIST" not in blind
-    # Against an active version that cannot reject either, that is nothing new.
-    assert (
-        activation_caution({"test_accuracy": 0.99, "config": {}}, "old", {"test_accuracy": 0.99})
-        is None
-    )
-    # A version from before the metadata said its accuracy: nothing to compare.
-    assert activation_caution({"config": {"nondigits": 10}}, "default", shipped) is None
