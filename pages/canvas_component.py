@@ -35,6 +35,9 @@ CANVAS_NAME = "Drawing canvas: draw one digit with the mouse, a finger or a pen"
 
 _SCRIPT = """
 export default function () {
+    // Streamlit runs this again when the theme changes, without the cleanup it returned the
+    // time before: that one is kept on the window and run first, so that one watcher is left.
+    window.__digitStudioCanvasAdapter?.();
     // !important: the component links its own stylesheet into the root, and when the canvas is
     // drawn anew (back on the Draw page) that link lands after this style and would win.
     const rule = `
@@ -80,7 +83,12 @@ export default function () {
     scan();
     const watcher = new MutationObserver(scan);
     watcher.observe(document.body, { childList: true, subtree: true });
-    return () => [watcher, ...observers].forEach((observer) => observer.disconnect());
+    const cleanup = () => {
+        [watcher, ...observers].forEach((observer) => observer.disconnect());
+        if (window.__digitStudioCanvasAdapter === cleanup) delete window.__digitStudioCanvasAdapter;
+    };
+    window.__digitStudioCanvasAdapter = cleanup;
+    return cleanup;
 }
 """.replace("MIN_PX", f"{MIN_TARGET_PX}px").replace("NAME", CANVAS_NAME)
 

@@ -19,10 +19,15 @@ import streamlit as st
 
 _SCRIPT = """
 export default function () {
+    // Streamlit runs this again when the theme changes, without the cleanup it returned the
+    // time before: that one is kept on the window and run first, so that one watcher is left.
+    window.__digitStudioScreenReaders?.();
     const SLIDER = '[data-testid="stSlider"] input[type="range"][aria-labelledby]';
     const UPLOADER = '[data-testid="stFileUploader"]';
     const BUTTON = '[data-testid="stFileUploaderDropzone"] button';
-    // A focus lost this long ago is the visitor's doing (a click on the page), not a redraw's.
+    // A button that left the page with the focus is looked for again only this long: a redraw
+    // brings it back within it. (A click elsewhere on the page keeps the button in the page, so
+    // it never calls for this.)
     const REDRAW_MS = 10000;
     let focused = null, uploader = -1, lostAt = 0;
 
@@ -53,10 +58,13 @@ export default function () {
     watcher.observe(document.body, {
         childList: true, subtree: true, attributes: true, attributeFilter: ['aria-labelledby'],
     });
-    return () => {
+    const cleanup = () => {
         watcher.disconnect();
         document.removeEventListener('focusin', remember, true);
+        if (window.__digitStudioScreenReaders === cleanup) delete window.__digitStudioScreenReaders;
     };
+    window.__digitStudioScreenReaders = cleanup;
+    return cleanup;
 }
 """
 
