@@ -137,7 +137,8 @@ def to_png(fig: Figure, dpi: int = 100) -> bytes:
 def confusion_figure(
     matrix: np.ndarray, title: str = "", size: float = 4.2, unanswered: np.ndarray | None = None
 ) -> Figure:
-    """A 10x10 confusion matrix (row = true digit, column = predicted), every count written in.
+    """A confusion matrix (row = true digit, column = predicted), every count written in: 10x10,
+    or 10x11 with `unanswered`.
 
     The mistakes are what matter and are rare next to the hits on the diagonal, so the two get
     separate scales: the diagonal in pale green, the mistakes in reds scaled to the largest one.

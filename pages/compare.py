@@ -155,11 +155,12 @@ def downloads(active: Version, tflite: dict[bool, TFLitePredictor]) -> None:
 
 st.title("Compare")
 st.caption(
-    "Every network on the same test sets, measured now on this machine: accuracy on MNIST test "
-    'and on the bundled canvas-like drawings, how many drawn non-digits it answers "not a '
-    'digit", how well its confidence is calibrated (ECE), size, training time per epoch, and how '
-    "long one drawing takes through the network. The active model also as TensorFlow Lite, "
-    "float and 8-bit integer, answering as the app does; ★ marks what serves the app."
+    "Every network on the same test sets, measured now on the computer running this app: "
+    "accuracy on MNIST test and on the bundled canvas-like drawings, how many drawn non-digits "
+    'it answers "not a digit", how well its confidence is calibrated (ECE), size, training time '
+    "per epoch, and how long one drawing takes through the network. The active model also as "
+    "TensorFlow Lite, float and 8-bit integer, answering as the app does; ★ marks what serves "
+    "the app."
 )
 
 serving, _ = active_predictor()

@@ -13,9 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from model import compare
-from model.describe import readings_text
+from model.describe import confidence_text, readings_text
 from pages.chart_layout import FIT_WIDTH, LEGEND, LEGEND_OVER
-from pages.formatting import one_decimal_confidence
 from pages.tables import name_column, table
 
 
@@ -34,9 +33,10 @@ def model_colour(names: list[str]) -> alt.Color:
     return alt.Color("model:N", sort=names, scale=alt.Scale(domain=names), legend=LEGEND)
 
 
-def narrow_table(rows: list[dict], column_config: dict) -> None:
+def narrow_table(rows: list[dict], column_config: dict, missing: str | None = None) -> None:
+    """A row per model, its name first, and a few columns: narrow enough for a phone."""
     model = name_column((row["model"] for row in rows), MAX_MODEL_PX)
-    table(pd.DataFrame(rows), column_config={"model": model, **column_config})
+    table(pd.DataFrame(rows), column_config={"model": model, **column_config}, missing=missing)
 
 
 def accuracy_table(rows: list[dict], served: str) -> None:
@@ -98,13 +98,9 @@ def speed_table(rows: list[dict]) -> None:
             {
                 "model": label(row),
                 "ms": row["latency_ms"],
-                # Text: a converted TFLite file was not trained, and a missing number would
-                # show as "None".
-                "s/epoch": "–"
-                if row["seconds_per_epoch"] is None
-                else f"{row['seconds_per_epoch']:.1f}",
+                "s/epoch": row["seconds_per_epoch"],  # none for a converted TFLite file: "–"
                 # An epoch's seconds say little without what it went through.
-                "images": "–" if row.get("train_size") is None else f"{row['train_size']:,}",
+                "images": row.get("train_size"),
             }
             for row in rows
         ],
@@ -112,14 +108,18 @@ def speed_table(rows: list[dict]) -> None:
             "ms": st.column_config.NumberColumn(
                 format="%.3f",
                 help=f"latency: one preprocessed drawing through the network, median of "
-                f"{compare.LATENCY_CALLS} calls, measured now on this machine",
+                f"{compare.LATENCY_CALLS} calls, measured now on the computer running this app",
             ),
-            "s/epoch": st.column_config.TextColumn(
+            "s/epoch": st.column_config.NumberColumn(
+                format="%.1f",
                 help="training seconds per epoch, from the version's metadata, measured when it "
-                "was trained; a TFLite file is converted, not trained"
+                "was trained; a TFLite file is converted, not trained",
             ),
-            "images": st.column_config.TextColumn(help="training images in one epoch"),
+            "images": st.column_config.NumberColumn(
+                format="localized", help="training images in one epoch"
+            ),
         },
+        missing="–",
     )
 
 
@@ -177,7 +177,7 @@ def readings_table(readings: list[dict]) -> None:
             {
                 "model": r["model"],
                 "reads": "? (not a digit)" if r["rejected"] else str(r["digit"]),
-                "confidence": one_decimal_confidence(r["confidence"]),
+                "confidence": confidence_text(r["confidence"]),
             }
             for r in readings
         ],

@@ -64,7 +64,8 @@ def digit_set_section(name: str, key: str, report: Report) -> None:
     st.markdown("**Per digit**")
     per_class_table(report)
     st.markdown(
-        '**Confusion matrix** · row = true digit, column = predicted, "?" = answered "not a digit"'
+        '**Confusion matrix** · row = true digit, column = predicted, "?" = no digit given ("not '
+        'a digit", or nothing seen)'
     )
     st.image(
         confusion_png(name, key),

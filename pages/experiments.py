@@ -104,7 +104,7 @@ def trained(run: dict) -> bool:
     return run["learner"] == "network"
 
 
-def narrow_table(runs: list[dict], columns: dict, config: dict) -> None:
+def runs_table(runs: list[dict], columns: dict, config: dict) -> None:
     """A row per run, named by its label, and a few `columns` ({label: figure of a run}): narrow
     enough to read at phone width."""
     name = name_column((run["label"] for run in runs), MAX_RUN_PX)
@@ -119,7 +119,7 @@ def runs_tables(runs: list[dict]) -> None:
     """The runs' figures in narrow tables rather than one wide one: how well each reads, what
     it is, and what its training took."""
     number = st.column_config.NumberColumn
-    narrow_table(
+    runs_table(
         runs,
         {
             "MNIST": lambda run: 100 * run["mnist_accuracy"],
@@ -130,7 +130,7 @@ def runs_tables(runs: list[dict]) -> None:
             "drawn": number(format="%.2f%%", help="accuracy on the bundled canvas-like drawings"),
         },
     )
-    narrow_table(
+    runs_table(
         runs,
         {
             "network": lambda run: run["config"]["arch"] if trained(run) else "linear SVM",
@@ -138,7 +138,7 @@ def runs_tables(runs: list[dict]) -> None:
         },
         {"epochs": number(format="%d", help="passes over its training digits")},
     )
-    narrow_table(
+    runs_table(
         runs,
         {"digits": lambda run: run["train_size"], "seconds": lambda run: run["seconds"]},
         {
@@ -220,7 +220,7 @@ def features_results(record: dict) -> None:
     runs_tables(record["runs"])
     if answers:
         reads = st.column_config.TextColumn(help="what it reads your drawing as")
-        narrow_table(
+        runs_table(
             record["runs"],
             {"reads": lambda run: str(answers.get(run["name"], "–"))},
             {"reads": reads},

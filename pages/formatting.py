@@ -6,8 +6,9 @@ import math
 import re
 
 from model import google_fonts
+from model.describe import confidence_text
 from model.drawings import STYLE_WORDS, drawn_count
-from model.nondigits import KIND_NAMES
+from model.nondigits import KIND_WORDS
 from model.train_config import AUGMENT_OPTIONS, TRAINING_DIGITS
 
 # Characters that make Markdown or Streamlit's extensions (colours, icons, LaTeX) anywhere in a
@@ -29,23 +30,31 @@ def confidence(p: float) -> str:
     """A probability as a short percentage that never rounds a near-certainty up to 100%."""
     if p < 0.995:
         return f"{p:.0%}"
-    return one_decimal_confidence(p)
+    return confidence_text(p)  # and "–" for NaN, which is not below anything
 
 
-def one_decimal_confidence(p: float) -> str:
-    """A probability to one decimal ("97.3%"), but ">99.9%" where that would round up to
-    "100.0%": a near-certainty shown as a certainty is a claim the network does not make."""
-    return f"{p:.1%}" if p < 0.9995 else ">99.9%"
+# Why "+ 0.0" below: a negative weight times a blank pixel is -0.0 in floating point, and a
+# value that rounds to zero from below prints as "-0.000"; either reads as a negative amount.
 
 
 def number(value: float) -> str:
-    """A term of a formula, signed: three decimals, or two significant digits when tiny."""
-    return f"{value:+.3f}" if abs(value) >= 5e-4 or value == 0 else f"{value:+.1e}"
+    """A term of a formula, signed: three decimals, or two significant digits when tiny; a zero
+    is "+0.000", never "-0.000"."""
+    value = float(value) + 0.0
+    if abs(value) >= 5e-4 or value == 0:
+        return f"{round(value, 3) + 0.0:+.3f}"
+    return f"{value:+.1e}"
 
 
 def factor(value: float) -> str:
-    """A number to multiply by: in brackets when negative."""
+    """A number to multiply by, to three decimals: in brackets when negative, zero unsigned."""
+    value = round(float(value), 3) + 0.0
     return f"{value:.3f}" if value >= 0 else f"({value:.3f})"
+
+
+def fixed(value: float, places: int = 4) -> str:
+    """`value` to `places` decimals, with no minus sign on a value that rounds to zero."""
+    return f"{round(float(value), places) + 0.0:.{places}f}"
 
 
 def duration(seconds: float | None) -> str:
@@ -161,4 +170,4 @@ def plain(text: str) -> str:
 def group_name(value: str) -> str:
     """A drawing style or a kind of non-digit as a visitor reads it ("small, off-centre", "stray
     marks"), not as the code spells it; a font's or typeface's name as it is."""
-    return KIND_NAMES.get(value) or STYLE_WORDS.get(value) or value
+    return KIND_WORDS.get(value) or STYLE_WORDS.get(value) or value

@@ -16,26 +16,10 @@ from PIL import Image, ImageDraw
 
 from model import explain, formulas
 from pages.columns import wrapping_columns
-from pages.formatting import factor, number
+from pages.formatting import factor, fixed, number
 
 CELL = 6  # screen pixels per input pixel in the pictures
 OUTLINE = (255, 140, 0)
-
-
-def term(value: float) -> str:
-    """A term of a formula, signed, but zero unsigned: a negative weight times a blank pixel is
-    -0.0 in floating point, which would read as a negative contribution."""
-    return number(float(value) + 0.0)
-
-
-def fixed(value: float, places: int = 4) -> str:
-    """`value` to `places` decimals, with no minus sign on a value that rounds to zero."""
-    return f"{round(float(value), places) + 0.0:.{places}f}"
-
-
-def multiplier(value: float) -> str:
-    """A number to multiply by, in brackets when negative; zero unsigned."""
-    return factor(round(float(value), 3) + 0.0)
 
 
 def grid_table(
@@ -44,7 +28,7 @@ def grid_table(
     """A small matrix as a table headed by the rows and columns it comes from: of the image (or
     map) from row `top` and column `left`, or with `corner` "kernel", the kernel's own 1 to 3."""
     table = pd.DataFrame(
-        [[term(v) for v in row] for row in values],
+        [[number(v) for v in row] for row in values],
         index=[f"row {top + r}" for r in range(values.shape[0])],
         columns=[f"col {left + c}" for c in range(values.shape[1])],
     ).rename_axis(corner)  # a table's corner header needs text, for screen readers
@@ -125,12 +109,13 @@ def conv_formula(network, image: np.ndarray, own: dict[str, np.ndarray]) -> None
     tables[0].markdown("**Patch x** (the pixels, 0 to 1)")
     tables[0].table(grid_table(cell.patch, cell.top, cell.left, pad))
     tables[1].markdown("**Kernel w** (learned weights, the same at every cell)")
-    tables[1].table(grid_table(cell.kernel, 1, 1, corner="kernel"))
+    tables[1].table(grid_table(cell.kernel, 0, 0, corner="kernel"))
     tables[2].markdown("**Products wᵢ·xᵢ** (each pixel times the weight at its place)")
     tables[2].table(grid_table(cell.products, cell.top, cell.left))
+    outside = " (outside the image: padding, 0)" if min(cell.top, cell.left) < 0 else ""
     st.caption(
-        f"Kernel row 1, column 1 multiplies the pixel at image row {cell.top}, column "
-        f"{cell.left}, and so on across the 3×3."
+        f"Kernel row 0, column 0 multiplies the image's row {cell.top}, column {cell.left}"
+        f"{outside}, and so on across the 3×3."
     )
     st.markdown(
         f"C(x) = Σ wᵢxᵢ + b = {fixed(cell.total)} + ({fixed(cell.bias)}) = "
@@ -173,9 +158,9 @@ def neuron_formula(network, image: np.ndarray, prediction, calibration) -> None:
         f"The neuron reads the {len(neuron.inputs)} outputs X of the layer before it. "
         f"The {len(top)} largest contributions wᵢxᵢ to its sum:"
     )
-    rows = [[f"x{i}", term(neuron.inputs[i]), term(neuron.weights[i])] for i in top]
+    rows = [[f"x{i}", number(neuron.inputs[i]), number(neuron.weights[i])] for i in top]
     table = pd.DataFrame(rows, columns=["input", "xᵢ", "wᵢ"])
-    table["wᵢ·xᵢ"] = [term(neuron.contributions[i]) for i in top]
+    table["wᵢ·xᵢ"] = [number(neuron.contributions[i]) for i in top]
     st.table(table.set_index("input"))
     rest = neuron.contributions.sum() - neuron.contributions[top].sum()
     own = float(formulas.own_probabilities(network, image)[digit])
@@ -241,15 +226,15 @@ def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> Non
             "gate": step.gates[:, unit],
         },
         index=pd.Index([f"{g} ({formulas.GATE_NAMES[g]})" for g in formulas.GATES], name="gate"),
-    ).map(term)
+    ).map(number)
     st.markdown(f"**Step {t}, unit {unit}**: each gate is f(W·xₜ + U·hₜ₋₁ + b), σ or tanh")
     st.table(gates)
     i, f, candidate, o = step.gates[:, unit]
     own = formulas.own_lstm_state(network, image, t)[unit]
     st.markdown(
-        f"cₜ = f·cₜ₋₁ + i·c̃ = {fixed(f, 3)}·{multiplier(step.c_before[unit])} + {fixed(i, 3)}·"
-        f"{multiplier(candidate)} = {fixed(step.c[unit])}  \n"
-        f"then hₜ = o·tanh(cₜ) = {fixed(o, 3)}·{multiplier(np.tanh(step.c[unit]))} = "
+        f"cₜ = f·cₜ₋₁ + i·c̃ = {fixed(f, 3)}·{factor(step.c_before[unit])} + {fixed(i, 3)}·"
+        f"{factor(candidate)} = {fixed(step.c[unit])}  \n"
+        f"then hₜ = o·tanh(cₜ) = {fixed(o, 3)}·{factor(np.tanh(step.c[unit]))} = "
         f"**{fixed(step.h[unit])}**  \nKeras's own LSTM, run on rows 1 to {t}: **{fixed(own)}**"
     )
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from model.describe import confidence_text
 from model.serving.corrections import label_text
-from pages.formatting import one_decimal_confidence
 from pages.pictures import enlarge, squared
 from pages.probability_bars import probability_bars
 
@@ -35,7 +35,7 @@ def answer_line(prediction, nothing: str = "Nothing drawn yet") -> str:
         return nothing
     if prediction.rejected:
         return "Not a digit"
-    return f"Confidence {one_decimal_confidence(prediction.confidence)}"
+    return f"Confidence {confidence_text(prediction.confidence)}"
 
 
 def spoken_answer(prediction, nothing: str = "Nothing drawn yet") -> str:
@@ -61,21 +61,22 @@ def show_answer(prediction, nothing: str = "Nothing drawn yet") -> None:
     st.caption(answer_line(prediction, nothing))
 
 
-# Below this the highest of ten probabilities is hardly above an even tenth: naming the two
-# tallest bars would suggest a leaning the bars do not show.
-ALL_ALIKE_BELOW = 0.15
+# Ten probabilities all between these are ten bars about alike: naming the two tallest would
+# suggest a leaning the bars do not show.
+ALIKE_FROM, ALIKE_BELOW = 0.05, 0.15
 
 
 def rejection_reason(prediction) -> str:
     """Why a rejected drawing is "not a digit", in one sentence: its probabilities against the
     threshold that nearly every digit reaches."""
     (first, p1), (second, p2) = prediction.top(2)
-    if p1 < ALL_ALIKE_BELOW:
-        closest = "all ten probabilities are near 10%, each"
-    elif prediction.leaning is None:  # no digit stands out: none is named as its answer
-        closest = f"no digit stands out, {first} and {second} at {p1:.0%} and {p2:.0%} are"
-    else:
+    alike = prediction.probabilities.min() >= ALIKE_FROM and p1 < ALIKE_BELOW
+    if prediction.leaning is not None:  # as the bars mark it
         closest = f"its highest probability, {p1:.0%} for {label_text(first)}, is"
+    elif alike:
+        closest = "all ten probabilities are near 10%, each"
+    else:  # no digit stands out: none is named as its answer
+        closest = f"no digit stands out, {first} and {second} at {p1:.0%} and {p2:.0%} are"
     return (
         "The network knows only the ten digits, and this drawing is far from all of them: "
         f"{closest} below the {prediction.threshold:.0%} that nearly every digit reaches."

@@ -35,7 +35,7 @@ def test_the_cnn_formulas_equal_the_networks_own_values(open_page):
     assert "0 (pad)" not in str(at.table[0].value)
     # The pixels and products by their place in the image, the weights by theirs in the kernel.
     kernel = at.table[1].value
-    assert kernel.index.name == "kernel" and list(kernel.columns) == ["col 1", "col 2", "col 3"]
+    assert kernel.index.name == "kernel" and list(kernel.columns) == ["col 0", "col 1", "col 2"]
     assert at.table[0].value.index.name == at.table[2].value.index.name == "image"
     assert list(at.table[0].value.columns) == list(at.table[2].value.columns)
     assert not any("-0.000" in str(t.value) for t in at.table)
@@ -46,6 +46,8 @@ def test_the_cnn_formulas_equal_the_networks_own_values(open_page):
     at.slider(key="formula_conv_col_28x28x16").set_value(0).run()
     assert not at.exception, [e.value for e in at.exception]
     assert (at.table[0].value == "0 (pad)").to_numpy().sum() == 5  # 'same' pads the corner
+    said = "\n".join(str(c.value) for c in at.caption)
+    assert "the image's row -1, column -1 (outside the image: padding, 0)" in said
     hand, own = hand_and_own(at)
     assert hand == own
 

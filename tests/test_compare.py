@@ -130,10 +130,10 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     assert ((reading["non-digits"] >= 0) & (reading["ECE"] >= 0)).all()
     assert (speed["ms"] > 0).all() and (size["KB"] > 50).all()
     assert size["KB"].iloc[5] <= size["KB"].iloc[4] / 3  # int8 against float
-    assert list(speed["s/epoch"][4:]) == ["–", "–"]  # converted, not trained
+    assert speed["s/epoch"][4:].isna().all()  # converted, not trained: shown as "–"
     # Each trained network's seconds come with the images an epoch went through.
     shipped_sizes = [ModelStore(home).get(name).meta["train_size"] for name in SHIPPED_NETWORKS]
-    assert list(speed["images"]) == [f"{n:,}" for n in shipped_sizes] + ["–", "–"]
+    assert list(speed["images"][:4]) == shipped_sizes and speed["images"][4:].isna().all()
     # What serves the app is marked: the active version's own .tflite, run by LiteRT.
     assert [m for m in reading["model"] if "★" in m] == ["default (float) ★"]
     # No version of one's own yet: no empty list to pick from, a line on where one comes from.

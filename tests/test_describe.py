@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from model.describe import (
+    confidence_text,
     confusion_alt,
     curves_alt,
     heat_map_alt,
@@ -125,3 +126,14 @@ def test_a_training_curve_in_words_names_each_series_first_and_last_value():
     assert text.startswith("Line chart of loss per epoch: ")
     assert "train from 0.9 at epoch 1 to 0.25 at epoch 3" in text
     assert "validation from 0.8 at epoch 1 to 0.3 at epoch 2" in text
+
+
+def test_a_confidence_never_rounds_up_to_certainty():
+    assert [confidence_text(p) for p in (0.973, 0.9994, 0.9995, 1.0)] == [
+        "97.3%",
+        "99.9%",
+        ">99.9%",
+        ">99.9%",
+    ]
+    assert confidence_text(float("nan")) == "–"
+    assert probabilities_text(np.eye(10)[3]).startswith("0: 0.0%, 1: 0.0%, 2: 0.0%, 3: >99.9%")

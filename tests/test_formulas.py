@@ -20,6 +20,7 @@ from model.serving.inference import load_network
 from model.serving.store import ModelStore
 from model.testsets import mnist_test
 from pages import formulas as page
+from pages.formatting import factor, fixed, number
 
 TOLERANCE = 1e-5
 
@@ -140,16 +141,14 @@ def test_cells_that_do_not_exist_are_refused(shipped, digits):
         formulas.lstm_steps(network, digits[0])
 
 
-def test_a_zero_shows_without_a_sign():
+def test_a_zero_shows_without_a_minus_sign():
     kernel = np.array([[0.3, -0.5], [-0.2, 0.1]])
     products = np.array([[1.0, 0.0], [0.0, 0.5]]) * kernel  # two are -0.0
     shown = page.grid_table(products, 7, 18).to_numpy().ravel().tolist()
     assert shown == ["+0.300", "+0.000", "+0.000", "+0.050"]
-    assert page.term(-1e-6) == "-1.0e-06"  # a small negative is still negative
-    assert (page.fixed(-0.0), page.fixed(-0.00001), page.fixed(-0.2)) == ("0.0000",) * 2 + (
-        "-0.2000",
-    )
-    assert (page.multiplier(-0.0), page.multiplier(-0.0001), page.multiplier(-0.5)) == (
+    assert number(-1e-6) == "-1.0e-06"  # a small negative is still negative
+    assert (fixed(-0.0), fixed(-0.00001), fixed(-0.2)) == ("0.0000",) * 2 + ("-0.2000",)
+    assert (factor(-0.0), factor(-0.0001), factor(-0.5)) == (
         "0.000",
         "0.000",
         "(-0.500)",
@@ -157,9 +156,9 @@ def test_a_zero_shows_without_a_sign():
 
 
 def test_the_kernel_is_headed_by_its_own_rows_and_columns():
-    table = page.grid_table(np.zeros((3, 3)), 1, 1, corner="kernel")
+    table = page.grid_table(np.zeros((3, 3)), 0, 0, corner="kernel")
     assert table.index.name == "kernel"
-    assert list(table.index) == ["row 1", "row 2", "row 3"]
-    assert list(table.columns) == ["col 1", "col 2", "col 3"]
+    assert list(table.index) == ["row 0", "row 1", "row 2"]
+    assert list(table.columns) == ["col 0", "col 1", "col 2"]
     pixels = page.grid_table(np.zeros((3, 3)), 7, 18)
     assert pixels.index.name == "image" and list(pixels.columns) == ["col 18", "col 19", "col 20"]

@@ -296,3 +296,13 @@ def test_remixed_digits_are_never_a_lone_bar_nor_digit_like():
         assert not composites.digit_like(strokes, remixed.REMIX_THRESHOLD)
     images, kinds = make_nondigits(10, seed=5, kinds=("remixed",))
     assert set(kinds) == {"remixed"} and preprocess_batch(images)[1].size == 0
+
+
+def test_every_kind_and_style_has_words_for_a_visitor():
+    """A kind added without its words would show as the code spells it ("heldout_font_letters")."""
+    from model.drawings import STYLE_WORDS
+    from model.nondigits import KIND_WORDS
+
+    assert set(KIND_WORDS) == set(TRAINING_KINDS + HELDOUT_KINDS)
+    assert all("_" not in words for words in KIND_WORDS.values())
+    assert all("_" not in STYLE_WORDS.get(style, style) for style in STYLES)

@@ -54,13 +54,22 @@ def test_a_rejection_is_explained_by_what_its_bars_show():
     towards_four[4] = 0.28
     said = rejection_reason(rejected(towards_four))
     assert "its highest probability, 28% for a 4, is below the 30%" in said
+    # Low, but one bar stands out, and the bars mark it: the words name it too.
+    slightly = np.full(10, 0.094)
+    slightly[4] = 0.146  # 5.2 points over the rest, all under 15%
+    said = rejection_reason(rejected(slightly))
+    assert "its highest probability, 15% for a 4" in said
+    # Under 15% at the top, but three bars near nothing: not "all ten near 10%".
+    uneven = np.full(10, 0.14)
+    uneven[[0, 1, 2]] = 0.0133
+    assert "near 10%" not in rejection_reason(rejected(uneven / uneven.sum()))
 
 
 def test_a_rejected_drawings_bars_show_the_threshold_they_stay_under():
     probabilities = np.full(10, 0.1)
     drawn = probability_bars(probabilities, None, height=120, greyed=True, threshold=0.26)
     assert drawn.count('data-testid="thresholdLine"') == 1
-    assert "bottom:31.2px" in drawn and "a digit: 26% or more" in drawn
+    assert "bottom:31.2px" in drawn and "a digit reaches 26% or more" in drawn
     assert "the threshold for a digit, 26%" in drawn  # in the picture's text alternative too
     assert "thresholdLine" not in probability_bars(probabilities, 4)
 

@@ -116,7 +116,7 @@ TRAINING_KINDS = (
 )
 HELDOUT_KINDS = ("greek", "heldout_font_letters", "math", "doodles", "music")
 # Each kind as the app names it to a visitor.
-KIND_NAMES = {
+KIND_WORDS = {
     "letters": "letters",
     "font_letters": "letters from typefaces",
     "symbols": "symbols",
