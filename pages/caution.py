@@ -14,6 +14,8 @@ from model.train_config import trained_nondigit_count
 from pages.formatting import percent
 from pages.resources import store
 
+# What a run of one's own needs to be worth serving, said where a run has just finished.
+ADVICE = ' More epochs, more digits or "Teach it not a digit" make a version worth serving.'
 # A version this far below the active one on MNIST test would make every page read worse.
 WORSE_BY = 0.01
 
@@ -35,10 +37,7 @@ def activation_caution(new: dict, active_name: str, active: dict) -> str | None:
         )
     if not cautions:
         return None
-    return (
-        f"Activated, it would serve every page: {'; and '.join(cautions)}. More epochs, more "
-        'digits or "Teach it not a digit" make a version worth serving.'
-    )
+    return f"Activated, it would serve every page: {'; and '.join(cautions)}."
 
 
 def caution_for(name: str) -> str | None:

@@ -20,7 +20,7 @@ from model.train_config import (
     TrainConfig,
     native_bfloat16,
 )
-from pages.caution import caution_for
+from pages.caution import ADVICE, caution_for
 from pages.columns import wrapping_columns
 from pages.flash import activate, flash, show_flash
 from pages.formatting import duration, percent, training_mix_text
@@ -203,7 +203,7 @@ def finished_job(job: TrainingJob) -> None:
             if job.history:
                 curve_charts(job.history, key="done_curves", height=220)
             if caution := caution_for(job.version):
-                st.warning(caution, icon=":material/warning:")
+                st.warning(caution + ADVICE, icon=":material/warning:")
         elif job.state == "cancelled":
             st.warning(
                 f"{job.message.capitalize()}. The active model is unchanged.",

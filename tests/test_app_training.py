@@ -183,14 +183,15 @@ def test_retrain_from_the_form_then_activate_and_roll_back(home, open_page):
     assert ModelStore(home).active_name() == "default"  # trained, not yet active
     assert new in list(at.dataframe[0].value["name"])
     # One epoch on 2,000 digits reads far worse than the shipped default: said before activating.
-    assert any("the active model (default) at 99." in w for w in texts(at.warning)), texts(
-        at.warning
-    )
+    said = texts(at.warning)
+    assert any("the active model (default) at 99." in w for w in said), said
     # The same warning where any stored version is picked to serve.
     at.button(key="dismiss_job").click().run()
     assert not any("the active model (default)" in w for w in texts(at.warning))
+    assert any("More epochs, more digits" in w for w in said)  # what a run of one's own needs
     version_choice(at).set_value(new).run()
-    assert any("the active model (default) at 99." in w for w in texts(at.warning))
+    picked = [w for w in texts(at.warning) if "the active model (default) at 99." in w]
+    assert picked and "More epochs" not in picked[0]  # a shipped network is picked here too
 
     at.button(key="activate_version").click()
     at.run()
