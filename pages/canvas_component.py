@@ -28,16 +28,13 @@ switch, the Draw tab shown again).
 
 from __future__ import annotations
 
-import streamlit as st
+from pages.page_script import page_script
 
 MIN_TARGET_PX = 24
 CANVAS_NAME = "Drawing canvas: draw one digit with the mouse, a finger or a pen"
 
 _SCRIPT = """
-export default function () {
-    // Streamlit runs this again when the theme changes, without the cleanup it returned the
-    // time before: that one is kept on the window and run first, so that one watcher is left.
-    window.__digitStudioCanvasAdapter?.();
+function watch() {
     // !important: the component links its own stylesheet into the root, and when the canvas is
     // drawn anew (back on the Draw page) that link lands after this style and would win.
     const rule = `
@@ -83,16 +80,11 @@ export default function () {
     scan();
     const watcher = new MutationObserver(scan);
     watcher.observe(document.body, { childList: true, subtree: true });
-    const cleanup = () => {
-        [watcher, ...observers].forEach((observer) => observer.disconnect());
-        if (window.__digitStudioCanvasAdapter === cleanup) delete window.__digitStudioCanvasAdapter;
-    };
-    window.__digitStudioCanvasAdapter = cleanup;
-    return cleanup;
+    return () => [watcher, ...observers].forEach((observer) => observer.disconnect());
 }
 """.replace("MIN_PX", f"{MIN_TARGET_PX}px").replace("NAME", CANVAS_NAME)
 
-_mount = st.components.v2.component("digit_studio.canvas_adapter", js=_SCRIPT, isolate_styles=False)
+_mount = page_script("canvas_adapter", _SCRIPT)
 
 
 def adapt_canvas() -> None:

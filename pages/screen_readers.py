@@ -15,13 +15,10 @@ elements are drawn, and drawn anew on a page switch.
 
 from __future__ import annotations
 
-import streamlit as st
+from pages.page_script import page_script
 
 _SCRIPT = """
-export default function () {
-    // Streamlit runs this again when the theme changes, without the cleanup it returned the
-    // time before: that one is kept on the window and run first, so that one watcher is left.
-    window.__digitStudioScreenReaders?.();
+function watch() {
     const SLIDER = '[data-testid="stSlider"] input[type="range"][aria-labelledby]';
     const UPLOADER = '[data-testid="stFileUploader"]';
     const BUTTON = '[data-testid="stFileUploaderDropzone"] button';
@@ -58,17 +55,14 @@ export default function () {
     watcher.observe(document.body, {
         childList: true, subtree: true, attributes: true, attributeFilter: ['aria-labelledby'],
     });
-    const cleanup = () => {
+    return () => {
         watcher.disconnect();
         document.removeEventListener('focusin', remember, true);
-        if (window.__digitStudioScreenReaders === cleanup) delete window.__digitStudioScreenReaders;
     };
-    window.__digitStudioScreenReaders = cleanup;
-    return cleanup;
 }
 """
 
-_mount = st.components.v2.component("digit_studio.screen_readers", js=_SCRIPT, isolate_styles=False)
+_mount = page_script("screen_readers", _SCRIPT)
 
 
 def mend_sliders_and_focus() -> None:
