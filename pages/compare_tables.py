@@ -15,7 +15,7 @@ import streamlit as st
 from model import compare
 from model.describe import confidence_text, readings_text
 from pages.chart_layout import FIT_WIDTH, LEGEND, LEGEND_OVER
-from pages.tables import name_column, table
+from pages.tables import named_table
 
 
 def label(row: dict) -> str:
@@ -35,8 +35,7 @@ def model_colour(names: list[str]) -> alt.Color:
 
 def narrow_table(rows: list[dict], column_config: dict, missing: str | None = None) -> None:
     """A row per model, its name first, and a few columns: narrow enough for a phone."""
-    model = name_column((row["model"] for row in rows), MAX_MODEL_PX)
-    table(pd.DataFrame(rows), column_config={"model": model, **column_config}, missing=missing)
+    named_table(rows, "model", MAX_MODEL_PX, column_config, missing)
 
 
 def accuracy_table(rows: list[dict], served: str) -> None:

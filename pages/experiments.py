@@ -16,10 +16,10 @@ from model.preprocess import preprocess_canvas
 from model.serving.jobs import Trainer, TrainingBusy
 from pages.chart_layout import FIT_WIDTH, LEGEND
 from pages.entry import ensure_app_entry
+from pages.experiment_tables import runs_table, runs_tables
 from pages.flash import flash, show_flash
 from pages.formatting import duration, percent
 from pages.resources import store
-from pages.tables import name_column, table
 from pages.training_progress import no_time, progress_fraction_and_text, show_other_run
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
@@ -27,7 +27,6 @@ ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 SHARES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
 DROPOUTS = [0.0, 0.1, 0.5, 0.7]
 OTHER_ARCHS = ["seed_cnn", "mlp", "rnn"]
-MAX_RUN_PX = 180
 
 
 @st.cache_resource(show_spinner=False)
@@ -97,55 +96,6 @@ def chosen_record(kind: str) -> dict | None:
         return None
     st.caption(f"{record.get('preset', '?')} preset · runs: {duration(record.get('seconds'))}")
     return record
-
-
-def trained(run: dict) -> bool:
-    """A network trained by epochs, not a linear SVM."""
-    return run["learner"] == "network"
-
-
-def runs_table(runs: list[dict], columns: dict, config: dict) -> None:
-    """A row per run, named by its label, and a few `columns` ({label: figure of a run}): narrow
-    enough to read at phone width."""
-    name = name_column((run["label"] for run in runs), MAX_RUN_PX)
-    frame = pd.DataFrame(
-        {"run": [run["label"] for run in runs]}
-        | {label: [figure(run) for run in runs] for label, figure in columns.items()}
-    )
-    table(frame, {"run": name, **config}, missing="–")  # "–": an SVM has no epochs
-
-
-def runs_tables(runs: list[dict]) -> None:
-    """The runs' figures in narrow tables rather than one wide one: how well each reads, what
-    it is, and what its training took."""
-    number = st.column_config.NumberColumn
-    runs_table(
-        runs,
-        {
-            "MNIST": lambda run: 100 * run["mnist_accuracy"],
-            "drawn": lambda run: 100 * run["drawings_accuracy"],
-        },
-        {
-            "MNIST": number(format="%.2f%%", help="accuracy on MNIST's test digits"),
-            "drawn": number(format="%.2f%%", help="accuracy on the bundled canvas-like drawings"),
-        },
-    )
-    runs_table(
-        runs,
-        {
-            "network": lambda run: run["config"]["arch"] if trained(run) else "linear SVM",
-            "epochs": lambda run: run["config"]["epochs"] if trained(run) else None,
-        },
-        {"epochs": number(format="%d", help="passes over its training digits")},
-    )
-    runs_table(
-        runs,
-        {"digits": lambda run: run["train_size"], "seconds": lambda run: run["seconds"]},
-        {
-            "digits": number(format="localized", help="training digits"),
-            "seconds": number(format="%.1f", help="seconds of training"),
-        },
-    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -37,13 +37,21 @@ def table(
     )
 
 
-def name_column(names, max_px: int) -> st.column_config.TextColumn:
-    """A column of `names` (a model's, a run's) as wide as the longest needs, up to `max_px`,
-    past which a name is cut. Sized by the grid, the column is measured before the web font
-    loads on a phone, and "default (float)" was cut. Not pinned: the grid greys a pinned
-    column's text."""
-    longest = max((len(str(name)) for name in names), default=0)
-    return st.column_config.TextColumn(width=round(min(max_px, CHAR_PX * longest + PADDING_PX)))
+def named_table(
+    rows: list[dict],
+    name: str,
+    max_px: int,
+    column_config: dict,
+    missing: str | None = None,
+) -> None:
+    """`rows` as a `table` led by the column `name` (a model's, a run's), as wide as its longest
+    entry needs, up to `max_px`, past which an entry is cut. Sized by the grid, the column is
+    measured before the web font loads on a phone, and "default (float)" was cut. Not pinned:
+    the grid greys a pinned column's text."""
+    longest = max((len(str(row[name])) for row in rows), default=0)
+    width = round(min(max_px, CHAR_PX * longest + PADDING_PX))
+    column = st.column_config.TextColumn(width=width)
+    table(pd.DataFrame(rows), {name: column, **column_config}, missing)
 
 
 def as_shown(frame: pd.DataFrame, column_config: dict) -> pd.DataFrame:
