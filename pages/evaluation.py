@@ -2,7 +2,8 @@
 how well its confidence is calibrated, and how often it says "not a digit" to drawn non-digits.
 
 UI only: the figures come from `model.evaluate` (Report), computed once per version and model file
-by `pages.scores`; the tables and galleries are drawn by `pages.score_tables`. A link
+by `pages.scores`; the tables and galleries are drawn by `pages.score_tables`, and two versions
+side by side by `pages.version_pair`. A link
 `?version=NAME&compare=OTHER` opens the same view (`pages.links`).
 """
 
@@ -12,8 +13,7 @@ import numpy as np
 import streamlit as st
 
 from model.describe import confusion_alt, reliability_alt
-from model.drawings import STYLE_NAMES
-from model.evaluate import Report, disagreements
+from model.evaluate import Report
 from model.nondigits import heldout
 from model.train_config import trained_nondigit_count
 from pages.columns import wrapping_columns
@@ -21,16 +21,9 @@ from pages.entry import ensure_app_entry
 from pages.formatting import group_name, percent
 from pages.links import apply_link, copy_link
 from pages.resources import store
-from pages.score_tables import (
-    disagreement_gallery,
-    mistakes_gallery,
-    per_class_table,
-    percent_table,
-    share_bars,
-)
+from pages.score_tables import mistakes_gallery, per_class_table, share_bars
 from pages.scores import (
     ALL_SETS,
-    NONDIGIT_PARTS,
     SET_NOTES,
     SETS,
     confusion_png,
@@ -39,6 +32,7 @@ from pages.scores import (
     reports,
     testset,
 )
+from pages.version_pair import compare_section
 
 ensure_app_entry()  # first: a deep link on a fresh server must run under app.py
 
@@ -136,71 +130,6 @@ def version_section(name: str, results: dict[str, Report], meta: dict) -> None:
                 digit_set_section(name, key, results[key])
     if "nondigits" in results:
         nondigits_section(name, results["nondigits"], meta)
-
-
-# ── two versions ───────────────────────────────────────────────────────────────────────────────
-
-
-def compare_section(names: tuple[str, str], both: tuple[dict, dict]) -> None:
-    a, b = both
-    st.header(f"A = {names[0]} vs B = {names[1]}", divider="gray")
-
-    # Columns A and B, not the names: a narrow table reads at phone width, whatever the names.
-    def row(label: str, one: Report, other: Report) -> dict:
-        return {
-            "test set": label,
-            "A": 100 * one.accuracy,
-            "B": 100 * other.accuracy,
-            "B − A": 100 * (other.accuracy - one.accuracy),
-        }
-
-    shared = [key for key in ALL_SETS if key in a and key in b]  # a set may go missing
-    digit_sets = [key for key in shared if key in SETS]
-    rows = []
-    for key in shared:
-        rows.append(row(ALL_SETS[key], a[key], b[key]))
-        if key == "drawings":
-            styles = testset("drawings").styles
-            by_style = (a["drawings"].by_group(styles), b["drawings"].by_group(styles))
-            rows += [row(f"· {group_name(s)}", by_style[0][s], by_style[1][s]) for s in STYLE_NAMES]
-        if key == "nondigits":  # the figure Training and Compare show is the first of these
-            for label, held_out in NONDIGIT_PARTS.items():
-                part = heldout(testset("nondigits").styles) == held_out
-                rows.append(row(label, a[key].subset(part), b[key].subset(part)))
-    percent_table(rows, ["A", "B"])
-
-    # Two narrow tables rather than one wide one, so that each reads at phone width.
-    for title, columns in (
-        ("Accuracy per digit", (("mnist", "MNIST"), ("drawings", "drawings"))),
-        ("Real handwriting per digit", (("handwriting", "handwriting"),)),
-    ):
-        columns = tuple((key, short) for key, short in columns if key in shared)
-        if not columns:
-            continue
-        st.markdown(f"**{title}** (recall)")
-        per_digit = {"digit": [str(d) for d in range(10)]}
-        for key, short in columns:
-            for letter, results in zip("AB", both, strict=True):
-                recall = np.array(results[key].per_class()["recall"], dtype=float)
-                per_digit[f"{short} {letter}"] = 100 * recall
-        percent_table(per_digit, list(per_digit)[1:], digits=1)
-
-    for key in digit_sets:
-        st.markdown(f"**{SETS[key]}** · confusion matrices")
-        columns = wrapping_columns(2, 320, key=f"confusions_{key}", gap="large")
-        for column, name, results in zip(columns, names, both, strict=True):
-            column.image(
-                confusion_png(name, key),
-                width=400,
-                alt=confusion_alt(
-                    results[key].confusion(), f"{SETS[key]} for {name}", results[key].unanswered()
-                ),
-            )
-    st.subheader("Where they disagree")
-    st.caption("The digits where A and B give different answers, where they differ most first.")
-    for key in digit_sets:
-        differ = disagreements(a[key], b[key])
-        disagreement_gallery(key, SETS[key], a[key], b[key], differ)
 
 
 # ── the page ───────────────────────────────────────────────────────────────────────────────────

@@ -11,49 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
-from matplotlib import colormaps
-from PIL import Image, ImageDraw
 
 from model import explain, formulas
 from pages.columns import wrapping_columns
-from pages.formatting import factor, fixed, number
-
-CELL = 6  # screen pixels per input pixel in the pictures
-OUTLINE = (255, 140, 0)
-
-
-def grid_table(
-    values: np.ndarray, top: int, left: int, pad: np.ndarray | None = None, corner: str = "image"
-):
-    """A small matrix as a table headed by the rows and columns it comes from: of the image (or
-    map) from row `top` and column `left`, or with `corner` "kernel", the kernel's own 1 to 3."""
-    table = pd.DataFrame(
-        [[number(v) for v in row] for row in values],
-        index=[f"row {top + r}" for r in range(values.shape[0])],
-        columns=[f"col {left + c}" for c in range(values.shape[1])],
-    ).rename_axis(corner)  # a table's corner header needs text, for screen readers
-    if pad is not None:
-        table = table.where(~pad, "0 (pad)")
-    return table
-
-
-def outlined(values: np.ndarray, box: tuple[int, int, int, int], margin: int = 0) -> Image.Image:
-    """`values` (h, w) in grey, enlarged, with a margin of `margin` cells (padding) drawn dark grey
-    and the cells `box` = (top, left, height, width) outlined."""
-    top_value = float(values.max()) or 1.0
-    grey = (np.clip(values / top_value, 0, 1) * 255).astype(np.uint8)
-    framed = np.full((grey.shape[0] + 2 * margin, grey.shape[1] + 2 * margin), 60, np.uint8)
-    framed[margin : margin + grey.shape[0], margin : margin + grey.shape[1]] = grey
-    picture = (
-        Image.fromarray(framed)
-        .convert("RGB")
-        .resize((framed.shape[1] * CELL, framed.shape[0] * CELL), Image.NEAREST)
-    )
-    top, left, height, width = box
-    corner = ((left + margin) * CELL, (top + margin) * CELL)
-    end = (corner[0] + width * CELL - 1, corner[1] + height * CELL - 1)
-    ImageDraw.Draw(picture).rectangle([corner, end], outline=OUTLINE, width=2)
-    return picture
+from pages.formatting import fixed, number
+from pages.formula_grids import grid_table, outlined
+from pages.recurrent_formula import recurrent_formula
 
 
 def cell_pickers(prefix: str, maps: np.ndarray, label: str) -> tuple[int, int, int]:
@@ -179,63 +142,6 @@ def neuron_formula(network, image: np.ndarray, prediction, calibration) -> None:
         f"logits by a temperature T = {calibration.temperature:.2f} fitted so that its confidence "
         f"means what it says: softmax(z / T) = {neuron.scaled(calibration.temperature):.2%} for "
         "this one reading."
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def recurrent_steps(_network, key: tuple, image: np.ndarray) -> list[formulas.LstmStep]:
-    return formulas.lstm_steps(_network, image)
-
-
-def recurrent_formula(network, key: tuple, image: np.ndarray, prediction) -> None:
-    steps = recurrent_steps(network, key, image)
-    units = len(steps[0].h)
-    neuron = formulas.output_neuron(network, image, prediction.digit)
-    decisive = int(neuron.top(1)[0])  # the unit that moves the answer most
-    t = st.slider("Step t: the LSTM has read rows 1 to t", 1, 28, 14, key="formula_step")
-    unit = st.selectbox(
-        f"Unit of the {units}",
-        range(units),
-        index=decisive,
-        format_func=lambda u: f"unit {u}" + (" (sways the answer most)" if u == decisive else ""),
-    )
-    step = steps[t - 1]
-    states = np.stack([s.h for s in steps[:t]] + [np.zeros(units)] * (28 - t))  # (28, units)
-    paint = (colormaps["RdBu_r"]((states + 1) / 2)[..., :3] * 255).astype(np.uint8)
-    picture = Image.fromarray(paint).resize((units * 4, 28 * 6), Image.NEAREST)
-    ImageDraw.Draw(picture).rectangle([unit * 4 - 1, 0, unit * 4 + 4, 28 * 6 - 1], outline=OUTLINE)
-    left, right = st.columns([1, 3])
-    left.image(
-        outlined(np.asarray(image).reshape(28, 28), (t - 1, 0, 1, 28)),
-        caption=f"row {t} is xₜ",
-        alt=f"The 28×28 input with row {t} outlined: the 28 pixels the LSTM reads at step {t}.",
-    )
-    right.image(
-        picture,
-        caption=f"the state h after steps 1 to {t}: a row per step, a column per unit (red +, "
-        f"blue −), unit {unit} outlined",
-        alt=f"The LSTM's state after each of steps 1 to {t}, {units} units each, red where a unit "
-        f"is positive and blue where negative; unit {unit} ends step {t} at {step.h[unit]:+.3f}.",
-    )
-    gates = pd.DataFrame(
-        {
-            "W·xₜ": step.input_terms[:, unit],
-            "U·hₜ₋₁": step.recurrent_terms[:, unit],
-            "b": step.bias[:, unit],
-            "sum": step.sums[:, unit],
-            "gate": step.gates[:, unit],
-        },
-        index=pd.Index([f"{g} ({formulas.GATE_NAMES[g]})" for g in formulas.GATES], name="gate"),
-    ).map(number)
-    st.markdown(f"**Step {t}, unit {unit}**: each gate is f(W·xₜ + U·hₜ₋₁ + b), σ or tanh")
-    st.table(gates)
-    i, f, candidate, o = step.gates[:, unit]
-    own = formulas.own_lstm_state(network, image, t)[unit]
-    st.markdown(
-        f"cₜ = f·cₜ₋₁ + i·c̃ = {fixed(f, 3)}·{factor(step.c_before[unit])} + {fixed(i, 3)}·"
-        f"{factor(candidate)} = {fixed(step.c[unit])}  \n"
-        f"then hₜ = o·tanh(cₜ) = {fixed(o, 3)}·{factor(np.tanh(step.c[unit]))} = "
-        f"**{fixed(step.h[unit])}**  \nKeras's own LSTM, run on rows 1 to {t}: **{fixed(own)}**"
     )
 
 
