@@ -18,6 +18,12 @@
   move and delete buttons: Undo, Redo and Clear are the ways to change a drawing here.
 - **A focus that shows.** A toolbar button with the keyboard's focus turned a pale grey (1.6:1):
   it gets the red outline app.py gives every focused control.
+- **A stroke's last corner kept.** When a stroke ends, Fabric.js thins its points
+  (`decimatePoints`) and always drops the last point but one. Under a slow hand that point is a
+  pixel from the end; under a quick one, or a device that reports few points, it is the last
+  corner: a 7 drawn in one quick stroke (three points) lost its bar and read as a 1 at >99.9%,
+  an open 4 its bar. As a stroke ends, the pencil is given one more point, a pixel from where
+  it ended, which is the one dropped instead.
 - **A name.** The canvas is announced to screen readers as what it is, a drawing surface, and
   its other layers are hidden from them.
 
@@ -80,7 +86,62 @@ function watch() {
     scan();
     const watcher = new MutationObserver(scan);
     watcher.observe(document.body, { childList: true, subtree: true });
-    return () => [watcher, ...observers].forEach((observer) => observer.disconnect());
+    const stopKeepingEnds = keepStrokeEnds();
+    return () => {
+        [watcher, ...observers].forEach((observer) => observer.disconnect());
+        stopKeepingEnds();
+    };
+}
+
+// Fabric.js listens for a stroke's moves and end on the document; these listeners, on the window
+// and capturing, run before it: the extra point reaches the pencil before the stroke ends.
+function keepStrokeEnds() {
+    let stroke = null; // the stroke being drawn: {canvas, moved, touch}
+    const begin = (event) => {
+        if (event.type === 'touchstart' && stroke?.touch !== undefined) return; // a second finger
+        const canvas = event.composedPath().find((el) => el.classList?.contains('upper-canvas'));
+        const touch = event.changedTouches?.[0]?.identifier;
+        stroke = canvas ? { canvas, moved: false, touch } : null;
+    };
+    const moved = (event) => {
+        if (stroke && event.isTrusted) stroke.moved = true;
+    };
+    // A pixel from (x, y), towards the canvas's centre so that it stays on the canvas.
+    const nearby = (x, y) => {
+        const box = stroke.canvas.getBoundingClientRect();
+        return [x + (x > box.left + box.width / 2 ? -1 : 1), y];
+    };
+    const endMouse = (event) => {
+        if (stroke?.moved && stroke.touch === undefined) {
+            const [clientX, clientY] = nearby(event.clientX, event.clientY);
+            stroke.canvas.dispatchEvent(new MouseEvent('mousemove', {
+                bubbles: true, composed: true, cancelable: true, view: window,
+                clientX, clientY, buttons: 1,
+            }));
+        }
+        stroke = null;
+    };
+    const endTouch = (event) => {
+        const ending = [...event.changedTouches].find((t) => t.identifier === stroke?.touch);
+        if (ending && stroke.moved) {
+            const [clientX, clientY] = nearby(ending.clientX, ending.clientY);
+            const copy = new Touch({
+                identifier: ending.identifier, target: stroke.canvas, clientX, clientY,
+                pageX: clientX + window.scrollX, pageY: clientY + window.scrollY,
+            });
+            stroke.canvas.dispatchEvent(new TouchEvent('touchmove', {
+                bubbles: true, composed: true, cancelable: true,
+                touches: [copy], targetTouches: [copy], changedTouches: [copy],
+            }));
+        }
+        if (ending) stroke = null;
+    };
+    const listeners = [
+        ['mousedown', begin], ['touchstart', begin], ['mousemove', moved],
+        ['touchmove', moved], ['mouseup', endMouse], ['touchend', endTouch],
+    ];
+    listeners.forEach(([type, listener]) => window.addEventListener(type, listener, true));
+    return () => listeners.forEach(([type, l]) => window.removeEventListener(type, l, true));
 }
 """.replace("MIN_PX", f"{MIN_TARGET_PX}px").replace("NAME", CANVAS_NAME)
 
