@@ -14,7 +14,7 @@ import streamlit as st
 
 from model import compare
 from model.describe import confidence_text, readings_text
-from pages.chart_layout import FIT_WIDTH, LEGEND, LEGEND_OVER
+from pages.chart_layout import FIT_WIDTH, LEGEND, LEGEND_OVER, SERIES_COLOURS
 from pages.tables import named_table
 
 
@@ -30,7 +30,8 @@ MAX_MODEL_PX = 260
 def model_colour(names: list[str]) -> alt.Color:
     """One colour per model, the same in every chart of the page: each chart would otherwise
     colour its models in its own order (the scatter's alphabetical, the bars' as listed)."""
-    return alt.Color("model:N", sort=names, scale=alt.Scale(domain=names), legend=LEGEND)
+    scale = alt.Scale(domain=names, range=SERIES_COLOURS)
+    return alt.Color("model:N", sort=names, scale=scale, legend=LEGEND)
 
 
 def narrow_table(rows: list[dict], column_config: dict, missing: str | None = None) -> None:

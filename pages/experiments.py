@@ -14,7 +14,8 @@ from model import experiments, figures, handmade
 from model.drawings import sample_drawing
 from model.preprocess import preprocess_canvas
 from model.serving.jobs import Trainer, TrainingBusy
-from pages.chart_layout import FIT_WIDTH, LEGEND
+from pages.chart_layout import FIT_WIDTH, LEGEND, SERIES_COLOURS
+from pages.columns import wrapping_columns
 from pages.entry import ensure_app_entry
 from pages.experiment_tables import runs_table, runs_tables
 from pages.flash import flash, show_flash
@@ -105,13 +106,15 @@ def confusion_png(matrix: list, title: str) -> bytes:
 
 def by_run(runs: list[dict]) -> alt.Color:
     """Colour by run, in the experiment's order."""
-    scale = alt.Scale(scheme="tableau10")  # distinct hues, not light and dark pairs
+    scale = alt.Scale(range=SERIES_COLOURS)
     return alt.Color("run:N", sort=[run["label"] for run in runs], legend=LEGEND, scale=scale)
 
 
 def imbalance_results(record: dict) -> None:
     digit, runs = record["params"]["digit"], record["runs"]
-    for cell, run in zip(st.columns(len(runs)), runs, strict=True):
+    # Wide enough for a label such as "Recall of 5: 5 cut, then oversampled", else wrapped.
+    cells = wrapping_columns(len(runs), 240, key="imbalance_recalls")
+    for cell, run in zip(cells, runs, strict=True):
         cell.metric(f"Recall of {digit}: {run['label']}", percent(run["recall"][digit]))
     rows = [(d, r, run["label"]) for run in runs for d, r in enumerate(run["recall"])]
     bars = alt.Chart(pd.DataFrame(rows, columns=["digit", "recall", "run"])).mark_bar()

@@ -123,28 +123,26 @@ def finished_job(job: TrainingJob) -> None:
     with st.container(border=True):
         st.markdown(f"**Fine-tuned version {version.name}** · {took} s in all · {status}")
         before_after(version.meta)
-        left, middle, right, _ = st.columns([1, 1, 1, 2])
         if active:
-            left.success("Kept: it is the active model.")
-        else:
-            left.button(
+            st.success("Kept: it is the active model.")
+        buttons = st.container(horizontal=True)  # wraps; each button as wide as its label
+        if not active:
+            buttons.button(
                 "Keep it",
                 key="finetune_keep",
                 type="primary",
                 icon=":material/check:",
                 on_click=activate,
                 args=(version.name, "finetune"),
-                width="stretch",
             )
-            middle.button(
+            buttons.button(
                 "Discard",
                 key="finetune_discard",
                 icon=":material/delete:",
                 on_click=discard,
                 args=(version.name,),
-                width="stretch",
             )
-        if right.button("Dismiss", key="finetune_dismiss", width="stretch"):
+        if buttons.button("Dismiss", key="finetune_dismiss"):
             st.session_state["dismissed_finetune"] = job.started
             st.rerun()
 

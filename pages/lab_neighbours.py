@@ -164,7 +164,7 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
         "dimensions by **PCA** (the two directions along which they differ most), coloured by "
         "their label, each label written at the middle of its digits (nudged aside where it would "
         "cover another label or your drawing); point at a dot, or tap it, "
-        "to see its digit. The black cross is your drawing. "
+        "to see its digit. The black cross, outlined in white, is your drawing. "
         "PCA is a fixed linear map, so your drawing lands exactly where its 128 numbers say "
         "and moves smoothly as you draw (t-SNE or UMAP would cluster more prettily, but cannot "
         "place a new drawing without refitting)."
@@ -207,7 +207,10 @@ def show_map(predictor, key: tuple, image: np.ndarray) -> None:
     )  # black on a white halo, over any colour
     mine = (
         alt.Chart(pd.DataFrame({"x": [x], "y": [y], "what": ["your drawing"]}))
-        .mark_point(shape="cross", size=350, filled=True, color="black")
+        # Outlined in white: on the dark theme's black page a black cross alone disappears.
+        .mark_point(
+            shape="cross", size=350, filled=True, color="black", stroke="white", strokeWidth=1.5
+        )
         .encode(x="x:Q", y="y:Q", tooltip=["what:N"])
     )
     around = embedding.local_label(projection, (x, y))

@@ -214,18 +214,19 @@ def finished_job(job: TrainingJob) -> None:
                 f"{job.message.capitalize()}. The active model is unchanged.",
                 icon=":material/error:",
             )
-        left, right, _ = st.columns([1, 1, 3])
+        # A row that wraps, each button as wide as its label: in ratio columns a tablet's
+        # narrow card cut "Activate this version" to "Activat…".
+        buttons = st.container(horizontal=True)
         done = job.state == "done" and kept
-        if done and left.button(
+        if done and buttons.button(
             "Active ✓" if is_active else "Activate this version",
             key="activate_new",
             type="secondary" if caution else "primary",
             disabled=is_active or not store().writable,
-            width="stretch",
         ):
             activate(job.version, "retrain")
             st.rerun()
-        if right.button("Dismiss", key="dismiss_job", width="stretch"):
+        if buttons.button("Dismiss", key="dismiss_job"):
             st.session_state["dismissed_job"] = job.started
             st.rerun()
 

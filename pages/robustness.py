@@ -26,6 +26,7 @@ SAMPLE_DIGIT = 7
 # The full-size drawings' width: two side by side fit a small phone's 288 px, so on a phone the
 # pictures and the answer come first and the sliders just under them, all on one screen.
 PICTURE = 136
+FRAME = "#808080"  # the pictures' edge, seen on both themes
 # A card holds two pictures side by side, the gap between them and its own padding.
 CARD_PX = 2 * THUMBNAIL + 16 + 2 * 17
 
@@ -85,8 +86,10 @@ changed = transform_drawing(gray, dx=dx, dy=dy, angle=angle, scale=scale, thickn
 prediction = predictor.classify(changed)
 with shown:
     # A row that wraps, not columns: beside each other where they fit, one under the other on a
-    # tablet, never cut off.
-    pair = st.container(horizontal=True)
+    # tablet, never cut off. Framed in mid grey (3.9:1 on white, 5.3:1 on black): on the dark
+    # theme's black page a black picture has no edge, and a digit moved off it seems cut in air.
+    st.html(f"<style>.st-key-rob_pair img {{ outline: 1px solid {FRAME}; }}</style>")
+    pair = st.container(horizontal=True, key="rob_pair")
     pair.image(
         Image.fromarray(gray),
         caption="as drawn",

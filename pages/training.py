@@ -71,7 +71,7 @@ def active_model_section(version: Version) -> None:
     # Three cards a row: more in a row are too narrow for a network's name or a percentage.
     for start in range(0, len(cells), 3):
         row = cells[start : start + 3]
-        columns = wrapping_columns(3, 180, key=f"training_cards_{start}")
+        columns = wrapping_columns(3, 210, key=f"training_cards_{start}")
         for column, (label, value, help_text) in zip(columns, row, strict=False):
             column.metric(label, value, help=help_text, border=True)
 

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from model.describe import curves_alt
+from pages.chart_layout import FIT_WIDTH
 from pages.columns import wrapping_columns
 from pages.formatting import percent
 
@@ -97,6 +98,6 @@ def curve_charts(history: dict, key: str, height: int = 260) -> None:
                         alt.Tooltip("value:Q", title=metric, format=".4f"),
                     ],
                 )
-                .properties(height=height, description=curves_alt(title, rows))
+                .properties(height=height, autosize=FIT_WIDTH, description=curves_alt(title, rows))
             )
             st.altair_chart(chart, width="stretch")

@@ -72,14 +72,15 @@ def live_training_panel(
         return
     state = "cancelling…" if job.cancel_requested else job.state
     with st.container(border=True):
-        head, button = st.columns([4, 1], vertical_alignment="center")
-        head.markdown(heading(job, state))
-        if button.button(
+        # The heading takes what the button leaves, and the button wraps under it where the card
+        # is narrow: a fifth of a tablet's card cut "Cancel" to "Ca…".
+        line = st.container(horizontal=True, vertical_alignment="center")
+        line.markdown(heading(job, state), width="stretch")
+        if line.button(
             "Cancel",
             key=cancel_key,
             icon=cancel_icon,
             disabled=job.cancel_requested or job.state == "evaluating",
-            width="stretch",
         ):
             job.cancel()
             st.rerun(scope="fragment")

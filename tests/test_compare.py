@@ -155,6 +155,11 @@ def test_compare_page_measures_every_network_and_the_tflite_exports(home, open_p
     # One colour per model in both charts: the same models, in the same order, on one scale.
     domains = [chart["encoding"]["color"]["scale"]["domain"] for chart in charts]
     assert domains[0] == domains[1] == models, domains
+    # Dots that both themes show: each colour 3:1 or more on white and on black (WCAG 1.4.11).
+    for chart in charts:
+        for colour in chart["encoding"]["color"]["scale"]["range"]:
+            low = min(contrast(colour, "#ffffff"), contrast(colour, "#000000"))
+            assert low >= 3.0, f"{colour}: {low:.2f}:1"
     assert any("Accuracy against single-drawing latency" in m.value for m in at.markdown)
     reads = at.dataframe[3].value
     assert len(reads) == 6 and set(reads["reads"]) == {"3"}
@@ -200,3 +205,15 @@ def test_without_mnist_the_networks_still_read_the_drawing(open_page, unfetchabl
     assert any("TFLite int8 calibrates its integer ranges on MNIST" in i.value for i in at.info)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["default.keras", "default-float.tflite"]
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG's contrast ratio of two colours written #rrggbb."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
