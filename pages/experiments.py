@@ -47,9 +47,11 @@ def live_panel() -> None:
     p = job.progress
     step = f"run {p['run']} of {p['runs']}: {p['label']}" if "run" in p else "starting"
     with st.container(border=True):
-        head, button = st.columns([4, 1], vertical_alignment="center")
-        head.markdown(f"**{experiments.KINDS.get(kind, kind)}** in progress · {step}")
-        if button.button("Cancel", key="cancel_experiment", disabled=job.cancel_requested):
+        line = st.container(horizontal=True, vertical_alignment="center")  # as Training's panel
+        line.markdown(
+            f"**{experiments.KINDS.get(kind, kind)}** in progress · {step}", width="stretch"
+        )
+        if line.button("Cancel", key="cancel_experiment", disabled=job.cancel_requested):
             job.cancel()
             st.rerun(scope="fragment")
         done, text = progress_fraction_and_text(  # no time left: it would be one run's only
@@ -206,7 +208,9 @@ elif job is not None and job.state == "done":
     st.success(f"Recorded {job.version}: {took} from the click to the record.")
 elif job is not None:
     st.warning(job.message.capitalize())
-other = not busy and show_other_run(lambda who: f"{who} is in progress; start one when it ends.")
+other = not busy and show_other_run(
+    lambda who: f"{who} is in progress; start one when it ends.", "experiment", runner()
+)
 busy = busy or other or not store().writable
 
 imbalance, levers, features = st.tabs(list(experiments.KINDS.values()))

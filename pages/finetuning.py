@@ -174,7 +174,7 @@ def finetune_section(count: int) -> None:
         return
     if is_finetune(job):
         finished_job(job)
-    other = show_other_run(lambda who: f"{who} is in progress; try again when it ends.")
+    other = show_other_run(lambda who: f"{who} is in progress; try again when it ends.", "finetune")
     if not other and count:
         trainer().prewarm()  # the run's process loads TensorFlow before the click
     st.button(

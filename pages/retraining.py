@@ -40,7 +40,9 @@ FORM_START = TrainConfig(subset=TRAIN_SIZES["Quick demo (2,000 digits)"])
 
 
 def retrain_form() -> None:
-    other = show_other_run(lambda who: f"{who} is in progress; retrain once it has finished.")
+    other = show_other_run(
+        lambda who: f"{who} is in progress; retrain once it has finished.", "train"
+    )
     # Widgets that were not drawn (the form hides while a run goes) lose their state: keep the
     # user's last run in plain session state and start the widgets from it.
     last: TrainConfig = st.session_state.get("retrain_config", FORM_START)

@@ -5,15 +5,17 @@ run the same way while it goes: a heading, a Cancel button and a progress bar, r
 second by a fragment, so the rest of the page stays responsive. What differs between the pages (the
 wording, the Cancel button's key and icon, figures below the bar) comes in as parameters. Display
 only: the job is read, and asked to cancel; the training itself runs in its child process.
+A run the app stopped with (a restart took its child down too) is said, once, where it started.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import streamlit as st
 
-from model.serving.jobs import TrainingJob
+from model.serving.jobs import Trainer, TrainingJob
 from pages.resources import trainer
 
 
@@ -134,9 +136,33 @@ def other_run_notice(seen: str, text: Callable[[str], str]) -> None:
     st.info(text(who[0].upper() + who[1:]), icon=":material/hourglass_top:")
 
 
-def show_other_run(text: Callable[[str], str]) -> bool:
-    """`other_run_notice` if a run of someone else's trains (`who_trains`): True if one does."""
+def show_other_run(text: Callable[[str], str], kind: str, runs: Trainer | None = None) -> bool:
+    """Before a page's start button: the page's last run if the app stopped while it trained
+    (`interrupted_notice` of `kind`, `runs` the page's Trainer), and `other_run_notice` if a run
+    of someone else's trains (`who_trains`). True if one does."""
+    interrupted_notice(kind, runs)
     who = who_trains()
     if who is not None:
         other_run_notice(who, text)
     return who is not None
+
+
+# A run of each kind, as its page names it.
+RUN_NAMES = {"experiment": "experiment", "finetune": "fine-tune", "train": "retrain"}
+
+
+def interrupted_notice(kind: str, runs: Trainer | None = None) -> None:
+    """If the latest run was of `kind` ("train", "finetune", "experiment") and never ended, the
+    app having stopped while it trained: say so, until dismissed. `runs`: the page's Trainer."""
+    runs = runs or trainer()
+    record = runs.interrupted()
+    if record is None or record.get("command") != kind:
+        return
+    started = record.get("started")
+    when = f" started at {time.strftime('%H:%M', time.localtime(started))}" if started else ""
+    st.warning(
+        f"The {RUN_NAMES[kind]}{when} did not finish: the app stopped while it trained. Nothing "
+        "of it was saved, and the active model is unchanged.",
+        icon=":material/warning:",
+    )
+    st.button("Dismiss", key=f"interrupted_{kind}", on_click=runs.forget_interrupted)

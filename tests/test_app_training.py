@@ -154,6 +154,27 @@ def test_an_experiment_of_this_app_is_named_as_such(home, open_page):
     assert at.button(key="retrain_submit").disabled
 
 
+def test_a_retrain_the_app_stopped_with_is_said_until_dismissed(home, open_page):
+    """The app stopped mid-run (a restart, a crash) and its child with it: the run's record in
+    the store still says it runs. The Training page says it never finished, until dismissed; a
+    fine-tune's record is My drawings' to say."""
+    record = {"command": "train", "started": time.time() - 120, "state": "running"}
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "run.json").write_text(json.dumps(record))
+    at = open_page("pages/training.py", timeout=90)
+    said = [w for w in texts(at.warning) if "did not finish" in w]
+    assert said and said[0].startswith("The retrain started at "), texts(at.warning)
+    assert "the active model is unchanged" in said[0]
+    at.button(key="interrupted_train").click().run(timeout=90)
+    assert not [w for w in texts(at.warning) if "did not finish" in w]
+    assert json.loads((home / "run.json").read_text())["state"] == "interrupted"
+    assert not at.button(key="retrain_submit").disabled
+
+    (home / "run.json").write_text(json.dumps({**record, "command": "finetune"}))
+    at = open_page("pages/training.py", timeout=90)
+    assert not [w for w in texts(at.warning) if "did not finish" in w]
+
+
 def test_retrain_from_the_form_then_activate_and_roll_back(home, open_page):
     at = open_page("pages/training.py", timeout=90)
     at.radio(key="retrain_size").set_value("Quick demo (2,000 digits)")

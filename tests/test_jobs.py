@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from model.serving.store import ModelStore
 
 TINY = ["train", "--subset", "300", "--epochs", "1", "--batch-size", "64"]
 LONG = ["train", "--subset", "3000", "--epochs", "20", "--batch-size", "64"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def wait_until(condition, timeout: float = 120.0) -> None:
@@ -134,6 +136,38 @@ def test_a_bad_option_fails_with_the_trainers_message(store):
     assert job.state == "failed"
     assert "subset must be between" in job.message
     assert_nothing_left(store)
+
+
+# An app that dies mid-run, as a crash or a restart of the server does: its child goes too (its
+# next progress line meets a closed pipe) and nobody is left to note how the run ended.
+DYING_APP = """
+import os, signal, sys, time
+from model.serving.jobs import Trainer
+from model.serving.store import ModelStore
+job = Trainer(ModelStore(sys.argv[1])).start(sys.argv[2:])
+while job.running and "batch" not in job.progress:
+    time.sleep(0.1)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.slow
+def test_a_run_the_app_stopped_with_is_reported_until_dismissed(store):
+    trainer = Trainer(store)
+    job = trainer.start(TINY)
+    wait_done(job)
+    assert job.state == "done" and trainer.interrupted() is None, "a run that ended is not"
+
+    app = subprocess.run([sys.executable, "-c", DYING_APP, str(store.root), *LONG], cwd=ROOT)
+    assert app.returncode == -9
+    wait_until(lambda: TrainingLock(store).holder() is None, timeout=60)  # its child is gone
+    record = trainer.interrupted()
+    assert record is not None and record["command"] == "train", record
+    assert record["started"] > job.started
+    assert user_versions(store) == [job.version], "the interrupted run saved nothing"
+    trainer.forget_interrupted()
+    assert trainer.interrupted() is None
+    assert Trainer(store).interrupted() is None, "dismissed for every page and session"
 
 
 def test_the_lock_is_exclusive(store):

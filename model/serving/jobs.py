@@ -7,6 +7,10 @@ session can display. Training in a separate process keeps the app's inference re
 makes Cancel (SIGTERM: stop after this batch, write nothing) and even a SIGKILL safe: the store
 only ever gains complete versions.
 
+Each run the app starts is also noted in the store (`run.json`: its command, when it started, how
+it ended). A run that never ended there is one the app stopped with, a restart or a crash taking
+its child down too: `Trainer.interrupted` finds it, so that the page that started it can say so.
+
 `TrainingLock` is an operating-system file lock taken by every training run (app or CLI) for its
 whole life: only one trains at a time, and the kernel frees it when the holder dies.
 """
@@ -28,9 +32,12 @@ from typing import ClassVar
 
 from filelock import FileLock, Timeout
 
+from model.atomic import write_json
 from model.serving.store import ModelStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+RUN_RECORD = "run.json"  # in the store: the latest run the app started, and how it ended
+RUNNING = ("starting", "running", "evaluating")
 
 
 class TrainingBusy(RuntimeError):
@@ -126,7 +133,7 @@ class TrainingJob:
 
     @property
     def running(self) -> bool:
-        return self.state in ("starting", "running", "evaluating")
+        return self.state in RUNNING
 
     @property
     def command(self) -> list[str]:
@@ -181,6 +188,27 @@ class Trainer:
         root = self.store.root.resolve()
         # Read without the lock: `start` replaces the list whole, never changes it in place.
         return next((job for at, job in Trainer._started if at == root and job.running), None)
+
+    def interrupted(self) -> dict | None:
+        """The record (`run.json`) of the latest run the app started, if that run never ended:
+        the app stopped while it trained. None if it ended, or still trains (here, or as a child
+        left from before a restart, which holds the lock)."""
+        if self.running_here() is not None:
+            return None
+        try:
+            record = json.loads((self.store.root / RUN_RECORD).read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("state") not in RUNNING:
+            return None
+        return record if self.lock.holder() is None else None
+
+    def forget_interrupted(self) -> None:
+        """Mark the interrupted run's record as said: it is not reported again."""
+        record = self.interrupted()
+        if record is not None:
+            with contextlib.suppress(OSError):
+                write_json(self.store.root / RUN_RECORD, {**record, "state": "interrupted"})
 
     def __init__(self, store: ModelStore):
         self.store = store
@@ -275,11 +303,13 @@ class Trainer:
             self.job = job
             going = [(root, run) for root, run in Trainer._started if run.running]
             Trainer._started = [*going, (self.store.root.resolve(), job)]
-            threading.Thread(target=self._watch, args=(job, errors), daemon=True).start()
+            record = self.store.root / RUN_RECORD
+            note_run(record, job)
+            threading.Thread(target=self._watch, args=(job, errors, record), daemon=True).start()
             return job
 
     @staticmethod
-    def _watch(job: TrainingJob, error_file) -> None:
+    def _watch(job: TrainingJob, error_file, record: Path) -> None:
         process = job.process
         for line in process.stdout:
             try:
@@ -290,14 +320,26 @@ class Trainer:
         with error_file:
             error_file.seek(0)
             errors = error_file.read().strip()
-        job.finished = time.time()
         if code == 0 and job.version:
-            job.state, job.message = "done", f"trained version {job.version}"
+            state, message = "done", f"trained version {job.version}"
         elif code == 130 or (job.cancel_requested and code == -signal.SIGTERM):
             # 130: stopped after a batch; -SIGTERM: cancelled before the handler was installed
-            job.state, job.message = "cancelled", "training cancelled; nothing was saved"
+            state, message = "cancelled", "training cancelled; nothing was saved"
         else:
             last = errors.splitlines()[-1] if errors else f"exit code {code}"
             if code < 0:
                 last = f"the training process was killed by signal {-code}"
-            job.state, job.message = "failed", f"training failed: {last}; nothing was saved"
+            state, message = "failed", f"training failed: {last}; nothing was saved"
+        # The record first: once the job says it ended, no page may take the run for interrupted.
+        note_run(record, job, state)
+        job.finished = time.time()
+        job.state, job.message = state, message
+
+
+def note_run(record: Path, job: TrainingJob, state: str | None = None) -> None:
+    """Write what `job` runs ("train", "finetune", "experiment"), when it started and its `state`
+    (its own if None) to `record`. A store that cannot take it loses only the notice of an
+    interrupted run."""
+    noted = {"command": next(iter(job.command), ""), "started": job.started}
+    with contextlib.suppress(OSError):
+        write_json(record, {**noted, "state": state or job.state})
