@@ -231,6 +231,25 @@ def test_a_single_click_is_nothing_drawn(center):
     assert preprocess_canvas(dot) is None
 
 
+@pytest.mark.parametrize("pen", [8.0, 14.0, 20.0, 30.0])  # the widest pen's disc is digit-sized
+def test_a_click_moved_a_pixel_or_two_is_nothing_drawn(pen):
+    for drag in (1.0, 2.0):  # the pen's path, in canvas pixels: 0.5 of the canvas, down `drag`
+        click = render_strokes(
+            [polyline((0.5, 0.0), (0.5, 1.0))], pen_width=pen, scale=drag / CANVAS
+        )
+        assert preprocess_canvas(click) is None, f"a {pen:.0f} px click moved {drag:.0f} px"
+
+
+@pytest.mark.parametrize("digit", range(10))
+def test_a_small_digit_in_a_thin_pen_is_a_drawing(digit):
+    """22 px tall in the thinnest pen (8 px), as a phone user may write: a 0 fills its box as
+    much as a click's disc does, but holds several discs' worth of ink. Such digits, 0, 2, 3, 5,
+    6, 8 and 9 most, were answered "nothing drawn" with ink on the canvas."""
+    for template in TEMPLATES[digit]:
+        small = render_strokes(template, pen_width=8.0, scale=22 / CANVAS)
+        assert preprocess_canvas(small) is not None
+
+
 def test_a_short_dash_is_still_a_drawing():
     # A stroke (not a round dot) of the same pen is ink: e.g. the start of a 1.
     dash = render_strokes(BAR, pen_width=20.0, scale=0.3)
