@@ -10,6 +10,7 @@ import streamlit as st
 from pages.formatting import plain
 from pages.resources import active_predictor, store
 from pages.screen_readers import mend_sliders_and_focus
+from pages.sidebar import close_sidebar_over_the_page
 
 st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
 
@@ -45,6 +46,7 @@ with st.sidebar:
     if not store().writable:
         st.warning(plain(f"The model store {store().root} is read-only: retraining is off."))
     mend_sliders_and_focus()
+    close_sidebar_over_the_page()
 
 # What Streamlit's defaults leave out, by rule below:
 # - A table's, chart's or picture's toolbar shows on hover only: it also shows when one of its

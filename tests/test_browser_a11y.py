@@ -464,6 +464,28 @@ def test_on_a_tablet_one_tap_closes_the_sidebar(server, browser):
     assert sidebar["x"] + sidebar["width"] <= 0, f"one tap left the sidebar open: {sidebar}"
 
 
+def test_at_200_percent_zoom_the_sidebar_closes_after_a_page_is_chosen(server, browser):
+    """A laptop at 200% zoom is a 640 px wide page: the sidebar opened over it, and Streamlit
+    closes it after a page link only on a phone's user agent. It covered 300 of the 640 px, the
+    new page's title included, until closed by hand."""
+    context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server.url)
+        wait_for_canvas(page)
+        open_sidebar(page)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Training").first.click()
+        page.get_by_role("heading", name="Training", level=1).wait_for()
+        page.wait_for_timeout(1000)  # the sidebar slides away
+        sidebar = page.locator('[data-testid="stSidebar"]').first.bounding_box()
+        title = page.get_by_role("heading", name="Training", level=1).bounding_box()
+    finally:
+        context.close()
+    assert sidebar["x"] + sidebar["width"] <= 0, f"the sidebar stayed over the page: {sidebar}"
+    assert title["x"] >= 0, title
+
+
 def slider_names(page) -> list[str]:
     """Every slider's accessible name, as Chromium's accessibility tree gives it."""
     tree = page.locator('[data-testid="stMain"]').aria_snapshot()
