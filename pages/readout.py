@@ -21,12 +21,13 @@ def answer(prediction) -> str:
 
 
 def answer_words(prediction, nothing: str = "nothing drawn") -> str:
-    """The answer in words, for captions and alt texts: "3 (97%)", "not a digit" or `nothing`."""
+    """The answer in words, for captions and alt texts: "3 (97.3%)", "not a digit" or `nothing`;
+    as sure as the metric's line says, never rounded up to "(100%)"."""
     if prediction is None:
         return nothing
     if prediction.rejected:
         return "not a digit"
-    return f"{prediction.digit} ({prediction.confidence:.0%})"
+    return f"{prediction.digit} ({confidence_text(prediction.confidence)})"
 
 
 def answer_line(prediction, nothing: str = "Nothing drawn yet") -> str:

@@ -8,7 +8,7 @@ import numpy as np
 from model.serving.inference import Prediction
 from pages.pictures import squared
 from pages.probability_bars import probability_bars
-from pages.readout import rejection_reason
+from pages.readout import answer_words, rejection_reason
 
 
 def rejected(probabilities) -> Prediction:
@@ -81,3 +81,15 @@ def test_a_tall_narrow_crop_is_shown_in_a_square_with_its_ink_centred():
     columns = np.flatnonzero(picture.max(axis=0))
     assert columns.min() == 45 and columns.max() == 53  # in the middle, whole
     assert np.asarray(squared(np.ones((5, 20), np.uint8))).shape == (20, 20)
+
+
+def test_the_answer_in_words_is_never_rounded_up_to_a_certainty():
+    """Robustness said "as drawn it reads 7 (100%)" beside the metric's "Confidence >99.9%"."""
+    near = np.full(10, 0.0004 / 9, np.float32)
+    near[7] = 0.9996
+    assert answer_words(Prediction(near, None)) == "7 (>99.9%)"
+    some = np.full(10, 0.027 / 9, np.float32)
+    some[3] = 0.973
+    assert answer_words(Prediction(some, None)) == "3 (97.3%)"
+    assert answer_words(rejected(some)) == "not a digit"
+    assert answer_words(None, nothing="nothing left to read") == "nothing left to read"
